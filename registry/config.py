@@ -1,0 +1,65 @@
+"""Every setting govcat reads, in one table, read in one place.
+
+Each setting comes from an environment variable named ``GOVCAT_<NAME>``; the app factory
+calls :func:`load_settings` once and puts the values in ``app.config``.  The README's
+configuration table is this table.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+    parse: Callable[[str], object] = str
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+SETTINGS = [
+    Setting("INSTANCE", None, "Instance folder: the SQLite database, search index and secret key live here "
+            "(default: ./instance)."),
+    Setting("DATABASE_URL", None, "SQLAlchemy URL of the database; PostgreSQL in production "
+            "(postgresql+psycopg://user:pass@host/db). Default: SQLite file govcat.db in the instance folder."),
+    Setting("SECRET_KEY", None, "Key that signs browser sessions. Default: a random key kept in the instance folder."),
+    Setting("MAX_CONTENT_LENGTH", 2 * 1024 * 1024, "Largest request body accepted, in bytes (larger gets 413).", int),
+    Setting("PAGE_SIZE_MAX", 100, "Largest page size of list endpoints.", int),
+    Setting("TOKEN_DEFAULT_DAYS", 0, "Expiry of new API tokens in days when none is given (0: no expiry).", int),
+    Setting("SQL_ECHO", False, "Log every SQL statement.", _bool),
+]
+
+
+def load_settings(environ: dict | None = None) -> dict:
+    """Read the settings from the environment; return them as Flask config keys (``GOVCAT_…``)."""
+    environ = os.environ if environ is None else environ
+    config = {}
+    for setting in SETTINGS:
+        key = f"GOVCAT_{setting.name}"
+        raw = environ.get(key)
+        config[key] = setting.default if raw in (None, "") else setting.parse(raw)
+    return config
+
+
+def resolve_instance(config: dict) -> Path:
+    """Create the instance folder and fill in the settings whose defaults live there."""
+    instance = Path(config.get("GOVCAT_INSTANCE") or Path.cwd() / "instance").resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    config["GOVCAT_INSTANCE"] = str(instance)
+    if not config.get("GOVCAT_DATABASE_URL"):
+        config["GOVCAT_DATABASE_URL"] = f"sqlite:///{instance / 'govcat.db'}"
+    if not config.get("GOVCAT_SECRET_KEY"):
+        key_file = instance / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        config["GOVCAT_SECRET_KEY"] = key_file.read_text().strip()
+    return instance

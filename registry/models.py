@@ -1,0 +1,9 @@
+"""Every table of the catalog, imported in one place for the migrations and the app."""
+from registry.accounts.models import ApiToken, User
+from registry.audit.models import AuditEvent
+from registry.db import Base
+from registry.departments.models import ClassificationNode, Department
+from registry.resources.models import CodeSequence, Resource
+
+__all__ = ["ApiToken", "AuditEvent", "Base", "ClassificationNode", "CodeSequence", "Department",
+           "Resource", "User"]

@@ -1,0 +1,54 @@
+"""Information resources (信息资源) and the sequences their codes are drawn from.
+
+A resource keeps two documents: ``doc``, the working copy that editors change and reviewers
+approve, and ``published_doc``, the version the public sees.  While a published resource is
+being revised, the two differ and the published one stays public until the revision is
+published in turn.  The documents hold the metadata exactly as the resource schema loads it;
+the columns beside them are what lists and filters need.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.db import Base, JSONDocument, UTCDateTime, utcnow
+from registry.departments.models import Department
+
+
+class Resource(Base):
+    __tablename__ = "resources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    classification_code: Mapped[str] = mapped_column(ForeignKey("classification_nodes.code"), index=True)
+    state: Mapped[str] = mapped_column(String(24))
+    # True while a published version exists and the resource is not withdrawn.
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    title: Mapped[str] = mapped_column(String(500))
+    doc: Mapped[dict] = mapped_column(JSONDocument)
+    published_doc: Mapped[dict | None] = mapped_column(JSONDocument)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    modified_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    department: Mapped[Department] = relationship(lazy="joined")
+
+    __table_args__ = (
+        Index("ix_resources_public_modified", "is_public", "modified_at", "id"),
+        Index("ix_resources_department_state", "department_id", "state"),
+        Index("ix_resources_modified", "modified_at", "id"),
+    )
+
+
+class CodeSequence(Base):
+    """The last sequence number used under one classification code."""
+
+    __tablename__ = "code_sequences"
+
+    classification_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
