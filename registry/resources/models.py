@@ -39,7 +39,7 @@ class Resource(Base):
     department: Mapped[Department] = relationship(lazy="joined")
 
     __table_args__ = (
-        Index("ix_resources_public_modified", "is_public", "modified_at", "id"),
+        Index("ix_resources_public_published", "is_public", "published_at", "id"),
         Index("ix_resources_department_state", "department_id", "state"),
         Index("ix_resources_modified", "modified_at", "id"),
     )

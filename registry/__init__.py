@@ -1,0 +1,41 @@
+"""govcat: the government information-resource catalog (政务信息资源目录).
+
+``create_app`` is the one app factory: defaults, then the environment (``registry.config``),
+then a test override; each part registers itself with its own ``init_app``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, render_template
+
+from registry.config import load_settings, resolve_instance
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    config = load_settings()
+    config.update(test_config or {})
+    instance = resolve_instance(config)
+    app = Flask(__name__, instance_path=str(instance), template_folder=str(TEMPLATES))
+    app.config.update(config)
+    app.config.update(SECRET_KEY=config["GOVCAT_SECRET_KEY"], MAX_CONTENT_LENGTH=config["GOVCAT_MAX_CONTENT_LENGTH"],
+                      JSON_SORT_KEYS=False, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    from registry import api, auth, db, errors
+    from registry.api import docs
+
+    db.init_app(app)
+    errors.init_app(app)
+    auth.init_app(app)
+    api.init_app(app)
+    docs.init_app(app)
+
+    @app.get("/")
+    def home():
+        return render_template("home.html")
+
+    return app

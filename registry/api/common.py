@@ -1,0 +1,76 @@
+"""What every JSON view shares: reading bodies and query strings, paging, answering."""
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+
+from registry.errors import BadRequest
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 that says what is wrong with it."""
+    if not request.data:
+        raise BadRequest("请求体为空。", "The request body is empty; send a JSON object.")
+    if request.mimetype != "application/json":
+        raise BadRequest("请求体应为 JSON（Content-Type: application/json）。",
+                         "Send JSON with Content-Type: application/json.")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise BadRequest("请求体不是有效的 JSON。", "The request body is not valid JSON.")
+    if not isinstance(body, dict):
+        raise BadRequest("请求体应为 JSON 对象。", "The request body must be a JSON object.")
+    return body
+
+
+def query_args(allowed: set[str]) -> dict:
+    """The query string, refusing parameters the endpoint does not know."""
+    unknown = sorted(set(request.args) - allowed)
+    if unknown:
+        raise BadRequest(f"未知的查询参数：{', '.join(unknown)}。",
+                         f"Unknown query parameter(s): {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}.",
+                         unknown[0])
+    return request.args
+
+
+def int_arg(name: str, default: int, minimum: int = 1, maximum: int | None = None) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"参数 {name} 应为整数。", f"The parameter {name} must be an integer.", name) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        limit = f"{minimum}–{maximum}" if maximum is not None else f"≥ {minimum}"
+        raise BadRequest(f"参数 {name} 应在 {limit} 范围内。", f"The parameter {name} must be {limit}.", name)
+    return value
+
+
+def paging() -> tuple[int, int]:
+    maximum = current_app.config["GOVCAT_PAGE_SIZE_MAX"]
+    return int_arg("page", 1, maximum=10**7), int_arg("per_page", min(50, maximum), maximum=maximum)
+
+
+def page_response(page, items: list[dict]):
+    return jsonify({"items": items, "page": page.page, "per_page": page.per_page, "total": page.total,
+                    "pages": page.pages})
+
+
+def expected_version(body: dict | None = None) -> int | None:
+    """The version a writer read: the ``If-Match`` header (an ETag) or the body's ``version``."""
+    header = request.headers.get("If-Match")
+    if header:
+        tag = header.strip().removeprefix("W/").strip('"')
+        if not tag.isdigit():
+            raise BadRequest("If-Match 应为资源的 ETag。", "If-Match must be the resource's ETag.", "If-Match")
+        return int(tag)
+    value = (body or {}).get("version")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise BadRequest("version 应为整数。", "version must be an integer.", "version")
+    return value
+
+
+def with_etag(response, version: int):
+    response.set_etag(str(version))
+    return response

@@ -1,0 +1,77 @@
+"""Who is asking: browser sessions (flask-login) and bearer tokens for the API.
+
+``Authorization: Bearer gct_…`` authenticates an API request; a browser signs in at
+``/login`` and is remembered by a signed session cookie.  A request that sends a token which
+is wrong, revoked or expired is answered 401 at once rather than served as the public.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask_login import LoginManager, current_user, login_user, logout_user
+
+from registry.accounts.models import User
+from registry.accounts.services import authenticate, user_for_token
+from registry.db import get_session
+from registry.errors import Unauthorized
+
+login_manager = LoginManager()
+bp = Blueprint("auth", __name__)
+
+
+def current_actor() -> User | None:
+    """The signed-in user of this request, or ``None`` for the public."""
+    return current_user if current_user and current_user.is_authenticated else None
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+@login_manager.request_loader
+def _load_user_from_token(req) -> User | None:
+    token = _bearer_token()
+    if token is None:
+        return None
+    user = user_for_token(get_session(), token)
+    if user is None:
+        raise Unauthorized("访问令牌无效、已撤销或已过期。", "The API token is invalid, revoked or expired.")
+    return user
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        user = authenticate(get_session(), request.form.get("username", ""), request.form.get("password", ""))
+        if user is not None:
+            login_user(user)
+            target = request.args.get("next", "")
+            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("home"))
+        error = "用户名或密码错误。 Wrong user name or password."
+    return render_template("login.html", error=error), 200 if error is None else 401
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("home"))
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def _authenticate_token():
+        # Resolve a bearer token before the view runs, so a bad token is a 401 for every route.
+        if _bearer_token() is not None:
+            current_user._get_current_object()

@@ -1,0 +1,198 @@
+"""The ``govcat`` command line: set up, serve, load the demo, manage users and tokens, export.
+
+Long work reports its progress on standard error, so standard output stays clean for data
+(tokens, exports) that scripts read.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from sqlalchemy import select
+
+from registry import create_app
+from registry.db import get_db
+from registry import vocabularies as v
+
+
+def _app():
+    return create_app()
+
+
+@click.group(help="govcat — government information-resource catalog (政务信息资源目录).")
+def main() -> None:
+    pass
+
+
+def init_database(app) -> None:
+    from registry.departments.services import sync_fixed_classification
+    from registry.migrate import upgrade
+
+    database = get_db(app)
+    upgrade(database)
+    with database.transaction() as session:
+        sync_fixed_classification(session)
+
+
+@main.command()
+def init() -> None:
+    """Create the database, or upgrade it to the current schema."""
+    app = _app()
+    init_database(app)
+    click.echo(f"database ready: {_safe_url(app.config['GOVCAT_DATABASE_URL'])}", err=True)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _serve(app, host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return app
+
+    click.echo(f"govcat serving on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/)", err=True)
+    Server().run()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the catalog over HTTP."""
+    _serve(_app(), host, port, workers)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Load the demo catalog and stop.")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Create the database, load the demo catalog (once), and serve it."""
+    from registry.demo.loader import load_demo
+
+    app = _app()
+    init_database(app)
+    summary = load_demo(get_db(app), progress=_progress)
+    if summary["loaded"]:
+        click.echo(f"demo catalog loaded: {summary['departments']} departments, "
+                   f"{summary['resources']} resources", err=True)
+    else:
+        click.echo("demo catalog already loaded", err=True)
+    for username, role, department in summary["users"]:
+        click.echo(f"  demo user {username:<10} {role:<9} password: {summary['password']}"
+                   + (f"  ({department})" if department else ""), err=True)
+    if not no_serve:
+        _serve(app, host, port, workers=2)
+
+
+def _progress(iterable, length: int, label: str):
+    return click.progressbar(iterable, length=length, label=label, file=sys.stderr, show_pos=True)
+
+
+@main.group()
+def user() -> None:
+    """Manage user accounts."""
+
+
+@user.command("create")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(v.ROLES.keys))
+@click.option("--department", help="Credit code of the department (editors and reviewers).")
+@click.option("--display-name")
+def user_create(name: str, role: str, department: str | None, display_name: str | None) -> None:
+    """Create a user; the password is read from a prompt, or from standard input."""
+    from registry.accounts.services import create_user
+
+    if sys.stdin.isatty():
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    data = {"username": name, "password": password, "role": role, "department": department}
+    if display_name:
+        data["display_name"] = display_name
+    with _cli_errors(), get_db(_app()).transaction() as session:
+        created = create_user(session, None, data, check_permission=False)
+    click.echo(f"created user {created.username} ({created.role})", err=True)
+
+
+@main.group()
+def token() -> None:
+    """Manage API tokens."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--label", default="cli", show_default=True, help="What the token is for.")
+@click.option("--expires-days", type=int, help="Days until the token expires (default: never).")
+def token_create(name: str, label: str, expires_days: int | None) -> None:
+    """Create an API token for user NAME and print it (it is shown only this once)."""
+    from registry.accounts.services import create_token, get_user
+
+    data = {"name": label}
+    if expires_days:
+        data["expires_in_days"] = expires_days
+    with _cli_errors(), get_db(_app()).transaction() as session:
+        owner = get_user(session, name)
+        _token, secret = create_token(session, owner, data)
+    click.echo(secret)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+              help="File to write (default: standard output).")
+def export(fmt: str, output) -> None:
+    """Export the published catalog, one resource per line, in constant memory."""
+    from sqlalchemy import func
+
+    from registry.resources.models import Resource
+    from registry.resources.services import resource_representation
+
+    database = get_db(_app())
+    with database.reader() as session:
+        query = select(Resource).where(Resource.is_public.is_(True)).order_by(Resource.id)
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = session.scalars(query.execution_options(yield_per=1000))
+        with _progress(rows, total, "exporting") as bar:
+            for resource in bar:
+                output.write(json.dumps(resource_representation(resource, "published"), ensure_ascii=False))
+                output.write("\n")
+    click.echo(f"exported {total} resources", err=True)
+
+
+class _cli_errors:
+    """Print service and validation errors as readable lines and exit 1, instead of a traceback."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        from marshmallow import ValidationError
+
+        from registry.errors import ServiceError, flatten_messages
+
+        if isinstance(exc, ValidationError):
+            for error in flatten_messages(exc.messages):
+                click.echo(f"error: {error['field']}: {error['reason']} ({error['reason_zh']})", err=True)
+            sys.exit(1)
+        if isinstance(exc, ServiceError):
+            where = f"{exc.field}: " if exc.field else ""
+            click.echo(f"error: {where}{exc.en} ({exc.zh})", err=True)
+            sys.exit(1)
+        return False
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Input schemas of departments."""
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validates
+
+from registry import vocabularies as v
+from registry.codes import credit_code_problem
+from registry.schema_base import BaseSchema, Text, bilingual, limit, matches, one_of
+
+_CREDIT_PROBLEMS = {
+    "length": ("统一社会信用代码应为 18 位。", "A credit code has 18 characters."),
+    "alphabet": ("统一社会信用代码含有无效字符（不使用 I、O、Z、S、V）。",
+                 "A credit code uses digits and capitals without I, O, Z, S and V."),
+    "region": ("统一社会信用代码第 3–8 位应为行政区划代码。", "Characters 3–8 of a credit code are a division code."),
+    "check": ("统一社会信用代码校验位错误。", "The check character of the credit code is wrong."),
+}
+
+
+def check_credit_code(value: str) -> None:
+    problem = credit_code_problem(value)
+    if problem:
+        raise ValidationError(bilingual(*_CREDIT_PROBLEMS[problem]))
+
+
+class DepartmentSchema(BaseSchema):
+    credit_code = fields.String(required=True)
+    name = Text(required=True, validate=limit(200))
+    name_en = Text(validate=limit(300))
+    level = fields.String(required=True, validate=one_of(v.ADMINISTRATIVE_LEVELS.keys))
+    region_code = fields.String(required=True, validate=matches(
+        r"^[1-8]\d{5}$", "应为 6 位行政区划代码（GB/T 2260）。", "A 6-digit division code (GB/T 2260) is expected."))
+    parent = fields.String(allow_none=True, metadata={"description": "Credit code of the parent department."})
+
+    @validates("credit_code")
+    def _credit_code(self, value, **kwargs):
+        check_credit_code(value)
+
+
+class DepartmentUpdateSchema(BaseSchema):
+    name = Text(validate=limit(200))
+    name_en = Text(validate=limit(300))
+    active = fields.Boolean()
+    version = fields.Integer(required=True, strict=True)

@@ -1,0 +1,136 @@
+"""Departments: registration into the tree, and the classification branch each one gets.
+
+Every department owns a node in branch 3 (部门信息资源) of the classification tree: a
+top-level department gets a 项 (``3`` + two digits), a department below it a 目 (three more
+digits), and deeper ones a 细目 (three more each).  The node is created with the department,
+so resources can be classified under it at once.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from registry import vocabularies as v
+from registry.audit.services import diff_documents, record
+from registry.db import utcnow
+from registry.departments.models import ClassificationNode, Department
+from registry.departments.schemas import DepartmentSchema, DepartmentUpdateSchema
+from registry.errors import Conflict, Invalid, NotFound
+from registry.permissions import Action, require
+
+LEVEL_ORDER = {t.key: i for i, t in enumerate(v.ADMINISTRATIVE_LEVELS)}
+
+
+def sync_fixed_classification(session: Session) -> int:
+    """Create or relabel the fixed nodes of branches 1–3; return how many were added."""
+    existing = {node.code: node for node in session.scalars(
+        select(ClassificationNode).where(ClassificationNode.department_id.is_(None)))}
+    added = 0
+    for fixed in v.FIXED_CLASSIFICATION:
+        node = existing.get(fixed.code)
+        if node is None:
+            session.add(ClassificationNode(code=fixed.code, parent_code=fixed.parent_code,
+                                           name=fixed.zh, name_en=fixed.en))
+            added += 1
+        else:
+            node.name, node.name_en = fixed.zh, fixed.en
+    session.flush()
+    return added
+
+
+def _next_branch_code(session: Session, parent: Department | None) -> str:
+    base = parent.branch_code if parent else "3"
+    width = 2 if base == "3" else 3
+    children = session.scalars(select(ClassificationNode.code).where(
+        ClassificationNode.parent_code == base, func.length(ClassificationNode.code) == len(base) + width))
+    taken = [int(code[len(base):]) for code in children]
+    number = max(taken, default=0) + 1
+    if number >= 10 ** width:
+        raise Conflict("该上级部门下的分类代码已用尽。", "No classification codes are left under this parent.")
+    return f"{base}{number:0{width}d}"
+
+
+def get_department(session: Session, code: str) -> Department:
+    """A department by credit code, or by numeric id."""
+    query = select(Department)
+    query = query.where(Department.id == int(code)) if str(code).isdigit() and len(str(code)) < 18 \
+        else query.where(Department.credit_code == code)
+    department = session.scalar(query)
+    if department is None:
+        raise NotFound("未找到该部门。", f"No department {code}.")
+    return department
+
+
+def create_department(session: Session, actor, data: dict, *, check_permission: bool = True) -> Department:
+    if check_permission:
+        require(actor, Action.DEPARTMENT_MANAGE)
+    fields = DepartmentSchema().load(data)
+    if session.scalar(select(Department.id).where(Department.credit_code == fields["credit_code"])):
+        raise Conflict("该统一社会信用代码已登记。", "A department with this credit code exists.", "credit_code")
+    parent = None
+    if fields.get("parent"):
+        parent = session.scalar(select(Department).where(Department.credit_code == fields["parent"]))
+        if parent is None:
+            raise Invalid("上级部门不存在。", "The parent department does not exist.", "parent")
+        if LEVEL_ORDER[fields["level"]] < LEVEL_ORDER[parent.level]:
+            raise Invalid("下级部门的行政层级不能高于上级部门。",
+                          "A department cannot sit above its parent's level.", "level")
+    department = Department(
+        credit_code=fields["credit_code"], name=fields["name"], name_en=fields.get("name_en"),
+        level=fields["level"], region_code=fields["region_code"], parent=parent,
+        branch_code=_next_branch_code(session, parent))
+    session.add(department)
+    session.flush()
+    session.add(ClassificationNode(code=department.branch_code, parent_code=parent.branch_code if parent else "3",
+                                   name=department.name, name_en=department.name_en, department_id=department.id))
+    record(session, actor, entity_type="department", entity_id=department.id, department_id=department.id,
+           action="create", changes=diff_documents(None, department_representation(department)))
+    session.flush()
+    return department
+
+
+def update_department(session: Session, actor, code: str, data: dict) -> Department:
+    require(actor, Action.DEPARTMENT_MANAGE)
+    fields = DepartmentUpdateSchema().load(data)
+    department = get_department(session, code)
+    if fields.pop("version") != department.version:
+        raise Conflict("部门已被他人修改，请刷新后重试。", "The department changed since you read it.", "version")
+    before = department_representation(department)
+    for key, value in fields.items():
+        setattr(department, key, value)
+    node = session.get(ClassificationNode, department.branch_code)
+    node.name, node.name_en = department.name, department.name_en
+    department.version += 1
+    department.modified_at = utcnow()
+    session.flush()
+    record(session, actor, entity_type="department", entity_id=department.id, department_id=department.id,
+           action="update", changes=diff_documents(before, department_representation(department)))
+    return department
+
+
+def list_departments(session: Session, *, level: str | None = None, parent: str | None = None) -> list[Department]:
+    query = select(Department).order_by(Department.branch_code)
+    if level:
+        query = query.where(Department.level == level)
+    if parent:
+        query = query.where(Department.parent_id == get_department(session, parent).id)
+    return list(session.scalars(query))
+
+
+def department_representation(department: Department) -> dict:
+    return {
+        "id": department.id, "credit_code": department.credit_code, "name": department.name,
+        "name_en": department.name_en, "level": department.level, "region_code": department.region_code,
+        "parent": department.parent.credit_code if department.parent else None,
+        "branch_code": department.branch_code, "active": department.active, "version": department.version,
+    }
+
+
+def classification_tree(session: Session) -> list[dict]:
+    """The whole classification tree as nested nodes (branch 3 follows the departments)."""
+    nodes = list(session.scalars(select(ClassificationNode).order_by(ClassificationNode.code)))
+    by_code = {n.code: {"code": n.code, "label": {"zh": n.name, "en": n.name_en}, "children": []} for n in nodes}
+    roots = []
+    for n in nodes:
+        (by_code[n.parent_code]["children"] if n.parent_code in by_code else roots).append(by_code[n.code])
+    return roots

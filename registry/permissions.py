@@ -1,0 +1,78 @@
+"""Who may do what: every permission decision of govcat is made here, in :func:`can`.
+
+Roles (domain.md): an ``editor`` registers and maintains their department's resources; a
+``reviewer`` approves or returns them at the first level; an ``admin`` of the catalog centre
+makes the second-level review, publishes, withdraws and manages departments and users; a
+``sysadmin`` manages departments, users and tokens but takes no part in the review.  Editors
+and reviewers act on their own department only.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from registry.errors import Forbidden, Unauthorized
+
+
+class Action(StrEnum):
+    RESOURCE_READ_WORKING = "resource.read_working"   # drafts and pending revisions
+    RESOURCE_CREATE = "resource.create"
+    RESOURCE_UPDATE = "resource.update"
+    RESOURCE_SUBMIT = "resource.submit"
+    RESOURCE_APPROVE_DEPARTMENT = "resource.approve_department"
+    RESOURCE_RETURN_DEPARTMENT = "resource.return_department"
+    RESOURCE_PUBLISH = "resource.publish"
+    RESOURCE_RETURN_CENTRE = "resource.return_centre"
+    RESOURCE_WITHDRAW = "resource.withdraw"
+    HISTORY_READ = "history.read"
+    DEPARTMENT_MANAGE = "department.manage"
+    USER_MANAGE = "user.manage"
+    TOKEN_MANAGE_OTHERS = "token.manage_others"
+
+
+A = Action
+# Actions a role may take within its own department, and anywhere.
+OWN_DEPARTMENT = {
+    "editor": {A.RESOURCE_READ_WORKING, A.RESOURCE_CREATE, A.RESOURCE_UPDATE, A.RESOURCE_SUBMIT,
+               A.RESOURCE_WITHDRAW, A.HISTORY_READ},
+    "reviewer": {A.RESOURCE_READ_WORKING, A.RESOURCE_APPROVE_DEPARTMENT, A.RESOURCE_RETURN_DEPARTMENT,
+                 A.RESOURCE_WITHDRAW, A.HISTORY_READ},
+    "admin": set(),
+    "sysadmin": set(),
+}
+ANY_DEPARTMENT = {
+    "editor": set(),
+    "reviewer": set(),
+    "admin": {A.RESOURCE_READ_WORKING, A.RESOURCE_PUBLISH, A.RESOURCE_RETURN_CENTRE, A.RESOURCE_WITHDRAW,
+              A.HISTORY_READ, A.DEPARTMENT_MANAGE, A.USER_MANAGE, A.TOKEN_MANAGE_OTHERS},
+    "sysadmin": {A.RESOURCE_READ_WORKING, A.HISTORY_READ, A.DEPARTMENT_MANAGE, A.USER_MANAGE,
+                 A.TOKEN_MANAGE_OTHERS},
+}
+
+
+def can(user, action: Action, department_id: int | None = None) -> bool:
+    """May ``user`` (or ``None`` for the public) take ``action`` on ``department_id``'s data?"""
+    if user is None or not getattr(user, "active", False):
+        return False
+    if action in ANY_DEPARTMENT.get(user.role, ()):
+        return True
+    return (action in OWN_DEPARTMENT.get(user.role, ())
+            and user.department_id is not None and user.department_id == department_id)
+
+
+def require(user, action: Action, department_id: int | None = None) -> None:
+    """Raise 401 for the public and 403 for a user who may not take ``action``."""
+    if user is None:
+        raise Unauthorized("需要登录或有效的访问令牌。", "Sign in or send a valid API token.")
+    if not can(user, action, department_id):
+        raise Forbidden("无权执行此操作。", f"Your role may not do this here ({action}).")
+
+
+def departments_readable(user) -> set[int] | None:
+    """The departments whose working copies ``user`` may read: ``None`` means all."""
+    if user is None:
+        return set()
+    if A.RESOURCE_READ_WORKING in ANY_DEPARTMENT.get(user.role, ()):
+        return None
+    if A.RESOURCE_READ_WORKING in OWN_DEPARTMENT.get(user.role, ()) and user.department_id:
+        return {user.department_id}
+    return set()

@@ -1,0 +1,301 @@
+"""Registering, revising, reviewing and reading information resources.
+
+The registration workflow of domain.md lives here, in :data:`TRANSITIONS`; every write checks
+its permission through :mod:`registry.permissions` and appends to the audit trail.  Callers
+own the transaction: they commit after a service call returns and roll back when it raises,
+so a refused request leaves nothing behind.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from registry.audit.services import diff_documents, events_for, record
+from registry.codes import format_resource_code
+from registry.db import utcnow
+from registry.departments.models import ClassificationNode, Department
+from registry.errors import BadRequest, Conflict, Invalid, NotFound
+from registry.permissions import Action, can, departments_readable, require
+from registry.resources.models import CodeSequence, Resource
+from registry.resources.schemas import normalize_metadata
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    source: str
+    target: str
+    action: Action
+    needs_comment: bool = False
+
+
+TRANSITIONS = [
+    Transition("submit", "draft", "submitted", Action.RESOURCE_SUBMIT),
+    Transition("submit", "returned", "submitted", Action.RESOURCE_SUBMIT),
+    Transition("approve", "submitted", "department_approved", Action.RESOURCE_APPROVE_DEPARTMENT),
+    Transition("approve", "department_approved", "published", Action.RESOURCE_PUBLISH),
+    Transition("return", "submitted", "returned", Action.RESOURCE_RETURN_DEPARTMENT, needs_comment=True),
+    Transition("return", "department_approved", "returned", Action.RESOURCE_RETURN_CENTRE, needs_comment=True),
+] + [Transition("withdraw", state, "withdrawn", Action.RESOURCE_WITHDRAW)
+     for state in ("draft", "submitted", "department_approved", "published", "returned")]
+
+TRANSITION_NAMES = sorted({t.name for t in TRANSITIONS})
+EDITABLE_STATES = {"draft", "returned", "published"}
+
+
+def assign_resource_code(session: Session, classification_code: str) -> str:
+    """Draw the next sequence number under a classification code and return the resource code.
+
+    One atomic upsert: the row lock it takes makes concurrent registrations under the same
+    classification wait for each other, so no number is handed out twice.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(CodeSequence).values(classification_code=classification_code, last_value=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[CodeSequence.classification_code],
+        set_={"last_value": CodeSequence.last_value + 1},
+    ).returning(CodeSequence.last_value)
+    number = session.execute(statement).scalar_one()
+    return format_resource_code(classification_code, number)
+
+
+def _provider(session: Session, actor, doc: dict) -> Department:
+    code = doc.get("provider")
+    if not code:
+        if getattr(actor, "department", None) is None:
+            raise Invalid("必须填写信息资源提供方。", "The provider is required.", "provider")
+        doc["provider"] = actor.department.credit_code
+        return actor.department
+    department = session.scalar(select(Department).where(Department.credit_code == code))
+    if department is None:
+        raise Invalid("提供方部门不存在。", "No department has this credit code.", "provider")
+    return department
+
+
+def _check_classification(session: Session, code: str, department: Department) -> None:
+    node = session.get(ClassificationNode, code)
+    if node is None:
+        raise Invalid("分类代码不在分类体系中。", "The classification code is not in the tree.", "classification")
+    if code.startswith("3") and not code.startswith(department.branch_code):
+        raise Invalid("部门信息资源只能归入提供方自己的部门分类。",
+                      "Department resources belong in the provider's own branch.", "classification")
+    if code in ("1", "2", "3"):
+        raise Invalid("请选择具体的分类（项或更细）。", "Choose a node below the top level.", "classification")
+
+
+def _validated(session: Session, actor, data: dict) -> tuple[dict, Department]:
+    if not isinstance(data, dict):
+        raise BadRequest("请求体应为 JSON 对象。", "The body must be a JSON object.")
+    doc = normalize_metadata(data)
+    department = _provider(session, actor, doc)
+    _check_classification(session, doc["classification"], department)
+    return doc, department
+
+
+def create_resource(session: Session, actor, data: dict, *, check_permission: bool = True,
+                    comment: str | None = None) -> Resource:
+    """Register a new resource as a draft, with its code assigned."""
+    doc, department = _validated(session, actor, data)
+    if check_permission:
+        require(actor, Action.RESOURCE_CREATE, department.id)
+    now = utcnow()
+    resource = Resource(
+        code=assign_resource_code(session, doc["classification"]), department=department,
+        classification_code=doc["classification"], state="draft", is_public=False,
+        title=doc["title"][:500], doc=doc, version=1, created_at=now, modified_at=now,
+        created_by_id=getattr(actor, "id", None))
+    session.add(resource)
+    session.flush()
+    record(session, actor, entity_type="resource", entity_id=resource.id, department_id=department.id,
+           action="create", to_state="draft", comment=comment, changes=diff_documents(None, doc))
+    return resource
+
+
+def _load_for_update(session: Session, resource_id: int) -> Resource:
+    resource = session.get(Resource, resource_id, with_for_update=session.get_bind().dialect.name == "postgresql")
+    if resource is None:
+        raise NotFound("未找到该信息资源。", f"No resource {resource_id}.")
+    return resource
+
+
+def _check_version(resource: Resource, expected_version) -> None:
+    if expected_version is None:
+        raise Invalid("更新时必须提供所读取的版本号（version 或 If-Match）。",
+                      "Send the version you read (the version field or If-Match).", "version")
+    if expected_version != resource.version:
+        raise Conflict("该资源已被他人修改，请刷新后重试。",
+                       f"The resource changed since you read it (now version {resource.version}).", "version")
+
+
+def update_resource(session: Session, actor, resource_id: int, data: dict, *, expected_version: int | None,
+                    partial: bool = False) -> Resource:
+    """Change a resource's metadata; a published one gets a pending revision, still public as it was."""
+    resource = _load_for_update(session, resource_id)
+    require(actor, Action.RESOURCE_UPDATE, resource.department_id)
+    _check_version(resource, expected_version)
+    if resource.state not in EDITABLE_STATES:
+        raise Conflict("审核中或已撤回的资源不能修改。", f"A {resource.state} resource cannot be edited.", "state")
+    merged = {**resource.doc, **data} if partial else data
+    doc, department = _validated(session, actor, merged)
+    if department.id != resource.department_id:
+        raise Invalid("不能更改信息资源的提供方。", "The provider of a resource cannot change.", "provider")
+    changes = diff_documents(resource.doc, doc)
+    if not changes:
+        return resource
+    before = resource.state
+    resource.doc, resource.title = doc, doc["title"][:500]
+    resource.classification_code = doc["classification"]
+    resource.state = "draft"
+    resource.version += 1
+    resource.modified_at = utcnow()
+    record(session, actor, entity_type="resource", entity_id=resource.id, department_id=resource.department_id,
+           action="update", from_state=before, to_state="draft", changes=changes)
+    return resource
+
+
+def transition(session: Session, actor, resource_id: int, name: str, *, comment: str | None = None,
+               expected_version: int | None = None) -> Resource:
+    """Move a resource through the workflow: ``submit``, ``approve``, ``return`` or ``withdraw``."""
+    if name not in TRANSITION_NAMES:
+        raise Invalid("未知的流转操作。", f"Unknown transition; one of {', '.join(TRANSITION_NAMES)}.", "transition")
+    resource = _load_for_update(session, resource_id)
+    candidates = [t for t in TRANSITIONS if t.name == name]
+    if not any(can(actor, t.action, resource.department_id) for t in candidates):
+        require(actor, candidates[0].action, resource.department_id)
+    if expected_version is not None:
+        _check_version(resource, expected_version)
+    step = next((t for t in candidates if t.source == resource.state), None)
+    if step is None:
+        raise Conflict("当前状态下不能执行该操作。", f"Cannot {name} a {resource.state} resource.", "transition")
+    require(actor, step.action, resource.department_id)
+    comment = (comment or "").strip() or None
+    if step.needs_comment and not comment:
+        raise Invalid("退回时必须填写意见。", "Say why when returning a resource.", "comment")
+    changes = None
+    if step.target == "published":
+        changes = _publish(resource)
+    resource.state = step.target
+    resource.is_public = resource.published_doc is not None and step.target != "withdrawn"
+    resource.version += 1
+    resource.modified_at = utcnow()
+    record(session, actor, entity_type="resource", entity_id=resource.id, department_id=resource.department_id,
+           action=name, from_state=step.source, to_state=step.target, comment=comment, changes=changes)
+    return resource
+
+
+def _publish(resource: Resource) -> list[dict]:
+    doc = dict(resource.doc)
+    doc.setdefault("issued", (resource.published_doc or {}).get("issued") or date.today().isoformat())
+    changes = diff_documents(resource.published_doc, doc)
+    resource.doc = resource.published_doc = doc
+    resource.published_at = utcnow()
+    return changes
+
+
+def get_resource(session: Session, resource_id: int) -> Resource:
+    resource = session.get(Resource, resource_id)
+    if resource is None:
+        raise NotFound("未找到该信息资源。", f"No resource {resource_id}.")
+    return resource
+
+
+def visible_revision(resource: Resource, actor, *, working: bool = False) -> str:
+    """Which version of ``resource`` ``actor`` sees: ``"published"`` or ``"working"``.
+
+    The public sees the published version of public resources only; department users and the
+    centre see the working copy when they ask for it, or when nothing is published.
+    """
+    may_read_working = can(actor, Action.RESOURCE_READ_WORKING, resource.department_id)
+    if working:
+        require(actor, Action.RESOURCE_READ_WORKING, resource.department_id)
+        return "working"
+    if resource.is_public:
+        return "published"
+    if may_read_working:
+        return "working"
+    raise NotFound("未找到该信息资源。", f"No resource {resource.id}.")
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return (self.total + self.per_page - 1) // self.per_page if self.per_page else 0
+
+
+def list_resources(session: Session, actor, *, states: list[str] | None = None, department: str | None = None,
+                   classification: str | None = None, page: int = 1, per_page: int = 50) -> tuple[Page, bool]:
+    """A page of resources and whether it shows working copies (``states`` given) or published ones."""
+    working = bool(states)
+    query = select(Resource)
+    if working:
+        readable = departments_readable(actor)
+        if actor is None:
+            require(actor, Action.RESOURCE_READ_WORKING)
+        query = query.where(Resource.state.in_(states))
+        if readable is not None:
+            query = query.where(Resource.department_id.in_(readable or {-1}))
+        order = (Resource.modified_at.desc(), Resource.id.desc())
+    else:
+        query = query.where(Resource.is_public.is_(True))
+        order = (Resource.published_at.desc(), Resource.id.desc())
+    if department:
+        dept_id = session.scalar(select(Department.id).where(Department.credit_code == department))
+        query = query.where(Resource.department_id == (dept_id or -1))
+    if classification:
+        query = query.where(Resource.classification_code.startswith(classification, autoescape=True))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    items = list(session.scalars(query.order_by(*order).limit(per_page).offset((page - 1) * per_page)))
+    return Page(items, total, page, per_page), working
+
+
+def resource_history(session: Session, actor, resource_id: int) -> list:
+    resource = get_resource(session, resource_id)
+    require(actor, Action.HISTORY_READ, resource.department_id)
+    return events_for(session, "resource", resource.id)
+
+
+def resource_representation(resource: Resource, revision: str = "published") -> dict:
+    """The JSON of one resource: its envelope and the metadata of the chosen revision."""
+    doc = resource.published_doc if revision == "published" else resource.doc
+    department = resource.department
+    return {
+        "id": resource.id,
+        "code": resource.code,
+        "state": resource.state,
+        "version": resource.version,
+        "revision": revision,
+        "has_pending_revision": resource.is_public and resource.state != "published",
+        "provider_name": department.name,
+        "created": resource.created_at.isoformat(),
+        "modified": (resource.published_at if revision == "published" else resource.modified_at).isoformat(),
+        **doc,
+    }
+
+
+# Keys of the representation that are not metadata: clients may send them back unchanged.
+READ_ONLY_KEYS = {"id", "code", "state", "version", "revision", "has_pending_revision", "provider_name",
+                  "created", "modified"}
+
+
+def publish_directly(session: Session, actor, resource: Resource, *, comment: str | None = None) -> Resource:
+    """Publish a resource without review: for trusted loads (the demo, harvest sources set to publish
+    directly).  The audit trail records it as a publication from its state, like any other."""
+    source = resource.state
+    changes = _publish(resource)
+    resource.state, resource.is_public = "published", True
+    resource.version += 1
+    resource.modified_at = utcnow()
+    record(session, actor, entity_type="resource", entity_id=resource.id, department_id=resource.department_id,
+           action="publish", from_state=source, to_state="published", comment=comment, changes=changes)
+    return resource
