@@ -21,7 +21,7 @@ _CREDIT_WEIGHTS = [pow(3, i, 31) for i in range(17)]
 
 REGION_CODE_RE = re.compile(r"^[1-8]\d{5}$")
 CLASSIFICATION_CODE_RE = re.compile(r"^[123](?:\d{2}(?:\d{3}(?:\d{1,6})?)?)?$")
-RESOURCE_CODE_RE = re.compile(r"^([123]\d{2}\d{3}\d{0,6})/(\d{6,})$")
+RESOURCE_CODE_RE = re.compile(r"^([123]\d{2}(?:\d{3}\d{0,6})?)/(\d{6,})$")
 SEQUENCE_WIDTH = 6
 
 

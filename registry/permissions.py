@@ -59,10 +59,15 @@ def can(user, action: Action, department_id: int | None = None) -> bool:
             and user.department_id is not None and user.department_id == department_id)
 
 
-def require(user, action: Action, department_id: int | None = None) -> None:
-    """Raise 401 for the public and 403 for a user who may not take ``action``."""
+def require_signed_in(user) -> None:
+    """Raise 401 for the public: checked before anything else, so the public learns nothing more."""
     if user is None:
         raise Unauthorized("需要登录或有效的访问令牌。", "Sign in or send a valid API token.")
+
+
+def require(user, action: Action, department_id: int | None = None) -> None:
+    """Raise 401 for the public and 403 for a user who may not take ``action``."""
+    require_signed_in(user)
     if not can(user, action, department_id):
         raise Forbidden("无权执行此操作。", f"Your role may not do this here ({action}).")
 

@@ -8,11 +8,11 @@ from registry.errors import BadRequest
 
 def json_body() -> dict:
     """The request's JSON object, or a 400 that says what is wrong with it."""
-    if not request.data:
-        raise BadRequest("请求体为空。", "The request body is empty; send a JSON object.")
     if request.mimetype != "application/json":
         raise BadRequest("请求体应为 JSON（Content-Type: application/json）。",
                          "Send JSON with Content-Type: application/json.")
+    if not request.get_data(cache=True):
+        raise BadRequest("请求体为空。", "The request body is empty; send a JSON object.")
     body = request.get_json(silent=True)
     if body is None:
         raise BadRequest("请求体不是有效的 JSON。", "The request body is not valid JSON.")

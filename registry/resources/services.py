@@ -19,7 +19,7 @@ from registry.codes import format_resource_code
 from registry.db import utcnow
 from registry.departments.models import ClassificationNode, Department
 from registry.errors import BadRequest, Conflict, Invalid, NotFound
-from registry.permissions import Action, can, departments_readable, require
+from registry.permissions import Action, can, departments_readable, require, require_signed_in
 from registry.resources.models import CodeSequence, Resource
 from registry.resources.schemas import normalize_metadata
 
@@ -81,11 +81,11 @@ def _check_classification(session: Session, code: str, department: Department) -
     node = session.get(ClassificationNode, code)
     if node is None:
         raise Invalid("分类代码不在分类体系中。", "The classification code is not in the tree.", "classification")
+    if node.parent_code is None:
+        raise Invalid("请选择具体的分类（项或更细）。", "Choose a node below the top level.", "classification")
     if code.startswith("3") and not code.startswith(department.branch_code):
         raise Invalid("部门信息资源只能归入提供方自己的部门分类。",
                       "Department resources belong in the provider's own branch.", "classification")
-    if code in ("1", "2", "3"):
-        raise Invalid("请选择具体的分类（项或更细）。", "Choose a node below the top level.", "classification")
 
 
 def _validated(session: Session, actor, data: dict) -> tuple[dict, Department]:
@@ -100,6 +100,8 @@ def _validated(session: Session, actor, data: dict) -> tuple[dict, Department]:
 def create_resource(session: Session, actor, data: dict, *, check_permission: bool = True,
                     comment: str | None = None) -> Resource:
     """Register a new resource as a draft, with its code assigned."""
+    if check_permission:
+        require_signed_in(actor)
     doc, department = _validated(session, actor, data)
     if check_permission:
         require(actor, Action.RESOURCE_CREATE, department.id)
@@ -117,7 +119,9 @@ def create_resource(session: Session, actor, data: dict, *, check_permission: bo
 
 
 def _load_for_update(session: Session, resource_id: int) -> Resource:
-    resource = session.get(Resource, resource_id, with_for_update=session.get_bind().dialect.name == "postgresql")
+    # On PostgreSQL, lock the row (not the joined department) until commit; SQLite writers are serialized already.
+    lock = {"of": Resource} if session.get_bind().dialect.name == "postgresql" else None
+    resource = session.get(Resource, resource_id, with_for_update=lock)
     if resource is None:
         raise NotFound("未找到该信息资源。", f"No resource {resource_id}.")
     return resource
@@ -135,6 +139,7 @@ def _check_version(resource: Resource, expected_version) -> None:
 def update_resource(session: Session, actor, resource_id: int, data: dict, *, expected_version: int | None,
                     partial: bool = False) -> Resource:
     """Change a resource's metadata; a published one gets a pending revision, still public as it was."""
+    require_signed_in(actor)
     resource = _load_for_update(session, resource_id)
     require(actor, Action.RESOURCE_UPDATE, resource.department_id)
     _check_version(resource, expected_version)
@@ -163,6 +168,7 @@ def transition(session: Session, actor, resource_id: int, name: str, *, comment:
     """Move a resource through the workflow: ``submit``, ``approve``, ``return`` or ``withdraw``."""
     if name not in TRANSITION_NAMES:
         raise Invalid("未知的流转操作。", f"Unknown transition; one of {', '.join(TRANSITION_NAMES)}.", "transition")
+    require_signed_in(actor)
     resource = _load_for_update(session, resource_id)
     candidates = [t for t in TRANSITIONS if t.name == name]
     if not any(can(actor, t.action, resource.department_id) for t in candidates):
@@ -239,9 +245,8 @@ def list_resources(session: Session, actor, *, states: list[str] | None = None, 
     working = bool(states)
     query = select(Resource)
     if working:
+        require_signed_in(actor)
         readable = departments_readable(actor)
-        if actor is None:
-            require(actor, Action.RESOURCE_READ_WORKING)
         query = query.where(Resource.state.in_(states))
         if readable is not None:
             query = query.where(Resource.department_id.in_(readable or {-1}))
