@@ -1,0 +1,101 @@
+"""Users and API tokens: created by administrators, tokens shown once, stored hashed, revocable, expiring."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from registry.accounts.models import ApiToken, User
+from registry.db import utcnow
+
+
+def test_admin_creates_department_users(client, world):
+    body = {"username": "new.editor", "password": "long enough password", "role": "editor",
+            "department": world.dept_b.credit_code, "display_name": "新编目员"}
+    response = client.post("/api/v1/users", json=body, headers=world.admin.headers)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["department"] == world.dept_b.credit_code
+    assert "password" not in response.get_json()
+    assert client.post("/api/v1/users", json=body, headers=world.admin.headers).status_code == 409
+    assert client.post("/api/v1/users", json={**body, "username": "x2"}, headers=world.editor_a.headers) \
+        .status_code == 403
+
+
+def test_user_input_errors(client, world):
+    cases = [
+        ({"username": "a b", "password": "long enough password", "role": "editor"}, "username"),
+        ({"username": "ok", "password": "short", "role": "admin"}, "password"),
+        ({"username": "ok", "password": "long enough password", "role": "boss"}, "role"),
+        ({"username": "ok", "password": "long enough password", "role": "editor"}, "department"),
+        ({"username": "ok", "password": "long enough password", "role": "editor", "department": "nope"},
+         "department"),
+        ({"username": "ok", "password": "long enough password", "role": "admin",
+          "department": world.dept_a.credit_code}, "department"),
+    ]
+    for body, field in cases:
+        response = client.post("/api/v1/users", json=body, headers=world.admin.headers)
+        assert response.status_code == 422, body
+        assert {e["field"] for e in response.get_json()["error"]["errors"]} == {field}, body
+
+
+def test_password_is_hashed(db, world):
+    with db.reader() as session:
+        stored = session.scalar(select(User.password_hash).where(User.username == "editor_a"))
+    assert stored and "correct horse battery" not in stored
+
+
+def test_token_is_shown_once_and_stored_as_a_digest(client, world, db):
+    response = client.post("/api/v1/tokens", json={"name": "harvest robot", "expires_in_days": 30},
+                           headers=world.editor_a.headers)
+    assert response.status_code == 201
+    secret = response.get_json()["token"]
+    assert secret.startswith("gct_")
+    with db.reader() as session:
+        digests = list(session.scalars(select(ApiToken.digest)))
+    assert secret not in digests and all(len(d) == 64 for d in digests)
+    listed = client.get("/api/v1/tokens", headers=world.editor_a.headers).get_json()["items"]
+    assert {t["name"] for t in listed} == {"tests", "harvest robot"}
+    assert all("token" not in t for t in listed)
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).get_json()["username"] == "editor_a"
+
+
+def test_revoked_token_stops_working(client, world):
+    created = client.post("/api/v1/tokens", json={"name": "temp"}, headers=world.editor_a.headers).get_json()
+    headers = {"Authorization": f"Bearer {created['token']}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert client.delete(f"/api/v1/tokens/{created['id']}", headers=world.editor_b.headers).status_code == 404
+    assert client.delete(f"/api/v1/tokens/{created['id']}", headers=headers).status_code == 200
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_expired_token_stops_working(client, world, db):
+    created = client.post("/api/v1/tokens", json={"name": "short", "expires_in_days": 1},
+                          headers=world.editor_a.headers).get_json()
+    with db.transaction() as session:
+        session.get(ApiToken, created["id"]).expires_at = utcnow() - timedelta(seconds=1)
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {created['token']}"}).status_code == 401
+
+
+def test_deactivated_user_is_locked_out(client, world):
+    assert client.patch("/api/v1/users/editor_b", json={"active": False}, headers=world.admin.headers) \
+        .status_code == 200
+    assert client.get("/api/v1/me", headers=world.editor_b.headers).status_code == 401
+
+
+def test_admin_manages_tokens_of_others(client, world):
+    response = client.post("/api/v1/tokens", json={"name": "for editor", "username": "editor_b"},
+                           headers=world.admin.headers)
+    assert response.status_code == 201 and response.get_json()["user"] == "editor_b"
+    assert client.post("/api/v1/tokens", json={"name": "x", "username": "editor_b"},
+                       headers=world.editor_a.headers).status_code == 403
+
+
+def test_browser_sign_in_with_a_session(client, world):
+    assert client.get("/api/v1/me").status_code == 401
+    wrong = client.post("/login", data={"username": "editor_a", "password": "wrong"})
+    assert wrong.status_code == 401 and "Wrong user name or password" in wrong.get_data(as_text=True)
+    response = client.post("/login", data={"username": "editor_a", "password": "correct horse battery"})
+    assert response.status_code == 302
+    assert client.get("/api/v1/me").get_json()["username"] == "editor_a"
+    client.post("/logout")
+    assert client.get("/api/v1/me").status_code == 401
