@@ -26,7 +26,7 @@ def _bool(value: str) -> bool:
 
 
 SETTINGS = [
-    Setting("INSTANCE", None, "Instance folder: the SQLite database, search index and secret key live here "
+    Setting("INSTANCE", None, "Instance folder: the SQLite database and the session secret key live here "
             "(default: ./instance)."),
     Setting("DATABASE_URL", None, "SQLAlchemy URL of the database; PostgreSQL in production "
             "(postgresql+psycopg://user:pass@host/db). Default: SQLite file govcat.db in the instance folder."),

@@ -31,13 +31,11 @@ _ZH = {
     "invalid_utf8": "不是有效的 UTF-8 字符串。",
     "too_large": "数值过大。",
     ("String", "invalid"): "不是有效的字符串。",
-    ("Text", "invalid"): "不是有效的字符串。",
     ("Integer", "invalid"): "不是有效的整数。",
     ("Boolean", "invalid"): "不是有效的布尔值。",
     ("Date", "invalid"): "不是有效的日期（YYYY-MM-DD）。",
     ("Date", "format"): "无法格式化日期。",
     ("DateTime", "invalid"): "不是有效的日期时间（ISO 8601）。",
-    ("AwareDateTime", "invalid"): "不是有效的日期时间（ISO 8601）。",
     ("AwareDateTime", "invalid_awareness"): "日期时间必须带时区。",
     ("Url", "invalid"): "不是有效的网址。",
     ("URL", "invalid"): "不是有效的网址。",
@@ -49,11 +47,11 @@ _ZH = {
 
 
 def _translate(field: fields.Field) -> None:
-    kind = type(field).__name__
+    kinds = [cls.__name__ for cls in type(field).__mro__]
     for key, message in list(field.error_messages.items()):
         if SEPARATOR in str(message):
             continue
-        zh = _ZH.get((kind, key)) or _ZH.get(key)
+        zh = next((_ZH[(kind, key)] for kind in kinds if (kind, key) in _ZH), None) or _ZH.get(key)
         if zh:
             field.error_messages[key] = bilingual(zh, message)
     inner = getattr(field, "inner", None)
@@ -99,6 +97,16 @@ class Text(fields.String):
         if not text and self.required:
             raise self.make_error("required")
         return text
+
+
+class IsoDate(fields.Date):
+    """A date that loads as its ISO text (``YYYY-MM-DD``), so loaded data is JSON as it stands."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).isoformat()
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
 
 
 def limit(maximum: int, minimum: int | None = None) -> validate.Length:

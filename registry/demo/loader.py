@@ -2,7 +2,7 @@
 
 Everything goes through the same services as real registrations: departments get their
 classification branches, resources are validated and coded, and the audit trail records it.
-Most resources are published; those of the first department are spread over the review
+Most resources are published directly; those of the first department are spread over the review
 states, moved there by real transitions of its demo editor and reviewer and the centre admin.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from registry.db import Database
 from registry.demo.catalog import generate_resources, load_departments
 from registry.departments.models import Department
 from registry.departments.services import create_department
-from registry.resources.services import create_resource, publish_directly, transition
+from registry.resources.services import create_resource, prepare_registration, register_resources, transition
 
 DEMO_PASSWORD = "govcat-demo"
 COMMENT = "演示目录 demo catalog"
@@ -56,18 +56,19 @@ def load_demo(database: Database, progress=_noop_progress) -> dict:
                                     check_permission=False),
         }
         resources = generate_resources({code: d.branch_code for code, d in departments.items()})
+        trusted = []
         with progress(resources, len(resources), "loading demo resources") as bar:
             in_review = 0
             for data in bar:
-                if data["provider"] == first.credit_code:
-                    resource = create_resource(session, actors["editor"], data, comment=COMMENT)
-                    for name, role in REVIEW_PATHS[in_review % len(REVIEW_PATHS)]:
-                        transition(session, actors[role], resource.id, name,
-                                   comment="请补充信息项说明。" if name == "return" else None)
-                    in_review += 1
-                else:
-                    resource = create_resource(session, None, data, check_permission=False, comment=COMMENT)
-                    publish_directly(session, None, resource, comment=COMMENT)
+                if data["provider"] != first.credit_code:
+                    trusted.append(prepare_registration(session, None, data, check_permission=False))
+                    continue
+                resource = create_resource(session, actors["editor"], data, comment=COMMENT)
+                for name, role in REVIEW_PATHS[in_review % len(REVIEW_PATHS)]:
+                    transition(session, actors[role], resource.id, name,
+                               comment="请补充信息项说明。" if name == "return" else None)
+                in_review += 1
+        register_resources(session, None, trusted, publish=True, comment=COMMENT)
         summary.update(loaded=True, departments=len(departments), resources=len(resources),
                        users=_demo_users(session))
     return summary

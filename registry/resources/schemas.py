@@ -11,7 +11,7 @@ from marshmallow import ValidationError, fields, validates, validates_schema
 
 from registry import vocabularies as v
 from registry.codes import is_valid_classification_code, parse_resource_code
-from registry.schema_base import BaseSchema, Text, at_least, bilingual, limit, matches, one_of
+from registry.schema_base import BaseSchema, IsoDate, Text, at_least, bilingual, limit, matches, one_of
 
 URL_SCHEMES = {"http", "https", "ftp", "ftps"}
 
@@ -61,8 +61,8 @@ class DataServiceSchema(BaseSchema):
 
 
 class TemporalSchema(BaseSchema):
-    start = fields.Date()
-    end = fields.Date()
+    start = IsoDate()
+    end = IsoDate()
 
     @validates_schema
     def _ordered(self, data, **kwargs):
@@ -98,7 +98,7 @@ class ResourceSchema(BaseSchema):
     open_type = fields.String(required=True, validate=one_of(v.OPEN_TYPES.keys))
     open_conditions = Text(multiline=True, validate=limit(5000))
     update_frequency = fields.String(required=True, validate=one_of(v.UPDATE_FREQUENCIES.keys))
-    issued = fields.Date()
+    issued = IsoDate()
     related_codes = fields.List(fields.String(), validate=limit(200))
     keywords = fields.List(Text(validate=limit(100, 1)), validate=limit(50))
     themes = fields.List(fields.String(validate=one_of(v.EU_THEMES.keys)), validate=limit(13))
@@ -165,8 +165,11 @@ _schema = ResourceSchema()
 
 
 def normalize_metadata(data: dict) -> dict:
-    """Validate ``data`` and return the JSON document to store (raises ``ValidationError``)."""
-    return _schema.dump(_schema.load(data))
+    """Validate ``data`` and return the JSON document to store (raises ``ValidationError``).
+
+    Every field loads as JSON already (dates as ISO text), so no dump pass is needed.
+    """
+    return _schema.load(data)
 
 
 def validate_partial(data: dict) -> None:

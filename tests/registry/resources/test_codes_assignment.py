@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from registry.resources.models import Resource
-from registry.resources.services import assign_resource_code, create_resource
+from registry.resources.services import create_resource, reserve_resource_codes
 from tests.factories import ResourceDataFactory
 
 
@@ -38,8 +38,9 @@ def test_concurrent_registrations_get_distinct_codes(db, world):
 
 def test_sequences_are_per_classification(db, world):
     with db.transaction() as session:
-        assert [assign_resource_code(session, c) for c in ["101", "101", "202", "101"]] == \
+        assert [reserve_resource_codes(session, c)[0] for c in ["101", "101", "202", "101"]] == \
             ["101/000001", "101/000002", "202/000001", "101/000003"]
+        assert reserve_resource_codes(session, "101", 3) == ["101/000004", "101/000005", "101/000006"]
 
 
 @settings(max_examples=25, deadline=None)

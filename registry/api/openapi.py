@@ -1,0 +1,634 @@
+"""The OpenAPI 3 description of the JSON API, generated rather than written by hand.
+
+Clients, the docs page (``/api/v1/docs``) and contract tests all need one machine-readable
+account of ``/api/v1``.  Writing it by hand would drift from the code, so the data shapes come
+from the marshmallow schemas every input already passes through (via apispec's marshmallow
+plugin), and the operations come from :data:`OPERATIONS`, a declarative table with one small
+entry per method and path.  :func:`build_openapi` joins the two and caches the result per app;
+the tests check the table against the app's URL map, so a route cannot go undocumented.
+
+The answer shapes (a resource's envelope, a department, a user, a token, an audit event, the
+vocabularies) have no input schema of their own; the documentation-only schemas below describe
+what the ``*_representation`` functions of the services return.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version as package_version
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from registry import vocabularies as v
+from registry.accounts.schemas import TokenSchema, UserSchema, UserUpdateSchema
+from registry.accounts.services import TOKEN_PREFIX
+from registry.api import API_PREFIX
+from registry.departments.schemas import DepartmentSchema, DepartmentUpdateSchema
+from registry.resources.schemas import ResourceSchema
+from registry.resources.services import TRANSITION_NAMES
+from registry.schema_base import BaseSchema
+
+log = logging.getLogger(__name__)
+
+OPENAPI_VERSION = "3.0.3"
+EXTENSION_KEY = "govcat.openapi"
+JSON = "application/json"
+
+
+# --------------------------------------------------------------------------------------------
+# Documentation-only schemas: the shapes of the answers and of the bodies without an input schema.
+# --------------------------------------------------------------------------------------------
+
+def _d(text: str) -> dict:
+    return {"description": text}
+
+
+class Answer(Schema):
+    """An answer's shape: open to keys added later, so no additionalProperties: false."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class FieldErrorSchema(Answer):
+    field = fields.String(required=True, metadata=_d(
+        "Dotted path of the field (distributions.0.access_url), or _schema for the whole body. 出错字段的路径。"))
+    reason = fields.String(required=True, metadata=_d("Why, in English."))
+    reason_zh = fields.String(required=True, metadata=_d("原因（中文）。"))
+
+
+class ErrorBodySchema(Answer):
+    status = fields.Integer(required=True, metadata=_d("The HTTP status, repeated. HTTP 状态码。"))
+    code = fields.String(required=True, metadata={
+        "description": "A stable machine-readable code. 机器可读的错误代码。",
+        "example": "validation_failed"})
+    message = fields.String(required=True, metadata=_d("What went wrong, in English."))
+    message_zh = fields.String(required=True, metadata=_d("错误说明（中文）。"))
+    errors = fields.List(fields.Nested(FieldErrorSchema), metadata=_d(
+        "One entry per field at fault; absent when the error concerns no field. 逐字段的错误。"))
+
+
+class ErrorSchema(Answer):
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class LabelSchema(Answer):
+    zh = fields.String(required=True, metadata=_d("中文名称。"))
+    en = fields.String(required=True, allow_none=True, metadata=_d("English name."))
+
+
+class TermSchema(Answer):
+    key = fields.String(required=True, metadata=_d("The stored value. 存储值。"))
+    label = fields.Nested(LabelSchema, required=True)
+
+
+class VocabularySchema(Answer):
+    name = fields.String(required=True, validate=validate.OneOf(list(v.ENUMERATIONS)))
+    label = fields.Nested(LabelSchema, required=True)
+    terms = fields.List(fields.Nested(TermSchema), required=True)
+
+
+class VocabularyListSchema(Answer):
+    items = fields.List(fields.Nested(VocabularySchema), required=True)
+    classification = fields.String(required=True, metadata=_d(
+        "Path of the classification tree, which is not an enumeration. 分类树的地址。"))
+
+
+class ClassificationNodeSchema(Answer):
+    code = fields.String(required=True, metadata=_d("Classification code. 分类代码。"))
+    label = fields.Nested(LabelSchema, required=True)
+    children = fields.List(fields.Nested(lambda: ClassificationNodeSchema()), required=True)
+
+
+class ClassificationSchema(Answer):
+    name = fields.String(required=True, validate=validate.OneOf(["classification"]))
+    label = fields.Nested(LabelSchema, required=True)
+    tree = fields.List(fields.Nested(ClassificationNodeSchema), required=True, metadata=_d(
+        "1 base, 2 theme, 3 department (follows the department tree). 基础、主题、部门三大类。"))
+
+
+class ResourceUpdateSchema(ResourceSchema):
+    """A resource's metadata plus the version the writer read."""
+
+    version = fields.Integer(strict=True, metadata=_d(
+        "The version you read; send it here or as If-Match. 所读取的版本号（或用 If-Match 头）。"))
+
+
+class ResourceRecordSchema(ResourceSchema):
+    """One resource as the API answers: its envelope and the metadata of one revision."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.Integer(required=True, dump_only=True)
+    code = fields.String(required=True, dump_only=True, metadata=_d("Resource code (资源代码), assigned on creation."))
+    state = fields.String(required=True, dump_only=True, validate=validate.OneOf(v.RESOURCE_STATES.keys))
+    version = fields.Integer(required=True, dump_only=True, metadata=_d(
+        "Increases with every change; also the ETag. 版本号，亦为 ETag。"))
+    revision = fields.String(required=True, dump_only=True, validate=validate.OneOf(["published", "working"]),
+                             metadata=_d("Which revision the metadata is. 所示元数据的版本：已发布或工作副本。"))
+    has_pending_revision = fields.Boolean(required=True, dump_only=True, metadata=_d(
+        "Published, with changes not yet published. 已发布且有待发布的修改。"))
+    provider_name = fields.String(required=True, dump_only=True)
+    created = fields.DateTime(required=True, dump_only=True)
+    modified = fields.DateTime(required=True, dump_only=True)
+
+
+class ResourcePageSchema(Answer):
+    items = fields.List(fields.Nested(ResourceRecordSchema), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+
+
+class TransitionSchema(BaseSchema):
+    """A step of the review workflow."""
+
+    transition = fields.String(required=True, validate=validate.OneOf(TRANSITION_NAMES), metadata=_d(
+        "submit 提交, approve 审核通过（部门或中心）, return 退回, withdraw 撤回。"))
+    comment = fields.String(metadata=_d("Required when returning. 退回时必填的意见。"))
+    version = fields.Integer(strict=True, metadata=_d("The version you read (or If-Match); checked when given."))
+
+
+class ChangeSchema(Answer):
+    field = fields.String(required=True)
+    old = fields.Raw(required=True, allow_none=True)
+    new = fields.Raw(required=True, allow_none=True)
+
+
+class EntitySchema(Answer):
+    type = fields.String(required=True, metadata=_d("resource, department, user or token"))
+    id = fields.Integer(required=True)
+
+
+class EventSchema(Answer):
+    id = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    actor = fields.String(required=True, metadata=_d("User name, or system. 操作人。"))
+    entity = fields.Nested(EntitySchema, required=True)
+    action = fields.String(required=True, metadata={"example": "submit"})
+    from_state = fields.String(required=True, allow_none=True)
+    to_state = fields.String(required=True, allow_none=True)
+    comment = fields.String(required=True, allow_none=True)
+    changes = fields.List(fields.Nested(ChangeSchema), required=True)
+
+
+class EventListSchema(Answer):
+    items = fields.List(fields.Nested(EventSchema), required=True, metadata=_d("Newest first. 按时间倒序。"))
+
+
+class DepartmentRecordSchema(Answer):
+    id = fields.Integer(required=True)
+    credit_code = fields.String(required=True, metadata=_d("统一社会信用代码 (18 characters)."))
+    name = fields.String(required=True)
+    name_en = fields.String(required=True, allow_none=True)
+    level = fields.String(required=True, validate=validate.OneOf(v.ADMINISTRATIVE_LEVELS.keys))
+    region_code = fields.String(required=True)
+    parent = fields.String(required=True, allow_none=True, metadata=_d("Credit code of the parent department."))
+    branch_code = fields.String(required=True, metadata=_d("The department's node in classification branch 3."))
+    active = fields.Boolean(required=True)
+    version = fields.Integer(required=True, metadata=_d("Also the ETag. 版本号，亦为 ETag。"))
+
+
+class DepartmentListSchema(Answer):
+    items = fields.List(fields.Nested(DepartmentRecordSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class UserRecordSchema(Answer):
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    display_name = fields.String(required=True, allow_none=True)
+    email = fields.Email(required=True, allow_none=True)
+    role = fields.String(required=True, validate=validate.OneOf(v.ROLES.keys))
+    department = fields.String(required=True, allow_none=True, metadata=_d("Credit code of the user's department."))
+    active = fields.Boolean(required=True)
+    created = fields.DateTime(required=True)
+
+
+class UserListSchema(Answer):
+    items = fields.List(fields.Nested(UserRecordSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class TokenRecordSchema(Answer):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    prefix = fields.String(required=True, metadata=_d("The first characters of the secret, to recognise it."))
+    user = fields.String(required=True, metadata=_d("User name of the owner."))
+    created = fields.DateTime(required=True)
+    expires = fields.DateTime(required=True, allow_none=True)
+    revoked = fields.DateTime(required=True, allow_none=True)
+
+
+class IssuedTokenSchema(TokenRecordSchema):
+    token = fields.String(required=True, metadata=_d(
+        f"The secret ({TOKEN_PREFIX}…), shown in this answer only. 令牌明文，仅此一次显示。"))
+
+
+class TokenListSchema(Answer):
+    items = fields.List(fields.Nested(TokenRecordSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+# Component name → schema.  A nested schema (DataItem, Distribution, …) is registered by the plugin
+# with its parent, under its class name less "Schema"; the names here follow the same rule.
+SCHEMAS: dict[str, Schema | type[Schema]] = {
+    "Resource": ResourceSchema,
+    "ResourceUpdate": ResourceUpdateSchema,
+    "ResourcePatch": ResourceUpdateSchema(partial=True),
+    "ResourceRecord": ResourceRecordSchema,
+    "ResourcePage": ResourcePageSchema,
+    "Transition": TransitionSchema,
+    "Event": EventSchema,
+    "EventList": EventListSchema,
+    "Department": DepartmentSchema,
+    "DepartmentUpdate": DepartmentUpdateSchema,
+    "DepartmentRecord": DepartmentRecordSchema,
+    "DepartmentList": DepartmentListSchema,
+    "User": UserSchema,
+    "UserUpdate": UserUpdateSchema,
+    "UserRecord": UserRecordSchema,
+    "UserList": UserListSchema,
+    "Token": TokenSchema,
+    "TokenRecord": TokenRecordSchema,
+    "IssuedToken": IssuedTokenSchema,
+    "TokenList": TokenListSchema,
+    "Label": LabelSchema,
+    "Term": TermSchema,
+    "Vocabulary": VocabularySchema,
+    "VocabularyList": VocabularyListSchema,
+    "ClassificationNode": ClassificationNodeSchema,
+    "Classification": ClassificationSchema,
+    "FieldError": FieldErrorSchema,
+    "ErrorBody": ErrorBodySchema,
+    "Error": ErrorSchema,
+}
+
+SCHEMA_DESCRIPTIONS = {
+    "Resource": "信息资源的元数据（编目指南核心元数据与 DCAT-AP 扩展）。The metadata of an information resource.",
+    "ResourceUpdate": "替换资源元数据（PUT）：完整元数据与所读取的版本号。Replace a resource's metadata: all of it, "
+                      "plus the version read.",
+    "ResourcePatch": "修改资源元数据（PATCH）：只需给出要改的字段，合并后整体校验。Change some fields; the merged "
+                     "metadata is then checked as a whole.",
+    "ResourceRecord": "API 返回的信息资源：信封字段与某一版本的元数据。A resource as answered: envelope and metadata.",
+    "ResourcePage": "一页信息资源。A page of resources.",
+    "Transition": "审核流程中的一步。A step of the review workflow.",
+    "Event": "审计记录中的一条事件。One event of the audit trail.",
+    "Department": "登记部门。A department to register.",
+    "DepartmentUpdate": "修改部门。Changes to a department.",
+    "DepartmentRecord": "API 返回的部门。A department as answered.",
+    "User": "新建用户。A user to create.",
+    "UserUpdate": "修改用户。Changes to a user.",
+    "UserRecord": "API 返回的用户。A user as answered.",
+    "Token": "申请访问令牌。An API token to issue.",
+    "TokenRecord": "访问令牌（不含明文）。An API token, without its secret.",
+    "IssuedToken": "新签发的访问令牌，含明文（仅此一次）。A new token with its secret, shown once.",
+    "Vocabulary": "受控词表。A controlled vocabulary.",
+    "Classification": "信息资源分类树。The classification tree.",
+    "Error": "所有错误的统一格式。Every error has this shape.",
+}
+
+ERROR_EXAMPLE = {"error": {
+    "status": 422, "code": "validation_failed", "message": "The data did not pass validation.",
+    "message_zh": "数据校验未通过。",
+    "errors": [{"field": "distributions.0.access_url", "reason": "Not a valid URL (http, https or ftp).",
+                "reason_zh": "不是有效的网址（http、https 或 ftp）。"}]}}
+
+
+# --------------------------------------------------------------------------------------------
+# Parameters, error answers and tags.
+# --------------------------------------------------------------------------------------------
+
+def _query_parameters(app: Flask) -> dict[str, dict]:
+    page_max = app.config.get("GOVCAT_PAGE_SIZE_MAX", 100)
+    return {
+        "state": {"schema": {"type": "array", "items": {"type": "string", "enum": v.RESOURCE_STATES.keys}},
+                  "style": "form", "explode": False,
+                  "description": "列出这些状态的工作副本（逗号分隔，亦可重复）；省略时列出已发布的资源。"
+                                 "Working copies in these states (comma-separated or repeated); "
+                                 "without it, the published resources."},
+        "department": {"schema": {"type": "string"},
+                       "description": "提供方部门的统一社会信用代码。Credit code of the providing department."},
+        "classification": {"schema": {"type": "string"},
+                           "description": "分类代码前缀，含下级分类。Classification code; its sub-entries match too."},
+        "page": {"schema": {"type": "integer", "minimum": 1, "default": 1}, "description": "页码。Page number."},
+        "per_page": {"schema": {"type": "integer", "minimum": 1, "maximum": page_max, "default": min(50, page_max)},
+                     "description": "每页条数。Items per page."},
+        "revision": {"schema": {"type": "string", "enum": ["published", "working"]},
+                     "description": "默认为公众可见的版本；working 为工作副本（需相应权限）。The published revision "
+                                    "by default; working asks for the working copy (needs the right to read it)."},
+        "level": {"schema": {"type": "string", "enum": v.ADMINISTRATIVE_LEVELS.keys},
+                  "description": "行政层级。Administrative level."},
+        "parent": {"schema": {"type": "string"},
+                   "description": "上级部门的统一社会信用代码。Credit code of the parent department."},
+        "before": {"schema": {"type": "integer", "minimum": 0},
+                   "description": "只列出编号小于此值的事件（翻页）。Only events with a smaller id (paging)."},
+        "limit": {"schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+                  "description": "最多返回的事件数。Most events to return."},
+        "username": {"schema": {"type": "string"},
+                     "description": "列出该用户的令牌（仅管理员）；默认为自己。Whose tokens (admins only); yours by default."},
+    }
+
+
+PATH_PARAMETERS = {
+    "resource_id": ({"type": "integer", "minimum": 1}, "信息资源编号。The resource's id."),
+    "code": ({"type": "string"}, "部门的统一社会信用代码（或编号）。The department's credit code (or id)."),
+    "username": ({"type": "string"}, "用户名。The user name."),
+    "token_id": ({"type": "integer", "minimum": 1}, "令牌编号。The token's id."),
+    "name": ({"type": "string", "enum": list(v.ENUMERATIONS)}, "词表名称。The vocabulary's name."),
+}
+
+HEADER_PARAMETERS = {
+    "If-Match": {"schema": {"type": "string"}, "example": '"3"',
+                 "description": "所读取版本的 ETag；亦可在请求体中给出 version。The ETag of the version you read; "
+                                "or send version in the body."},
+}
+
+ERRORS = {
+    400: ("BadRequest", "请求无效：请求体不是 JSON 对象，或查询参数未知、无效。The request is malformed: "
+                        "the body is not a JSON object, or a query parameter is unknown or invalid."),
+    401: ("Unauthorized", "需要登录，或访问令牌无效、已撤销或已过期。Sign in, or the token sent is invalid, "
+                          "revoked or expired."),
+    403: ("Forbidden", "无权执行此操作。Your role may not do this here."),
+    404: ("NotFound", "未找到。Not found (or not visible to you)."),
+    409: ("Conflict", "冲突：版本已变化、状态不允许或已存在。Conflict: the version changed, the state forbids it, "
+                      "or it exists already."),
+    413: ("PayloadTooLarge", "请求体过大。The request body is too large."),
+    422: ("ValidationFailed", "数据校验未通过，errors 逐字段说明。The data did not pass validation; errors says "
+                              "why, field by field."),
+}
+
+TAGS = [
+    {"name": "Resources", "description": "信息资源：登记、修改、审核流程与历史。Information resources: registration, "
+                                         "changes, the review workflow and history."},
+    {"name": "Departments", "description": "部门与部门的审计记录。Departments and their audit trail."},
+    {"name": "Accounts", "description": "用户与访问令牌。Users and API tokens."},
+    {"name": "Vocabularies", "description": "受控词表与分类树。Controlled vocabularies and the classification tree."},
+    {"name": "Documentation", "description": "本文档。This documentation."},
+]
+
+INFO_DESCRIPTION = (
+    "govcat 政务信息资源目录的 JSON API。公开接口无需认证；写操作与工作副本需要访问令牌"
+    f"（请求头 Authorization: Bearer {TOKEN_PREFIX}…）或浏览器登录会话。所有错误均以统一的 Error 格式返回，"
+    "同时给出中英文说明。\n\n"
+    "The JSON API of govcat, the government information-resource catalog. Public reads need no "
+    f"authentication; writes and working copies need an API token (Authorization: Bearer {TOKEN_PREFIX}…) "
+    "or a signed-in browser session. Every error has the Error shape, in English and Chinese. "
+    "Writers send the version they read (If-Match or the version field); a stale one is a 409."
+)
+
+
+# --------------------------------------------------------------------------------------------
+# The operations: one entry per method and path (paths relative to API_PREFIX).
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Op:
+    method: str
+    path: str
+    operation_id: str
+    tag: str
+    summary: str
+    description: str = ""
+    query: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+    body: str | None = None
+    status: int = 200
+    answer: str | None = None
+    errors: tuple[int, ...] = ()
+    signed_in: bool = False
+    etag: bool = False
+    location: bool = False
+    media_type: str = JSON
+
+
+BODY = (400, 413, 422)  # what any operation reading a JSON body can answer
+
+OPERATIONS: tuple[Op, ...] = (
+    # Resources 信息资源
+    Op("GET", "/resources", "listResources", "Resources", "List resources",
+       "列出已发布的资源；给出 state 时列出调用者可读的工作副本（公众为 401）。Published resources; with state, "
+       "the working copies the caller may read (401 for the public).",
+       query=("state", "department", "classification", "page", "per_page"), answer="ResourcePage", errors=(400,)),
+    Op("POST", "/resources", "createResource", "Resources", "Register a resource",
+       "登记新的信息资源（草稿）并分配资源代码。返回表示中的只读字段（id、code、state 等）会被忽略。Registers a "
+       "draft and assigns its code; the read-only keys of a representation are ignored if sent back.",
+       body="Resource", status=201, answer="ResourceRecord", errors=(*BODY, 403), signed_in=True, etag=True,
+       location=True),
+    Op("GET", "/resources/{resource_id}", "getResource", "Resources", "Get a resource",
+       "公众看到已发布版本；部门用户与中心可用 revision=working 查看工作副本。The public sees the published "
+       "revision; department users and the centre may ask for the working copy.",
+       query=("revision",), answer="ResourceRecord", errors=(400, 403, 404), etag=True),
+    Op("PUT", "/resources/{resource_id}", "replaceResource", "Resources", "Replace a resource's metadata",
+       "整体替换元数据；资源回到草稿。已发布的资源在新版本发布前仍公开原版本。Replaces all the metadata; the "
+       "resource becomes a draft again, a published one stays public as it was until the change is published. "
+       "须给出所读取的版本（If-Match 或 version），否则 422。Send the version you read (If-Match or version), "
+       "else 422.",
+       headers=("If-Match",), body="ResourceUpdate", answer="ResourceRecord", errors=(*BODY, 403, 404, 409),
+       signed_in=True, etag=True),
+    Op("PATCH", "/resources/{resource_id}", "patchResource", "Resources", "Change some of a resource's metadata",
+       "只替换给出的顶层字段，合并后整体校验。Replaces the top-level fields given; the merged metadata is "
+       "checked as a whole.",
+       headers=("If-Match",), body="ResourcePatch", answer="ResourceRecord", errors=(*BODY, 403, 404, 409),
+       signed_in=True, etag=True),
+    Op("POST", "/resources/{resource_id}/transitions", "transitionResource", "Resources",
+       "Move a resource through the review workflow",
+       "提交、审核通过（部门审核、中心发布）、退回（须填意见）或撤回。Submit, approve (department, then "
+       "centre publishes), return (with a comment) or withdraw.",
+       headers=("If-Match",), body="Transition", answer="ResourceRecord", errors=(*BODY, 403, 404, 409),
+       signed_in=True, etag=True),
+    Op("GET", "/resources/{resource_id}/history", "resourceHistory", "Resources", "A resource's audit trail",
+       "资源的全部变更与流转记录。Every change and step of the resource.",
+       answer="EventList", errors=(403, 404), signed_in=True),
+    # Departments 部门
+    Op("GET", "/departments", "listDepartments", "Departments", "List departments",
+       "按行政层级或上级部门筛选。Filter by administrative level or parent.",
+       query=("level", "parent"), answer="DepartmentList", errors=(400,)),
+    Op("POST", "/departments", "createDepartment", "Departments", "Register a department",
+       "登记部门，并在分类第 3 类（部门）下为其分配分类代码。Registers a department and gives it a node in "
+       "classification branch 3.",
+       body="Department", status=201, answer="DepartmentRecord", errors=(*BODY, 403, 409), signed_in=True,
+       etag=True, location=True),
+    Op("GET", "/departments/{code}", "getDepartment", "Departments", "Get a department",
+       answer="DepartmentRecord", errors=(404,), etag=True),
+    Op("PATCH", "/departments/{code}", "updateDepartment", "Departments", "Change a department",
+       "版本号可用 If-Match 头代替请求体中的 version。If-Match may stand in for the body's version.",
+       headers=("If-Match",), body="DepartmentUpdate", answer="DepartmentRecord", errors=(*BODY, 403, 404, 409),
+       signed_in=True, etag=True),
+    Op("GET", "/departments/{code}/history", "departmentHistory", "Departments", "A department's audit trail",
+       "部门及其资源、用户的事件，按时间倒序，可用 before 翻页。Events of the department, its resources and users, "
+       "newest first; page with before.",
+       query=("before", "limit"), answer="EventList", errors=(400, 403, 404), signed_in=True),
+    # Accounts 用户与令牌
+    Op("GET", "/me", "getMe", "Accounts", "Who am I", "当前登录的用户。The signed-in user.",
+       answer="UserRecord", signed_in=True),
+    Op("GET", "/users", "listUsers", "Accounts", "List users", "仅管理员。Admins only.",
+       answer="UserList", errors=(403,), signed_in=True),
+    Op("POST", "/users", "createUser", "Accounts", "Create a user",
+       "编目员和审核员必须属于一个部门，管理员不属于部门。Editors and reviewers belong to a department; "
+       "admins to none.",
+       body="User", status=201, answer="UserRecord", errors=(*BODY, 403, 409), signed_in=True),
+    Op("GET", "/users/{username}", "getUser", "Accounts", "Get a user", "仅管理员。Admins only.",
+       answer="UserRecord", errors=(403, 404), signed_in=True),
+    Op("PATCH", "/users/{username}", "updateUser", "Accounts", "Change a user",
+       "停用、改名或重设密码。Deactivate, rename or set a new password.",
+       body="UserUpdate", answer="UserRecord", errors=(*BODY, 403, 404), signed_in=True),
+    Op("GET", "/tokens", "listTokens", "Accounts", "List API tokens",
+       "自己的令牌；管理员可查看他人的。Your tokens; admins may list another user's.",
+       query=("username",), answer="TokenList", errors=(400, 403, 404), signed_in=True),
+    Op("POST", "/tokens", "createToken", "Accounts", "Issue an API token",
+       f"令牌明文（{TOKEN_PREFIX}…）只在此响应中出现一次。The secret ({TOKEN_PREFIX}…) is in this answer only.",
+       body="Token", status=201, answer="IssuedToken", errors=(*BODY, 403, 404), signed_in=True),
+    Op("DELETE", "/tokens/{token_id}", "revokeToken", "Accounts", "Revoke an API token",
+       "撤销自己的令牌；管理员可撤销他人的。Revoke one of your tokens; admins may revoke anyone's.",
+       answer="TokenRecord", errors=(404,), signed_in=True),
+    # Vocabularies 词表
+    Op("GET", "/vocabularies", "listVocabularies", "Vocabularies", "List the controlled vocabularies",
+       answer="VocabularyList"),
+    Op("GET", "/vocabularies/classification", "getClassification", "Vocabularies", "The classification tree",
+       "基础、主题、部门三大类；部门类随部门变化。Base, theme and department branches; the last follows the "
+       "departments.", answer="Classification"),
+    Op("GET", "/vocabularies/{name}", "getVocabulary", "Vocabularies", "Get a controlled vocabulary",
+       answer="Vocabulary", errors=(404,)),
+    # Documentation 文档
+    Op("GET", "/openapi.json", "getOpenapi", "Documentation", "This OpenAPI document",
+       "本 API 的 OpenAPI 描述。The OpenAPI description of this API."),
+    Op("GET", "/docs", "getDocs", "Documentation", "The API reference as a web page",
+       "可离线浏览的 API 文档。A browsable reference that works offline.", media_type="text/html"),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Generation.
+# --------------------------------------------------------------------------------------------
+
+_RULE_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+_PATH_PARAMETER = re.compile(r"{([^{}]+)}")
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def openapi_path(rule: str) -> str:
+    """``/resources/<int:resource_id>`` → ``/resources/{resource_id}``."""
+    return _RULE_PARAMETER.sub(r"{\1}", rule)
+
+
+def api_routes(app: Flask) -> set[tuple[str, str]]:
+    """Every ``(METHOD, path)`` the app serves under the API prefix, in OpenAPI path syntax."""
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule == API_PREFIX or rule.rule.startswith(API_PREFIX + "/"):
+            for method in (rule.methods or set()) - IGNORED_METHODS:
+                routes.add((method, openapi_path(rule.rule)))
+    return routes
+
+
+def _package_version() -> str:
+    try:
+        return package_version("govcat")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def _ref(kind: str, name: str) -> dict:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def _json_content(schema_name: str | None, media_type: str = JSON) -> dict:
+    if media_type != JSON:
+        return {media_type: {"schema": {"type": "string"}}}
+    schema = _ref("schemas", schema_name) if schema_name else {"type": "object"}
+    return {media_type: {"schema": schema}}
+
+
+def _operation(op: Op) -> dict:
+    # Component ids: apispec turns them into references.
+    parameters = [f"path.{name}" for name in _PATH_PARAMETER.findall(op.path)]
+    parameters += [f"query.{name}" for name in op.query]
+    parameters += [f"header.{name}" for name in op.headers]
+    headers = {}
+    if op.etag:
+        headers["ETag"] = {"description": "资源的版本号。The version, for If-Match.", "schema": {"type": "string"}}
+    if op.location:
+        headers["Location"] = {"description": "新资源的地址。Where the new item is.", "schema": {"type": "string"}}
+    success = {"description": "已创建。Created." if op.status == 201 else "成功。OK.",
+               "content": _json_content(op.answer, op.media_type)}
+    if headers:
+        success["headers"] = headers
+    responses = {str(op.status): success}
+    for status in sorted({*op.errors, 401}):
+        responses[str(status)] = ERRORS[status][0]
+    operation = {
+        "operationId": op.operation_id,
+        "tags": [op.tag],
+        "summary": op.summary,
+        "responses": responses,
+        # A bad token is refused on every route, so even public operations list bearerAuth.
+        "security": [{"bearerAuth": []}] if op.signed_in else [{}, {"bearerAuth": []}],
+    }
+    if op.description:
+        operation["description"] = op.description
+    if parameters:
+        operation["parameters"] = parameters
+    if op.body:
+        operation["requestBody"] = {"required": True, "content": _json_content(op.body)}
+    return operation
+
+
+def _generate(app: Flask) -> dict:
+    spec = APISpec(title="govcat API", version=_package_version(), openapi_version=OPENAPI_VERSION,
+                   plugins=[MarshmallowPlugin()], info={"description": INFO_DESCRIPTION}, tags=TAGS)
+    for name, schema in SCHEMAS.items():
+        if name not in spec.components.schemas:  # a schema named here may already be in as a nested one
+            spec.components.schema(name, schema=schema)
+    spec.components.security_scheme("bearerAuth", {
+        "type": "http", "scheme": "bearer", "bearerFormat": f"{TOKEN_PREFIX}…",
+        "description": f"API 访问令牌，以 {TOKEN_PREFIX} 开头，由 POST /api/v1/tokens 签发。An API token; it starts "
+                       f"with {TOKEN_PREFIX} and is issued by POST /api/v1/tokens."})
+    for name, (schema, description) in PATH_PARAMETERS.items():
+        spec.components.parameter(f"path.{name}", "path",
+                                  {"name": name, "required": True, "schema": schema, "description": description})
+    for name, parameter in _query_parameters(app).items():
+        spec.components.parameter(f"query.{name}", "query", {"name": name, **parameter})
+    for name, parameter in HEADER_PARAMETERS.items():
+        spec.components.parameter(f"header.{name}", "header", {"name": name, **parameter})
+    limit = app.config.get("MAX_CONTENT_LENGTH")
+    for status, (name, description) in ERRORS.items():
+        if status == 413 and limit:
+            description += f" （上限 Limit: {limit} bytes）"
+        spec.components.response(name, {"description": description, "content": {
+            JSON: {"schema": _ref("schemas", "Error")}}})
+
+    by_path: dict[str, dict] = {}
+    for op in OPERATIONS:
+        by_path.setdefault(API_PREFIX + op.path, {})[op.method.lower()] = _operation(op)
+    for path, operations in by_path.items():
+        spec.path(path=path, operations=operations)
+
+    document = spec.to_dict()
+    schemas = document["components"]["schemas"]
+    for name, description in SCHEMA_DESCRIPTIONS.items():
+        schemas[name]["description"] = description
+    schemas["Error"]["example"] = ERROR_EXAMPLE
+
+    missing = api_routes(app) - {(op.method, API_PREFIX + op.path) for op in OPERATIONS}
+    for method, path in sorted(missing):
+        log.warning("API route %s %s is not in the OpenAPI document; add it to registry.api.openapi.OPERATIONS",
+                    method, path)
+    return document
+
+
+def build_openapi(app: Flask) -> dict:
+    """The OpenAPI document of ``app``'s JSON API, generated once per app and cached.
+
+    Callers must not modify the answer: it is shared by every later call.
+    """
+    document = app.extensions.get(EXTENSION_KEY)
+    if document is None:
+        document = app.extensions[EXTENSION_KEY] = _generate(app)
+    return document

@@ -1,0 +1,1 @@
+"""The demo catalog govcat ships: departments of one province and generated resources."""

@@ -1,0 +1,70 @@
+"""The govcat command line, run as an operator would run it."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import main
+
+
+@pytest.fixture
+def govcat(database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("GOVCAT_DATABASE_URL", database_url)
+    monkeypatch.setenv("GOVCAT_INSTANCE", str(tmp_path / "instance"))
+    runner = CliRunner()
+
+    def run(*args, input=None, ok=True):
+        result = runner.invoke(main, list(args), input=input, catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+    return run
+
+
+def test_init_is_repeatable(govcat):
+    assert "database ready" in govcat("init").output
+    assert "database ready" in govcat("init").output
+
+
+def test_user_and_token_creation(govcat, tmp_path):
+    govcat("init")
+    result = govcat("user", "create", "centre", "--role", "admin", input="a long password\n")
+    assert "created user centre (admin)" in result.output
+    token = govcat("token", "create", "centre").stdout.strip()
+    assert token.startswith("gct_")
+    from registry import create_app
+    app = create_app()
+    response = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.get_json()["role"] == "admin"
+
+
+def test_user_errors_are_readable(govcat):
+    govcat("init")
+    result = govcat("user", "create", "ed", "--role", "editor", input="a long password\n", ok=False)
+    assert result.exit_code == 1
+    assert "error: department:" in result.output and "Traceback" not in result.output
+    result = govcat("user", "create", "x", "--role", "admin", input="short\n", ok=False)
+    assert result.exit_code == 1 and "error: password:" in result.output
+    assert govcat("token", "create", "nobody", ok=False).exit_code == 1
+
+
+def test_export_jsonl_holds_the_published_catalog(govcat, tmp_path):
+    govcat("init")
+    govcat("demo", "--no-serve")
+    out = tmp_path / "catalog.jsonl"
+    result = govcat("export", "--format", "jsonl", "--output", str(out))
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert f"exported {len(lines)} resources" in result.output
+    records = [json.loads(line) for line in lines]
+    assert len(records) >= 280
+    assert all(r["state"] == "published" and r["revision"] == "published" for r in records)
+    assert any("交通" in r["title"] for r in records)
+
+
+def test_demo_loads_once(govcat):
+    govcat("init")
+    first = govcat("demo", "--no-serve").output
+    assert "demo catalog loaded" in first and "admin" in first
+    assert "already loaded" in govcat("demo", "--no-serve").output
