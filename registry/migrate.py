@@ -19,12 +19,21 @@ def _config() -> Config:
     return config
 
 
-def upgrade(database: Database, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (creating it on an empty database)."""
+def _run(database: Database, step, revision: str) -> None:
     with database.write_engine.begin() as connection:
         config = _config()
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        step(config, revision)
+
+
+def upgrade(database: Database, revision: str = "head") -> None:
+    """Bring the schema up to ``revision`` (creating it on an empty database)."""
+    _run(database, command.upgrade, revision)
+
+
+def downgrade(database: Database, revision: str) -> None:
+    """Take the schema back to ``revision`` (``"base"``: no tables at all)."""
+    _run(database, command.downgrade, revision)
 
 
 def current_revision(database: Database) -> str | None:
@@ -38,7 +47,4 @@ def head_revision() -> str:
 
 def autogenerate(database: Database, message: str) -> None:
     """For developers: write a new migration from the difference between models and database."""
-    with database.write_engine.begin() as connection:
-        config = _config()
-        config.attributes["connection"] = connection
-        command.revision(config, message=message, autogenerate=True)
+    _run(database, lambda config, text: command.revision(config, message=text, autogenerate=True), message)

@@ -1,10 +1,11 @@
 """Information resources (信息资源) and the sequences their codes are drawn from.
 
-A resource keeps two documents: ``doc``, the working copy that editors change and reviewers
-approve, and ``published_doc``, the version the public sees.  While a published resource is
-being revised, the two differ and the published one stays public until the revision is
-published in turn.  The documents hold the metadata exactly as the resource schema loads it;
-the columns beside them are what lists and filters need.
+A resource keeps its metadata in ``doc``, the working copy that editors change and reviewers
+approve; once published, ``doc`` is also what the public sees.  When a published resource is
+edited, the published version is kept in ``published_doc`` and stays public until the revision
+is published in turn; then ``published_doc`` is emptied again, so a published resource stores
+its document once.  The documents hold the metadata exactly as the resource schema loads it;
+the columns beside them are what lists, filters and their indexes need.
 """
 from __future__ import annotations
 
@@ -23,12 +24,13 @@ class Resource(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
-    classification_code: Mapped[str] = mapped_column(ForeignKey("classification_nodes.code"), index=True)
+    classification_code: Mapped[str] = mapped_column(ForeignKey("classification_nodes.code"))
     state: Mapped[str] = mapped_column(String(24))
     # True while a published version exists and the resource is not withdrawn.
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
     title: Mapped[str] = mapped_column(String(500))
     doc: Mapped[dict] = mapped_column(JSONDocument)
+    # The published version while a revision is pending; otherwise empty (see public_doc).
     published_doc: Mapped[dict | None] = mapped_column(JSONDocument)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -39,10 +41,21 @@ class Resource(Base):
     department: Mapped[Department] = relationship(lazy="joined")
 
     __table_args__ = (
-        Index("ix_resources_public_published", "is_public", "published_at", "id"),
-        Index("ix_resources_department_state", "department_id", "state"),
+        # The public listing walks this index in order; it also covers the department and
+        # classification filters, so a page is found without reading any document.
+        Index("ix_resources_public_listing", "is_public", "published_at", "id", "department_id",
+              "classification_code"),
+        Index("ix_resources_public_classification", "is_public", "classification_code"),
+        Index("ix_resources_department_state", "department_id", "state", "is_public"),
         Index("ix_resources_modified", "modified_at", "id"),
     )
+
+    @property
+    def public_doc(self) -> dict | None:
+        """The version the public sees, or ``None`` when nothing is published."""
+        if self.published_doc is not None:
+            return self.published_doc
+        return self.doc if self.state == "published" else None
 
 
 class CodeSequence(Base):

@@ -148,10 +148,12 @@ def upgrade() -> None:
     sa.UniqueConstraint('code', name=op.f('uq_resources_code'))
     )
     with op.batch_alter_table('resources', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_resources_classification_code'), ['classification_code'], unique=False)
-        batch_op.create_index('ix_resources_department_state', ['department_id', 'state'], unique=False)
+        batch_op.create_index('ix_resources_department_state', ['department_id', 'state', 'is_public'], unique=False)
         batch_op.create_index('ix_resources_modified', ['modified_at', 'id'], unique=False)
-        batch_op.create_index('ix_resources_public_published', ['is_public', 'published_at', 'id'], unique=False)
+        batch_op.create_index('ix_resources_public_classification', ['is_public', 'classification_code'],
+                              unique=False)
+        batch_op.create_index('ix_resources_public_listing', ['is_public', 'published_at', 'id', 'department_id',
+                                                              'classification_code'], unique=False)
 
     dialect = op.get_bind().dialect.name
     for statement in POSTGRESQL_TRIGGERS if dialect == "postgresql" else SQLITE_TRIGGERS:
@@ -162,10 +164,10 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER audit_events_no_change ON audit_events")
         op.execute("DROP FUNCTION audit_events_append_only()")
     with op.batch_alter_table('resources', schema=None) as batch_op:
-        batch_op.drop_index('ix_resources_public_published')
+        batch_op.drop_index('ix_resources_public_listing')
+        batch_op.drop_index('ix_resources_public_classification')
         batch_op.drop_index('ix_resources_modified')
         batch_op.drop_index('ix_resources_department_state')
-        batch_op.drop_index(batch_op.f('ix_resources_classification_code'))
 
     op.drop_table('resources')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
