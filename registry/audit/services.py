@@ -1,10 +1,11 @@
 """Writing and reading the audit trail (see :mod:`registry.audit.models`)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from registry.audit.models import AuditEvent
+from registry.db import utcnow
 
 _MISSING = object()
 
@@ -32,14 +33,22 @@ def diff_documents(old: dict | None, new: dict | None, prefix: str = "") -> list
 
 def record(session: Session, actor, *, entity_type: str, entity_id: int, action: str,
            department_id: int | None = None, from_state: str | None = None, to_state: str | None = None,
-           comment: str | None = None, changes: list | None = None) -> AuditEvent:
+           comment: str | None = None, changes: list | None = None) -> None:
     """Append one event; ``actor`` is a user or ``None`` for the system itself."""
-    event = AuditEvent(
-        actor_id=getattr(actor, "id", None), actor_name=getattr(actor, "username", None) or "system",
-        entity_type=entity_type, entity_id=entity_id, department_id=department_id, action=action,
-        from_state=from_state, to_state=to_state, comment=comment, changes=changes or None)
-    session.add(event)
-    return event
+    record_many(session, actor, [{
+        "entity_type": entity_type, "entity_id": entity_id, "department_id": department_id, "action": action,
+        "from_state": from_state, "to_state": to_state, "comment": comment, "changes": changes}])
+
+
+def record_many(session: Session, actor, events: list[dict]) -> None:
+    """Append events (dicts of :class:`AuditEvent` columns) by one actor, in one batched statement."""
+    if not events:
+        return
+    who = {"actor_id": getattr(actor, "id", None), "actor_name": getattr(actor, "username", None) or "system",
+           "at": utcnow()}
+    session.execute(insert(AuditEvent), [{"from_state": None, "to_state": None, "comment": None,
+                                          "department_id": None, **event, **who,
+                                          "changes": event.get("changes") or None} for event in events])
 
 
 def events_for(session: Session, entity_type: str, entity_id: int) -> list[AuditEvent]:

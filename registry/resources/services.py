@@ -11,11 +11,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from registry.audit.services import diff_documents, events_for, record
+from registry.audit.services import diff_documents, events_for, record, record_many
 from registry.codes import format_resource_code
 from registry.db import utcnow
 from registry.departments.models import ClassificationNode, Department
@@ -133,39 +133,42 @@ def prepare_registration(session: Session, actor, data: dict, *, check_permissio
 
 
 def register_resources(session: Session, actor, registrations: list[Registration], *, publish: bool = False,
-                       comment: str | None = None) -> list[Resource]:
+                       comment: str | None = None) -> list[int]:
     """Store prepared registrations as drafts — or, for trusted loads, as published — with their codes.
 
-    Codes are reserved per classification in one upsert each, and rows are inserted in batches,
-    so that a thousand registrations cost a handful of statements.
+    Codes are reserved per classification in one upsert each, and rows (resources, then their
+    audit events) are inserted in batched statements, so that a thousand registrations cost a
+    handful of statements.  Returns the new resources' ids, in the order given.
     """
+    if not registrations:
+        return []
     wanted = Counter(r.doc["classification"] for r in registrations)
     codes = {c: iter(reserve_resource_codes(session, c, n)) for c, n in wanted.items()}
     now = utcnow()
     state = "published" if publish else "draft"
-    resources = []
+    rows = []
     for registration in registrations:
         doc = registration.doc
         if publish:
             doc = {**doc, "issued": doc.get("issued") or date.today().isoformat()}
-        resources.append(Resource(
-            code=next(codes[doc["classification"]]), department=registration.department,
-            classification_code=doc["classification"], state=state, is_public=publish, title=doc["title"][:500],
-            doc=doc, version=1, created_at=now, modified_at=now,
-            published_at=now if publish else None, created_by_id=getattr(actor, "id", None)))
-    session.add_all(resources)
-    session.flush()
-    for resource in resources:
-        record(session, actor, entity_type="resource", entity_id=resource.id, department_id=resource.department_id,
-               action="create", to_state=state, comment=comment, changes=diff_documents(None, resource.doc))
-    return resources
+        rows.append({
+            "code": next(codes[doc["classification"]]), "department_id": registration.department.id,
+            "classification_code": doc["classification"], "state": state, "is_public": publish,
+            "title": doc["title"][:500], "doc": doc, "version": 1, "created_at": now, "modified_at": now,
+            "published_at": now if publish else None, "created_by_id": getattr(actor, "id", None)})
+    ids = list(session.scalars(insert(Resource).returning(Resource.id, sort_by_parameter_order=True), rows))
+    record_many(session, actor, [
+        {"entity_type": "resource", "entity_id": resource_id, "department_id": row["department_id"],
+         "action": "create", "to_state": state, "comment": comment, "changes": diff_documents(None, row["doc"])}
+        for resource_id, row in zip(ids, rows)])
+    return ids
 
 
 def create_resource(session: Session, actor, data: dict, *, check_permission: bool = True,
                     comment: str | None = None) -> Resource:
     """Register one new resource as a draft, with its code assigned."""
     registration = prepare_registration(session, actor, data, check_permission=check_permission)
-    return register_resources(session, actor, [registration], comment=comment)[0]
+    return session.get(Resource, register_resources(session, actor, [registration], comment=comment)[0])
 
 
 def _load_for_update(session: Session, resource_id: int) -> Resource:
