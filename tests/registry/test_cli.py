@@ -68,3 +68,38 @@ def test_demo_loads_once(govcat):
     first = govcat("demo", "--no-serve").output
     assert "demo catalog loaded" in first and "admin" in first
     assert "already loaded" in govcat("demo", "--no-serve").output
+
+
+def test_the_run_command_serves_the_demo_over_http(tmp_path):
+    """What a newcomer does first: ``govcat demo`` on an empty instance, then the API over real HTTP."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "GOVCAT_INSTANCE": str(tmp_path / "instance")}
+    env.pop("GOVCAT_DATABASE_URL", None)
+    server = subprocess.Popen([sys.executable, "-m", "registry.cli", "demo", "--port", str(port)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/resources?per_page=1", timeout=2) as r:
+                    listing = json.load(r)
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read()
+                assert time.monotonic() < deadline, "the demo server did not answer within 60 s"
+                time.sleep(0.3)
+        assert listing["total"] >= 300
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/docs", timeout=5) as r:
+            assert r.status == 200 and "govcat API" in r.read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

@@ -1,0 +1,25 @@
+"""Settings: read from the environment in one place, and every one of them documented."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from registry.config import SETTINGS, load_settings, resolve_instance
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_every_setting_is_in_the_readme():
+    text = README.read_text(encoding="utf-8")
+    missing = [s.name for s in SETTINGS if f"`GOVCAT_{s.name}`" not in text]
+    assert not missing
+
+
+def test_values_are_parsed_and_defaults_fill_in(tmp_path):
+    config = load_settings({"GOVCAT_PAGE_SIZE_MAX": "20", "GOVCAT_SQL_ECHO": "yes", "GOVCAT_INSTANCE": str(tmp_path)})
+    assert config["GOVCAT_PAGE_SIZE_MAX"] == 20 and config["GOVCAT_SQL_ECHO"] is True
+    resolve_instance(config)
+    assert config["GOVCAT_DATABASE_URL"] == f"sqlite:///{tmp_path / 'govcat.db'}"
+    key = config["GOVCAT_SECRET_KEY"]
+    again = load_settings({"GOVCAT_INSTANCE": str(tmp_path)})
+    resolve_instance(again)
+    assert again["GOVCAT_SECRET_KEY"] == key and len(key) == 64
