@@ -20,7 +20,7 @@ from registry.audit.services import record
 from registry.db import utcnow
 from registry.departments.services import get_department
 from registry.errors import Conflict, Invalid, NotFound
-from registry.permissions import Action, can, require
+from registry.permissions import Action, can, require, require_signed_in
 
 # How passwords are hashed (werkzeug method string); tests lower the cost, nothing else changes it.
 PASSWORD_METHOD = "scrypt"
@@ -79,6 +79,12 @@ def update_user(session: Session, actor, username: str, data: dict) -> User:
     return user
 
 
+def read_user(session: Session, actor, username: str) -> User:
+    """A user's account, for those who manage users."""
+    require(actor, Action.USER_MANAGE)
+    return get_user(session, username)
+
+
 def get_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
@@ -104,13 +110,12 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 def create_token(session: Session, actor, data: dict, *, default_days: int = 0) -> tuple[ApiToken, str]:
     """Create a token for ``actor`` (or, for admins, another user); return it and its secret."""
+    require_signed_in(actor)
     fields = TokenSchema().load(data)
     owner = actor
     if fields.get("username") and fields["username"] != getattr(actor, "username", None):
         require(actor, Action.TOKEN_MANAGE_OTHERS)
         owner = get_user(session, fields["username"])
-    if owner is None:
-        raise Invalid("必须指定令牌所属用户。", "Say whose token this is.", "username")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     days = fields.get("expires_in_days") or default_days
     token = ApiToken(user=owner, name=fields["name"], prefix=secret[:10], digest=_digest(secret),
@@ -123,6 +128,7 @@ def create_token(session: Session, actor, data: dict, *, default_days: int = 0) 
 
 
 def revoke_token(session: Session, actor, token_id: int) -> ApiToken:
+    require_signed_in(actor)
     token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != getattr(actor, "id", None)
                          and not can(actor, Action.TOKEN_MANAGE_OTHERS)):
@@ -135,6 +141,7 @@ def revoke_token(session: Session, actor, token_id: int) -> ApiToken:
 
 
 def list_tokens(session: Session, actor, username: str | None = None) -> list[ApiToken]:
+    require_signed_in(actor)
     owner = actor
     if username and username != actor.username:
         require(actor, Action.TOKEN_MANAGE_OTHERS)

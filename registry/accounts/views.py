@@ -8,22 +8,16 @@ from registry.accounts.services import token_representation, user_representation
 from registry.api.common import json_body, query_args
 from registry.auth import current_actor
 from registry.db import get_session
-from registry.errors import Unauthorized
-from registry.permissions import Action, require
+from registry.permissions import require_signed_in
 
 bp = Blueprint("accounts_api", __name__)
 
 
-def _signed_in():
-    actor = current_actor()
-    if actor is None:
-        raise Unauthorized("需要登录或有效的访问令牌。", "Sign in or send a valid API token.")
-    return actor
-
-
 @bp.get("/me")
 def me():
-    return jsonify(user_representation(_signed_in()))
+    actor = current_actor()
+    require_signed_in(actor)
+    return jsonify(user_representation(actor))
 
 
 @bp.get("/users")
@@ -42,8 +36,7 @@ def create_user():
 
 @bp.get("/users/<username>")
 def get_user(username: str):
-    require(current_actor(), Action.USER_MANAGE)
-    return jsonify(user_representation(services.get_user(get_session(), username)))
+    return jsonify(user_representation(services.read_user(get_session(), current_actor(), username)))
 
 
 @bp.patch("/users/<username>")
@@ -57,14 +50,14 @@ def update_user(username: str):
 @bp.get("/tokens")
 def list_tokens():
     args = query_args({"username"})
-    tokens = services.list_tokens(get_session(), _signed_in(), args.get("username"))
+    tokens = services.list_tokens(get_session(), current_actor(), args.get("username"))
     return jsonify({"items": [token_representation(t) for t in tokens], "total": len(tokens)})
 
 
 @bp.post("/tokens")
 def create_token():
     session = get_session()
-    token, secret = services.create_token(session, _signed_in(), json_body(),
+    token, secret = services.create_token(session, current_actor(), json_body(),
                                           default_days=current_app.config["GOVCAT_TOKEN_DEFAULT_DAYS"])
     session.commit()
     # The secret is in this answer only: it is stored as a digest.
@@ -74,6 +67,6 @@ def create_token():
 @bp.delete("/tokens/<int:token_id>")
 def revoke_token(token_id: int):
     session = get_session()
-    token = services.revoke_token(session, _signed_in(), token_id)
+    token = services.revoke_token(session, current_actor(), token_id)
     session.commit()
     return jsonify(token_representation(token))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from registry import vocabularies as v
-from registry.audit.services import diff_documents, record
+from registry.audit.services import diff_documents, events_for_department, record
 from registry.db import utcnow
 from registry.departments.models import ClassificationNode, Department
 from registry.departments.schemas import DepartmentSchema, DepartmentUpdateSchema
@@ -106,6 +106,14 @@ def update_department(session: Session, actor, code: str, data: dict) -> Departm
     record(session, actor, entity_type="department", entity_id=department.id, department_id=department.id,
            action="update", changes=diff_documents(before, department_representation(department)))
     return department
+
+
+def department_history(session: Session, actor, code: str, *, limit: int = 100,
+                       before_id: int | None = None) -> list:
+    """The audit events of a department and everything it holds, newest first."""
+    department = get_department(session, code)
+    require(actor, Action.HISTORY_READ, department.id)
+    return events_for_department(session, department.id, limit=limit, before_id=before_id)
 
 
 def list_departments(session: Session, *, level: str | None = None, parent: str | None = None) -> list[Department]:

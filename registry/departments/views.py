@@ -5,13 +5,12 @@ from flask import Blueprint, jsonify, url_for
 
 from registry import vocabularies as v
 from registry.api.common import expected_version, int_arg, json_body, query_args, with_etag
-from registry.audit.services import event_representation, events_for_department
+from registry.audit.services import event_representation
 from registry.auth import current_actor
 from registry.db import get_session
 from registry.departments import services
 from registry.departments.services import department_representation
 from registry.errors import BadRequest
-from registry.permissions import Action, require
 
 bp = Blueprint("departments_api", __name__)
 
@@ -57,9 +56,7 @@ def update_department(code: str):
 @bp.get("/departments/<code>/history")
 def department_history(code: str):
     query_args({"before", "limit"})
-    session = get_session()
-    department = services.get_department(session, code)
-    require(current_actor(), Action.HISTORY_READ, department.id)
-    events = events_for_department(session, department.id, limit=int_arg("limit", 100, maximum=1000),
-                                   before_id=int_arg("before", 0, minimum=0) or None)
+    events = services.department_history(get_session(), current_actor(), code,
+                                         limit=int_arg("limit", 100, maximum=1000),
+                                         before_id=int_arg("before", 0, minimum=0) or None)
     return jsonify({"items": [event_representation(e) for e in events]})

@@ -205,17 +205,30 @@ def update_resource(session: Session, actor, resource_id: int, data: dict, *, ex
     changes = diff_documents(resource.doc, doc)
     if not changes:
         return resource
+    if doc["classification"] != resource.classification_code:
+        _reclassify(session, resource, doc["classification"], changes)
     before = resource.state
     if before == "published":
         resource.published_doc = resource.doc     # stays public until the revision is published
     resource.doc, resource.title = doc, doc["title"][:500]
-    resource.classification_code = doc["classification"]
     resource.state = "draft"
     resource.version += 1
     resource.modified_at = utcnow()
     record(session, actor, entity_type="resource", entity_id=resource.id, department_id=resource.department_id,
            action="update", from_state=before, to_state="draft", changes=changes)
     return resource
+
+
+def _reclassify(session: Session, resource: Resource, classification: str, changes: list[dict]) -> None:
+    """The classification is the first part of the code: a resource never published gets a new code
+    under its new classification; a published code is an identifier others hold, so it cannot move."""
+    if resource.published_at is not None:
+        raise Invalid("已发布资源的分类构成其资源代码，不能更改；如需调整请登记新资源。",
+                      "A published resource's classification is part of its code and cannot change.",
+                      "classification")
+    new_code = reserve_resource_codes(session, classification)[0]
+    changes.append({"field": "code", "old": resource.code, "new": new_code})
+    resource.code, resource.classification_code = new_code, classification
 
 
 def transition(session: Session, actor, resource_id: int, name: str, *, comment: str | None = None,

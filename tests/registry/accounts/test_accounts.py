@@ -99,3 +99,9 @@ def test_browser_sign_in_with_a_session(client, world):
     assert client.get("/api/v1/me").get_json()["username"] == "editor_a"
     client.post("/logout")
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_token_endpoints_need_a_signed_in_user(client):
+    assert client.get("/api/v1/tokens").status_code == 401
+    assert client.post("/api/v1/tokens", json={"name": "x"}).status_code == 401
+    assert client.delete("/api/v1/tokens/1").status_code == 401

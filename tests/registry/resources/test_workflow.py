@@ -158,3 +158,16 @@ def test_workspace_lists_own_department_only(client, world):
     everything = client.get("/api/v1/resources?state=draft", headers=world.admin.headers).get_json()
     assert everything["total"] == 2
     assert client.get("/api/v1/resources?state=draft").status_code == 401
+
+
+def test_reclassifying_a_draft_gives_it_a_new_code_but_a_published_code_stays(client, world):
+    draft = register(client, world.editor_a, classification="201")
+    moved = client.patch(f"/api/v1/resources/{draft['id']}", json={"classification": "205", "version": 1},
+                         headers=world.editor_a.headers)
+    assert moved.status_code == 200 and moved.get_json()["code"] == "205/000001"
+    published = _publish(client, world, classification="201")
+    response = client.patch(f"/api/v1/resources/{published['id']}",
+                            json={"classification": "205", "version": published["version"]},
+                            headers=world.editor_a.headers)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["errors"][0]["field"] == "classification"
