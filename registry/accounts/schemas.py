@@ -4,16 +4,20 @@ from __future__ import annotations
 from marshmallow import fields
 
 from registry import vocabularies as v
+from registry.departments.schemas import CreditCode
 from registry.schema_base import BaseSchema, Text, at_least, bilingual, limit, matches, one_of
+
+
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{1,63}$"
 
 
 class UserSchema(BaseSchema):
     username = fields.String(required=True, validate=matches(
-        r"^[A-Za-z0-9][A-Za-z0-9_.\-]{1,63}$", "用户名由 2–64 位字母、数字、点、横线或下划线组成。",
+        USERNAME_PATTERN, "用户名由 2–64 位字母、数字、点、横线或下划线组成。",
         "A user name has 2–64 letters, digits, dots, dashes or underscores."))
     password = fields.String(required=True, load_only=True, validate=limit(256, 10))
     role = fields.String(required=True, validate=one_of(v.ROLES.keys))
-    department = fields.String(allow_none=True, metadata={"description": "Credit code; required for editors and reviewers."})
+    department = CreditCode(allow_none=True, metadata={"description": "Credit code; required for editors and reviewers."})
     display_name = Text(validate=limit(200))
     email = fields.Email(error_messages={"invalid": bilingual("不是有效的电子邮件地址。", "Not a valid email address.")})
 

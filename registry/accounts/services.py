@@ -7,6 +7,7 @@ random enough that a fast digest is safe and lets every request find its token b
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from registry.accounts.models import ApiToken, User
-from registry.accounts.schemas import TokenSchema, UserSchema, UserUpdateSchema
+from registry.accounts.schemas import USERNAME_PATTERN, TokenSchema, UserSchema, UserUpdateSchema
 from registry.audit.services import record
 from registry.db import utcnow
 from registry.departments.services import get_department
@@ -26,6 +27,7 @@ from registry.permissions import Action, can, require, require_signed_in
 PASSWORD_METHOD = "scrypt"
 
 TOKEN_PREFIX = "gct_"
+USERNAME = re.compile(USERNAME_PATTERN)
 DEPARTMENT_ROLES = {"editor", "reviewer"}
 # A hash to compare against when the user does not exist, so that timing does not tell.
 _DUMMY_HASH = generate_password_hash("not a password")
@@ -86,7 +88,7 @@ def read_user(session: Session, actor, username: str) -> User:
 
 
 def get_user(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
+    user = session.scalar(select(User).where(User.username == username)) if USERNAME.match(username) else None
     if user is None:
         raise NotFound("未找到该用户。", f"No user {username}.")
     return user
@@ -99,7 +101,7 @@ def list_users(session: Session, actor) -> list[User]:
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this name and password, or ``None``."""
-    user = session.scalar(select(User).where(User.username == username))
+    user = session.scalar(select(User).where(User.username == username)) if USERNAME.match(username) else None
     if user is None or not user.password_hash:
         check_password_hash(_DUMMY_HASH, password)
         return None

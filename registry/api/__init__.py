@@ -8,9 +8,11 @@ API_PREFIX = "/api/v1"
 
 def init_app(app: Flask) -> None:
     from registry.accounts.views import bp as accounts
+    from registry.api.common import BoundedIntConverter
     from registry.api.vocabularies import bp as vocabularies
     from registry.departments.views import bp as departments
     from registry.resources.views import bp as resources
 
+    app.url_map.converters["int"] = BoundedIntConverter
     for blueprint in (resources, departments, accounts, vocabularies):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)

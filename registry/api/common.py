@@ -2,8 +2,20 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify, request
+from werkzeug.routing import IntegerConverter
 
 from registry.errors import BadRequest
+
+# The largest id or number any engine stores (a signed 64-bit integer).
+INT_MAX = 2**63 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` in routes, refusing numbers no database column can hold (they are simply not found)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", INT_MAX)
+        super().__init__(map, *args, **kwargs)
 
 
 def json_body() -> dict:
@@ -31,7 +43,7 @@ def query_args(allowed: set[str]) -> dict:
     return request.args
 
 
-def int_arg(name: str, default: int, minimum: int = 1, maximum: int | None = None) -> int:
+def int_arg(name: str, default: int, minimum: int = 1, maximum: int = INT_MAX) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
@@ -39,8 +51,8 @@ def int_arg(name: str, default: int, minimum: int = 1, maximum: int | None = Non
         value = int(raw)
     except ValueError:
         raise BadRequest(f"参数 {name} 应为整数。", f"The parameter {name} must be an integer.", name) from None
-    if value < minimum or (maximum is not None and value > maximum):
-        limit = f"{minimum}–{maximum}" if maximum is not None else f"≥ {minimum}"
+    if value < minimum or value > maximum:
+        limit = f"{minimum}–{maximum}" if maximum != INT_MAX else f"≥ {minimum}"
         raise BadRequest(f"参数 {name} 应在 {limit} 范围内。", f"The parameter {name} must be {limit}.", name)
     return value
 

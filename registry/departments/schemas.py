@@ -1,7 +1,7 @@
 """Input schemas of departments."""
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validates
+from marshmallow import ValidationError, fields
 
 from registry import vocabularies as v
 from registry.codes import credit_code_problem
@@ -22,18 +22,23 @@ def check_credit_code(value: str) -> None:
         raise ValidationError(bilingual(*_CREDIT_PROBLEMS[problem]))
 
 
+class CreditCode(fields.String):
+    """A unified social credit code, checked with its check character wherever one is typed."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        check_credit_code(code)
+        return code
+
+
 class DepartmentSchema(BaseSchema):
-    credit_code = fields.String(required=True)
+    credit_code = CreditCode(required=True)
     name = Text(required=True, validate=limit(200))
     name_en = Text(validate=limit(300))
     level = fields.String(required=True, validate=one_of(v.ADMINISTRATIVE_LEVELS.keys))
     region_code = fields.String(required=True, validate=matches(
         r"^[1-8]\d{5}$", "应为 6 位行政区划代码（GB/T 2260）。", "A 6-digit division code (GB/T 2260) is expected."))
-    parent = fields.String(allow_none=True, metadata={"description": "Credit code of the parent department."})
-
-    @validates("credit_code")
-    def _credit_code(self, value, **kwargs):
-        check_credit_code(value)
+    parent = CreditCode(allow_none=True, metadata={"description": "Credit code of the parent department."})
 
 
 class DepartmentUpdateSchema(BaseSchema):

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from registry import vocabularies as v
+from registry.codes import is_valid_credit_code
 from registry.audit.services import diff_documents, events_for_department, record
 from registry.db import utcnow
 from registry.departments.models import ClassificationNode, Department
@@ -52,10 +53,13 @@ def _next_branch_code(session: Session, parent: Department | None) -> str:
 
 def get_department(session: Session, code: str) -> Department:
     """A department by credit code, or by numeric id."""
-    query = select(Department)
-    query = query.where(Department.id == int(code)) if str(code).isdigit() and len(str(code)) < 18 \
-        else query.where(Department.credit_code == code)
-    department = session.scalar(query)
+    code = str(code)
+    if code.isascii() and code.isdigit() and len(code) < 18:
+        department = session.get(Department, int(code))
+    elif is_valid_credit_code(code):
+        department = session.scalar(select(Department).where(Department.credit_code == code))
+    else:
+        department = None
     if department is None:
         raise NotFound("未找到该部门。", f"No department {code}.")
     return department

@@ -10,6 +10,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validates, validates_schema
 
 from registry import vocabularies as v
+from registry.departments.schemas import CreditCode
 from registry.codes import is_valid_classification_code, parse_resource_code
 from registry.schema_base import BaseSchema, IsoDate, Text, at_least, bilingual, limit, matches, one_of
 
@@ -85,7 +86,7 @@ class ResourceSchema(BaseSchema):
     description = Text(required=True, multiline=True, validate=limit(10000))
     description_en = Text(multiline=True, validate=limit(10000))
     classification = fields.String(required=True)
-    provider = fields.String(metadata={"description": "Credit code of the providing department; "
+    provider = CreditCode(metadata={"description": "Credit code of the providing department; "
                                                      "an editor's own department when omitted."})
     provider_unit = Text(validate=limit(200))
     format_class = fields.String(required=True, validate=one_of(v.FORMAT_CLASSES.keys))

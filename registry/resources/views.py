@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, request, url_for
 from registry import vocabularies as v
 from registry.api.common import expected_version, json_body, page_response, paging, query_args, with_etag
 from registry.audit.services import event_representation
+from registry.codes import is_valid_classification_code, is_valid_credit_code
 from registry.auth import current_actor
 from registry.db import get_session
 from registry.errors import BadRequest
@@ -25,6 +26,12 @@ def list_resources():
     if bad:
         raise BadRequest(f"未知的状态：{bad[0]}。", f"Unknown state {bad[0]!r}; one of {', '.join(v.RESOURCE_STATES.keys)}.",
                          "state")
+    if args.get("department") and not is_valid_credit_code(args["department"]):
+        raise BadRequest("department 应为部门的统一社会信用代码。", "department must be a department's credit code.",
+                         "department")
+    if args.get("classification") and not is_valid_classification_code(args["classification"]):
+        raise BadRequest("classification 应为分类代码。", "classification must be a classification code.",
+                         "classification")
     page, per_page = paging()
     result, working = services.list_resources(
         get_session(), current_actor(), states=states or None, department=args.get("department"),

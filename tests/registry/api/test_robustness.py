@@ -1,0 +1,63 @@
+"""Whatever a client types — in a path, a query string or a JSON body — the answer is never a 500."""
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.factories import ResourceDataFactory
+
+nasty_text = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["\x00", "a\x00b", "9" * 40, "-1", "1e309", "%00", "../..", "' OR 1=1 --", "\ud7ff", "３３"]),
+)
+nasty_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(10**30), max_value=10**30) | st.floats() | nasty_text,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=8,
+)
+robust = settings(max_examples=60, deadline=None,
+                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@robust
+@given(nasty_text, nasty_text)
+def test_paths_and_query_strings(client, world, segment, value):
+    from urllib.parse import quote
+    segment, value = quote(segment, safe=""), quote(value, safe="")
+    for url in [f"/api/v1/resources/{segment}", f"/api/v1/resources/{segment}/history",
+                f"/api/v1/departments/{segment}", f"/api/v1/departments/{segment}/history",
+                f"/api/v1/users/{segment}", f"/api/v1/vocabularies/{segment}",
+                f"/api/v1/resources?department={value}", f"/api/v1/resources?classification={value}",
+                f"/api/v1/resources?state={value}", f"/api/v1/resources?page={value}",
+                f"/api/v1/resources?per_page={value}", f"/api/v1/departments?parent={value}",
+                f"/api/v1/departments?level={value}", f"/api/v1/departments/{world.dept_a.credit_code}/history?before={value}"]:
+        response = client.get(url, headers=world.admin.headers)
+        assert response.status_code < 500, (url, response.get_json())
+    response = client.delete(f"/api/v1/tokens/{segment}", headers=world.admin.headers)
+    assert response.status_code < 500
+
+
+@robust
+@given(st.sampled_from(["provider", "classification", "title", "related_codes", "spatial", "distributions",
+                        "contact_point", "temporal", "data_items", "keywords", "language"]), nasty_values)
+def test_resource_bodies(client, world, field, value):
+    body = {**ResourceDataFactory(), field: value}
+    response = client.post("/api/v1/resources", data=json.dumps(body), content_type="application/json",
+                           headers=world.editor_a.headers)
+    assert response.status_code in (201, 400, 403, 422), response.get_json()
+
+
+@robust
+@given(st.sampled_from(["credit_code", "parent", "name", "region_code", "level"]), nasty_values)
+def test_department_and_user_bodies(client, world, field, value):
+    from tests.factories import DepartmentDataFactory
+    response = client.post("/api/v1/departments", json={**DepartmentDataFactory(), field: value},
+                           headers=world.admin.headers)
+    assert response.status_code in (201, 400, 409, 422), response.get_json()
+    user = {"username": "someone", "password": "long enough password", "role": "editor",
+            "department": world.dept_a.credit_code}
+    user[field if field in user else "department"] = value
+    response = client.post("/api/v1/users", json=user, headers=world.admin.headers)
+    assert response.status_code in (201, 400, 409, 422), response.get_json()
