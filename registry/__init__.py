@@ -25,10 +25,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from registry import api, auth, db, errors
+    from registry import api, auth, db, errors, search
     from registry.api import docs
 
     db.init_app(app)
+    search.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
     api.init_app(app)

@@ -48,7 +48,7 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _serve(app, host: str, port: int, workers: int) -> None:
+def _serve(host: str, port: int, workers: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):
@@ -59,7 +59,9 @@ def _serve(app, host: str, port: int, workers: int) -> None:
             self.cfg.set("accesslog", "-")
 
         def load(self):
-            return app
+            # Each worker builds its own app after the fork: no database connection, search index
+            # handle or thread is ever shared across processes.
+            return create_app()
 
     click.echo(f"govcat serving on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/)", err=True)
     Server().run()
@@ -71,7 +73,7 @@ def _serve(app, host: str, port: int, workers: int) -> None:
 @click.option("--workers", default=2, show_default=True, type=int)
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the catalog over HTTP."""
-    _serve(_app(), host, port, workers)
+    _serve(host, port, workers)
 
 
 @main.command()
@@ -93,8 +95,18 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     for username, role, department in summary["users"]:
         click.echo(f"  demo user {username:<10} {role:<9} password: {summary['password']}"
                    + (f"  ({department})" if department else ""), err=True)
+    _bring_index_up_to_date(app)
     if not no_serve:
-        _serve(app, host, port, workers=2)
+        _serve(host, port, workers=2)
+
+
+def _bring_index_up_to_date(app) -> None:
+    from registry.search import get_engine
+    from registry.search.outbox import drain
+
+    indexed = drain(get_db(app), get_engine(app))
+    if indexed:
+        click.echo(f"indexed {indexed} resources for search", err=True)
 
 
 def _progress(iterable, length: int, label: str):
@@ -172,6 +184,68 @@ def export(fmt: str, output) -> None:
     click.echo(f"exported {total} resources", err=True)
 
 
+@main.command()
+def reindex() -> None:
+    """Build a new search index from the database and swap it in (searches go on meanwhile)."""
+    from registry.search import get_engine
+    from registry.search.services import expected_counts, reindex as rebuild
+
+    app = _app()
+    database = get_db(app)
+    with database.reader() as session:
+        total = sum(expected_counts(session).values())
+    with click.progressbar(length=total, label="indexing", file=sys.stderr, show_pos=True) as bar:
+        report = rebuild(database, get_engine(app), progress=bar.update)
+    click.echo(f"indexed {report['indexed']} documents; caught up {report['caught_up']} changed meanwhile", err=True)
+
+
+@main.group()
+def search() -> None:
+    """Look after the search index."""
+
+
+@search.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def search_status(as_json: bool) -> None:
+    """Engine, document counts, backlog, and any difference between the database and the index."""
+    from registry.search import get_engine
+    from registry.search.services import status
+
+    app = _app()
+    report = status(get_db(app), get_engine(app))
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    engine = report["engine"]
+    click.echo(f"engine:    {engine['engine']}  " + "  ".join(f"{k}={v}" for k, v in engine.items() if k != "engine"))
+    click.echo(f"database:  {report['database']['public']} public, {report['database']['working']} working copies")
+    if report.get("available"):
+        click.echo(f"index:     {report['index']['public']} public, {report['index']['working']} working copies")
+        click.echo(f"backlog:   {report['backlog']} queued changes")
+        if report["in_step"]:
+            click.echo("in step:   yes")
+        else:
+            click.echo(f"in step:   no — {report['missing']} missing from the index "
+                       f"{report['missing_sample']}, {report['extra']} extra {report['extra_sample']}; "
+                       "run 'govcat search drain' or 'govcat reindex'")
+    else:
+        click.echo(f"index:     UNAVAILABLE ({report['error']})")
+        click.echo(f"backlog:   {report['backlog']} queued changes wait for it")
+        sys.exit(1)
+
+
+@search.command("drain")
+def search_drain() -> None:
+    """Write the queued changes to the search index now."""
+    from registry.search import get_engine
+    from registry.search.outbox import drain
+
+    app = _app()
+    with _cli_errors():
+        indexed = drain(get_db(app), get_engine(app))
+    click.echo(f"indexed {indexed} changed resources", err=True)
+
+
 class _cli_errors:
     """Print service and validation errors as readable lines and exit 1, instead of a traceback."""
 
@@ -182,10 +256,14 @@ class _cli_errors:
         from marshmallow import ValidationError
 
         from registry.errors import ServiceError, flatten_messages
+        from registry.search.engine import SearchUnavailable
 
         if isinstance(exc, ValidationError):
             for error in flatten_messages(exc.messages):
                 click.echo(f"error: {error['field']}: {error['reason']} ({error['reason_zh']})", err=True)
+            sys.exit(1)
+        if isinstance(exc, SearchUnavailable):
+            click.echo(f"error: the search engine is unavailable: {exc}", err=True)
             sys.exit(1)
         if isinstance(exc, ServiceError):
             where = f"{exc.field}: " if exc.field else ""

@@ -26,7 +26,7 @@ def _bool(value: str) -> bool:
 
 
 SETTINGS = [
-    Setting("INSTANCE", None, "Instance folder: the SQLite database and the session secret key live here "
+    Setting("INSTANCE", None, "Instance folder: the SQLite database, the embedded search index and the session secret key live here "
             "(default: ./instance)."),
     Setting("DATABASE_URL", None, "SQLAlchemy URL of the database; PostgreSQL in production "
             "(postgresql+psycopg://user:pass@host/db). Default: SQLite file govcat.db in the instance folder."),
@@ -35,6 +35,14 @@ SETTINGS = [
     Setting("PAGE_SIZE_MAX", 100, "Largest page size of list endpoints.", int),
     Setting("TOKEN_DEFAULT_DAYS", 0, "Expiry of new API tokens in days when none is given (0: no expiry).", int),
     Setting("SQL_ECHO", False, "Log every SQL statement.", _bool),
+    Setting("SEARCH_URL", "", "Elasticsearch or OpenSearch to use, e.g. https://user:pass@node1:9200,https://node2:9200. "
+            "Empty: the embedded engine, its index in the instance folder."),
+    Setting("SEARCH_ENGINE", "auto", "opensearch, elasticsearch, or auto (ask the server what it is)."),
+    Setting("SEARCH_INDEX", "govcat", "Name of the index alias on the server (each build is a new index behind it)."),
+    Setting("SEARCH_CA_CERTS", "", "File of CA certificates to verify the search server's TLS certificate."),
+    Setting("SEARCH_VERIFY_CERTS", True, "Verify the search server's TLS certificate.", _bool),
+    Setting("SEARCH_DRAIN_SECONDS", 5, "How often each web process drains the search outbox (0: only after writes).",
+            int),
 ]
 
 

@@ -4,6 +4,7 @@ from registry.audit.models import AuditEvent
 from registry.db import Base
 from registry.departments.models import ClassificationNode, Department
 from registry.resources.models import CodeSequence, Resource
+from registry.search.models import SearchOutbox
 
 __all__ = ["ApiToken", "AuditEvent", "Base", "ClassificationNode", "CodeSequence", "Department",
-           "Resource", "User"]
+           "Resource", "SearchOutbox", "User"]

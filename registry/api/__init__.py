@@ -12,7 +12,8 @@ def init_app(app: Flask) -> None:
     from registry.api.vocabularies import bp as vocabularies
     from registry.departments.views import bp as departments
     from registry.resources.views import bp as resources
+    from registry.search.views import bp as search
 
     app.url_map.converters["int"] = BoundedIntConverter
-    for blueprint in (resources, departments, accounts, vocabularies):
+    for blueprint in (resources, search, departments, accounts, vocabularies):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)

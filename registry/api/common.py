@@ -1,7 +1,7 @@
 """What every JSON view shares: reading bodies and query strings, paging, answering."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import current_app, request
 from werkzeug.routing import IntegerConverter
 
 from registry.errors import BadRequest
@@ -60,11 +60,6 @@ def int_arg(name: str, default: int, minimum: int = 1, maximum: int = INT_MAX) -
 def paging() -> tuple[int, int]:
     maximum = current_app.config["GOVCAT_PAGE_SIZE_MAX"]
     return int_arg("page", 1, maximum=10**7), int_arg("per_page", min(50, maximum), maximum=maximum)
-
-
-def page_response(page, items: list[dict]):
-    return jsonify({"items": items, "page": page.page, "per_page": page.per_page, "total": page.total,
-                    "pages": page.pages})
 
 
 def expected_version(body: dict | None = None) -> int | None:

@@ -31,6 +31,7 @@ from registry.departments.schemas import DepartmentSchema, DepartmentUpdateSchem
 from registry.resources.schemas import ResourceSchema
 from registry.resources.services import TRANSITION_NAMES
 from registry.schema_base import BaseSchema
+from registry.search.query import FACETS, FACETS_BY_NAME, MAX_QUERY_CHARS, SORTS
 
 log = logging.getLogger(__name__)
 
@@ -138,12 +139,42 @@ class ResourceRecordSchema(ResourceSchema):
     modified = fields.DateTime(required=True, dump_only=True)
 
 
+class SearchHitSchema(ResourceRecordSchema):
+    """A resource found by a search: its record, the matched words marked, and its score."""
+
+    highlight = fields.Dict(keys=fields.String(), values=fields.String(), required=True, metadata=_d(
+        "title / description with matched words in <mark> (HTML-escaped). 命中词以 <mark> 标出的标题与摘要。"))
+    score = fields.Float(metadata=_d("Relevance, when sorted by relevance. 相关度得分。"))
+
+
+class FacetBucketSchema(Answer):
+    key = fields.String(required=True)
+    label = fields.String(required=True, metadata=_d("In the language asked for (lang). 按 lang 给出的名称。"))
+    count = fields.Integer(required=True)
+
+
+class FacetSchema(Answer):
+    label = fields.String(required=True)
+    buckets = fields.List(fields.Nested(FacetBucketSchema), required=True, metadata=_d(
+        "Counts apply every other filter but this facet's own (multi-select). 各分面计数不含自身的筛选条件。"))
+
+
 class ResourcePageSchema(Answer):
-    items = fields.List(fields.Nested(ResourceRecordSchema), required=True)
+    items = fields.List(fields.Nested(SearchHitSchema), required=True)
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     total = fields.Integer(required=True)
     pages = fields.Integer(required=True)
+    facets = fields.Dict(keys=fields.String(), values=fields.Nested(FacetSchema), required=True)
+    next_cursor = fields.String(required=True, allow_none=True, metadata=_d(
+        "Pass as cursor for the next page (deep paging, export). 传入 cursor 以取下一页。"))
+    degraded = fields.Boolean(metadata=_d(
+        "True when the search engine was unavailable and the database answered a plain listing."))
+
+
+class SuggestionsSchema(Answer):
+    titles = fields.List(fields.Dict(), required=True, metadata=_d("[{id, title}] of published resources."))
+    departments = fields.List(fields.Dict(), required=True, metadata=_d("[{credit_code, name}]."))
 
 
 class TransitionSchema(BaseSchema):
@@ -244,6 +275,7 @@ SCHEMAS: dict[str, Schema | type[Schema]] = {
     "ResourcePatch": ResourceUpdateSchema(partial=True),
     "ResourceRecord": ResourceRecordSchema,
     "ResourcePage": ResourcePageSchema,
+    "Suggestions": SuggestionsSchema,
     "Transition": TransitionSchema,
     "Event": EventSchema,
     "EventList": EventListSchema,
@@ -277,7 +309,8 @@ SCHEMA_DESCRIPTIONS = {
     "ResourcePatch": "修改资源元数据（PATCH）：只需给出要改的字段，合并后整体校验。Change some fields; the merged "
                      "metadata is then checked as a whole.",
     "ResourceRecord": "API 返回的信息资源：信封字段与某一版本的元数据。A resource as answered: envelope and metadata.",
-    "ResourcePage": "一页信息资源。A page of resources.",
+    "ResourcePage": "一页检索结果：命中资源、总数与分面。A page of search results: hits, total and facets.",
+    "Suggestions": "输入提示：资源标题与部门。Suggestions as one types: titles and departments.",
     "Transition": "审核流程中的一步。A step of the review workflow.",
     "Event": "审计记录中的一条事件。One event of the audit trail.",
     "Department": "登记部门。A department to register.",
@@ -320,6 +353,21 @@ def _query_parameters(app: Flask) -> dict[str, dict]:
         "page": {"schema": {"type": "integer", "minimum": 1, "default": 1}, "description": "页码。Page number."},
         "per_page": {"schema": {"type": "integer", "minimum": 1, "maximum": page_max, "default": min(50, page_max)},
                      "description": "每页条数。Items per page."},
+        "q": {"schema": {"type": "string", "maxLength": MAX_QUERY_CHARS}, "description":
+              "检索词：中文按双字匹配，英文词干化；资源代码、信用代码精确匹配。Search text: Chinese by bigrams, English "
+              "stemmed, resource and credit codes exactly. Any text is accepted."},
+        "sort": {"schema": {"type": "string", "enum": sorted(SORTS)}, "description":
+                 "排序：相关度（有 q 时默认）、更新时间（默认）、标题。Relevance (default with q), modified, title."},
+        "cursor": {"schema": {"type": "string"}, "description":
+                   "上一页的 next_cursor，用于深度翻页与导出。next_cursor of the previous page, for deep paging."},
+        "facets": {"schema": {"type": "string"}, "description":
+                   "要返回的分面（逗号分隔，默认全部）。Facets to count, comma-separated; all by default."},
+        "lang": {"schema": {"type": "string", "enum": ["zh", "en"], "default": "zh"},
+                 "description": "分面名称的语言。Language of the facet labels."},
+        **{facet.name: {"schema": {"type": "string"}, "style": "form", "explode": False,
+                        "description": f"{facet.zh}筛选（逗号分隔可多选）。Filter by {facet.en.lower()}; "
+                                       "comma-separated values are alternatives."}
+           for facet in FACETS if facet.name not in ("department", "classification")},
         "revision": {"schema": {"type": "string", "enum": ["published", "working"]},
                      "description": "默认为公众可见的版本；working 为工作副本（需相应权限）。The published revision "
                                     "by default; working asks for the working copy (needs the right to read it)."},
@@ -330,7 +378,7 @@ def _query_parameters(app: Flask) -> dict[str, dict]:
         "before": {"schema": {"type": "integer", "minimum": 0},
                    "description": "只列出编号小于此值的事件（翻页）。Only events with a smaller id (paging)."},
         "limit": {"schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
-                  "description": "最多返回的事件数。Most events to return."},
+                  "description": "最多返回的条数。Most entries to return."},
         "username": {"schema": {"type": "string"},
                      "description": "列出该用户的令牌（仅管理员）；默认为自己。Whose tokens (admins only); yours by default."},
     }
@@ -413,9 +461,14 @@ BODY = (400, 413, 422)  # what any operation reading a JSON body can answer
 OPERATIONS: tuple[Op, ...] = (
     # Resources 信息资源
     Op("GET", "/resources", "listResources", "Resources", "List resources",
-       "列出已发布的资源；给出 state 时列出调用者可读的工作副本（公众为 401）。Published resources; with state, "
-       "the working copies the caller may read (401 for the public).",
-       query=("state", "department", "classification", "page", "per_page"), answer="ResourcePage", errors=(400,)),
+       "检索与列出资源：默认为已发布的资源；给出 state 时检索调用者可读的工作副本（公众为 401）。"
+       "Search and list: published resources by default; with state, the working copies the caller may read "
+       "(401 for the public). Hits come with highlights, the total and facet counts.",
+       query=("q", "state", *FACETS_BY_NAME, "sort", "page", "per_page", "cursor", "facets", "lang"),
+       answer="ResourcePage", errors=(400,)),
+    Op("GET", "/suggest", "suggest", "Resources", "Suggestions as one types",
+       "标题与部门名称的输入提示，支持中文前缀。Titles and department names that start with (or contain) the "
+       "text typed so far; Chinese prefixes work.", query=("q", "limit"), answer="Suggestions", errors=(400,)),
     Op("POST", "/resources", "createResource", "Resources", "Register a resource",
        "登记新的信息资源（草稿）并分配资源代码。返回表示中的只读字段（id、code、state 等）会被忽略。Registers a "
        "draft and assigns its code; the read-only keys of a representation are ignored if sent back.",

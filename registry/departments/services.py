@@ -18,6 +18,8 @@ from registry.departments.models import ClassificationNode, Department
 from registry.departments.schemas import DepartmentSchema, DepartmentUpdateSchema
 from registry.errors import Conflict, Invalid, NotFound
 from registry.permissions import Action, require
+from registry.resources.models import Resource
+from registry.search.outbox import queue_for_index
 
 LEVEL_ORDER = {t.key: i for i, t in enumerate(v.ADMINISTRATIVE_LEVELS)}
 
@@ -107,8 +109,12 @@ def update_department(session: Session, actor, code: str, data: dict) -> Departm
     department.version += 1
     department.modified_at = utcnow()
     session.flush()
+    changes = diff_documents(before, department_representation(department))
     record(session, actor, entity_type="department", entity_id=department.id, department_id=department.id,
-           action="update", changes=diff_documents(before, department_representation(department)))
+           action="update", changes=changes)
+    if any(change["field"] in ("name", "name_en") for change in changes):
+        # Index documents carry the department's name: rewrite those of its resources.
+        queue_for_index(session, session.scalars(select(Resource.id).where(Resource.department_id == department.id)))
     return department
 
 

@@ -11,6 +11,7 @@ from registry.db import get_session
 from registry.departments import services
 from registry.departments.services import department_representation
 from registry.errors import BadRequest
+from registry.search import index_after_commit
 
 bp = Blueprint("departments_api", __name__)
 
@@ -50,6 +51,7 @@ def update_department(code: str):
     session = get_session()
     department = services.update_department(session, current_actor(), code, body)
     session.commit()
+    index_after_commit()
     return with_etag(jsonify(department_representation(department)), department.version)
 
 

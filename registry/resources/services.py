@@ -23,6 +23,7 @@ from registry.errors import BadRequest, Conflict, Invalid, NotFound
 from registry.permissions import Action, can, departments_readable, require, require_signed_in
 from registry.resources.models import CodeSequence, Resource
 from registry.resources.schemas import normalize_metadata
+from registry.search.outbox import queue_for_index
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ def register_resources(session: Session, actor, registrations: list[Registration
         {"entity_type": "resource", "entity_id": resource_id, "department_id": row["department_id"],
          "action": "create", "to_state": state, "comment": comment, "changes": diff_documents(None, row["doc"])}
         for resource_id, row in zip(ids, rows)])
+    queue_for_index(session, ids)
     return ids
 
 
@@ -216,6 +218,7 @@ def update_resource(session: Session, actor, resource_id: int, data: dict, *, ex
     resource.modified_at = utcnow()
     record(session, actor, entity_type="resource", entity_id=resource.id, department_id=resource.department_id,
            action="update", from_state=before, to_state="draft", changes=changes)
+    queue_for_index(session, [resource.id])
     return resource
 
 
@@ -259,6 +262,7 @@ def transition(session: Session, actor, resource_id: int, name: str, *, comment:
     resource.modified_at = utcnow()
     record(session, actor, entity_type="resource", entity_id=resource.id, department_id=resource.department_id,
            action=name, from_state=step.source, to_state=step.target, comment=comment, changes=changes)
+    queue_for_index(session, [resource.id])
     return resource
 
 

@@ -4,40 +4,30 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, url_for
 
 from registry import vocabularies as v
-from registry.api.common import expected_version, json_body, page_response, paging, query_args, with_etag
+from registry.api.common import expected_version, json_body, paging, query_args, with_etag
 from registry.audit.services import event_representation
-from registry.codes import is_valid_classification_code, is_valid_credit_code
 from registry.auth import current_actor
 from registry.db import get_session
 from registry.errors import BadRequest
 from registry.resources import services
 from registry.resources.services import READ_ONLY_KEYS, resource_representation
+from registry.search import get_engine, index_after_commit
+from registry.search.query import parse_search_args
+from registry.search.services import search_resources
 
 bp = Blueprint("resources_api", __name__)
 
-LIST_ARGS = {"state", "department", "classification", "page", "per_page"}
-
-
 @bp.get("/resources")
 def list_resources():
-    args = query_args(LIST_ARGS)
-    states = [s for value in args.getlist("state") for s in value.split(",") if s]
+    """Search and list: public hits by default, the caller's workspace with ``state``."""
+    states = tuple(s for value in request.args.getlist("state") for s in value.split(",") if s)
     bad = [s for s in states if s not in v.RESOURCE_STATES]
     if bad:
-        raise BadRequest(f"未知的状态：{bad[0]}。", f"Unknown state {bad[0]!r}; one of {', '.join(v.RESOURCE_STATES.keys)}.",
-                         "state")
-    if args.get("department") and not is_valid_credit_code(args["department"]):
-        raise BadRequest("department 应为部门的统一社会信用代码。", "department must be a department's credit code.",
-                         "department")
-    if args.get("classification") and not is_valid_classification_code(args["classification"]):
-        raise BadRequest("classification 应为分类代码。", "classification must be a classification code.",
-                         "classification")
+        raise BadRequest(f"未知的状态：{bad[0][:50]}。",
+                         f"Unknown state {bad[0][:50]!r}; one of {', '.join(v.RESOURCE_STATES.keys)}.", "state")
     page, per_page = paging()
-    result, working = services.list_resources(
-        get_session(), current_actor(), states=states or None, department=args.get("department"),
-        classification=args.get("classification"), page=page, per_page=per_page)
-    revision = "working" if working else "published"
-    return page_response(result, [resource_representation(r, revision) for r in result.items])
+    query = parse_search_args(request.args, page=page, per_page=per_page)
+    return jsonify(search_resources(get_session(), get_engine(), current_actor(), query, states))
 
 
 def _metadata(body: dict) -> dict:
@@ -49,6 +39,7 @@ def create_resource():
     session = get_session()
     resource = services.create_resource(session, current_actor(), _metadata(json_body()))
     session.commit()
+    index_after_commit()
     response = jsonify(resource_representation(resource, "working"))
     response.status_code = 201
     response.headers["Location"] = url_for(".get_resource", resource_id=resource.id)
@@ -75,6 +66,7 @@ def update_resource(resource_id: int):
         session, current_actor(), resource_id, _metadata(body), expected_version=expected_version(body),
         partial=request.method == "PATCH")
     session.commit()
+    index_after_commit()
     return with_etag(jsonify(resource_representation(resource, "working")), resource.version)
 
 
@@ -94,6 +86,7 @@ def transition(resource_id: int):
     resource = services.transition(session, current_actor(), resource_id, name, comment=comment,
                                    expected_version=expected_version(body))
     session.commit()
+    index_after_commit()
     return with_etag(jsonify(resource_representation(resource, "working")), resource.version)
 
 

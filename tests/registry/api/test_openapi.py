@@ -20,6 +20,7 @@ from registry.api.openapi import OPERATIONS, build_openapi
 from registry.db import get_db
 from registry.departments.schemas import DepartmentSchema, DepartmentUpdateSchema
 from registry.resources.schemas import ResourceSchema
+from registry.search.query import SEARCH_PARAMS
 from tests.factories import DepartmentDataFactory, ResourceDataFactory
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -115,7 +116,7 @@ def test_path_parameters_match_the_url_converters(app, document):
 def test_query_parameters_of_the_resource_list(document):
     operation = document["paths"]["/api/v1/resources"]["get"]
     names = {resolve(document, p)["name"] for p in operation["parameters"]}
-    assert names == {"state", "department", "classification", "page", "per_page"}
+    assert names == SEARCH_PARAMS   # exactly what the search parser accepts
     revision = document["paths"]["/api/v1/resources/{resource_id}"]["get"]
     assert {resolve(document, p)["name"] for p in revision["parameters"]} >= {"resource_id", "revision"}
 

@@ -5,12 +5,15 @@ import pytest
 
 from registry import vocabularies as v
 from registry.demo.loader import DEMO_PASSWORD, load_demo
+from registry.search import get_engine
+from registry.search.outbox import drain
 
 
 @pytest.fixture
-def demo(db):
+def demo(app, db):
     summary = load_demo(db)
     assert summary["loaded"]
+    drain(db, get_engine(app))
     return summary
 
 

@@ -1,0 +1,63 @@
+"""Search: one query contract, two engines — embedded (tantivy) by default, or Elasticsearch/OpenSearch.
+
+``init_app`` picks the engine from ``GOVCAT_SEARCH_URL`` and puts it in ``app.extensions``;
+views and commands ask :func:`get_engine` for it.  Search never imports the views.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from registry.search.engine import SearchEngine
+
+log = logging.getLogger(__name__)
+
+
+def make_engine(config: dict) -> SearchEngine:
+    url = config.get("GOVCAT_SEARCH_URL") or ""
+    if not url:
+        from registry.search.embedded import EmbeddedEngine
+        return EmbeddedEngine(Path(config["GOVCAT_INSTANCE"]) / "search")
+    from registry.search.server import ServerEngine
+    return ServerEngine.from_config(config)
+
+
+def get_engine(app: Flask | None = None) -> SearchEngine:
+    return (app or current_app).extensions["govcat.search"]
+
+
+def index_after_commit() -> None:
+    """Bring the index up to date with what the current request committed (an outage only logs)."""
+    from registry.db import get_db
+    from registry.search.outbox import drain_quietly
+
+    drain_quietly(get_db(), get_engine())
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["govcat.search"] = make_engine(app.config)
+    seconds = app.config.get("GOVCAT_SEARCH_DRAIN_SECONDS", 0)
+    if seconds and not app.testing:
+        _start_drainer(app, seconds)
+
+
+def _start_drainer(app: Flask, seconds: int) -> None:
+    """A daemon thread per process that drains the outbox, so a backlog clears when the engine returns."""
+    from registry.db import get_db
+    from registry.search.engine import SearchUnavailable
+    from registry.search.outbox import drain
+
+    def loop():
+        stop = threading.Event()
+        while not stop.wait(seconds):
+            try:
+                drain(get_db(app), get_engine(app))
+            except SearchUnavailable as error:
+                log.info("search outbox waits for the engine: %s", error)
+            except Exception:  # the drainer must outlive any single failure
+                log.exception("search outbox drain failed")
+
+    threading.Thread(target=loop, name="govcat-search-drainer", daemon=True).start()
