@@ -36,8 +36,9 @@ from registry.search.query import (CLASSIFICATION_COUNT_FIELD, FACETS_BY_NAME, H
 TEXT_ANALYSER = "govcat_text"
 PREFIX_ANALYSER = "govcat_prefix"
 PREFIX_MAX = 16
-BOOSTS = {"title": 3.0, "title_en": 3.0, "keywords_text": 2.0, "description": 1.0, "description_en": 1.0,
+BOOSTS = {"title": 5.0, "title_en": 5.0, "keywords_text": 2.0, "description": 1.0, "description_en": 1.0,
           "department_name": 0.5}
+TITLE_BOOSTS = {"title": 1.0, "title_en": 1.0}
 KEYWORD_FIELDS = ("id", "kind", "state", "code", "codes", "department", "level", "classification_path",
                   "classification_item", "share_type", "open_type", "update_frequency", "format_class", "themes",
                   "keywords", "license", "title_sort")
@@ -227,12 +228,12 @@ class EmbeddedEngine:
             clauses.append(t.Query.term_set_query(SCHEMA, "state", sorted(visibility.states)))
         return clauses
 
-    def _text_query(self, index: t.Index, text: str):
+    def _text_query(self, index: t.Index, text: str, fields: dict[str, float] = BOOSTS):
         tokens = query_tokens(text)
         clauses = []
         if tokens:
             phrase = " AND ".join(f'"{token}"' for token in tokens)
-            clauses.append((t.Occur.Should, index.parse_query(phrase, list(BOOSTS), field_boosts=BOOSTS)))
+            clauses.append((t.Occur.Should, index.parse_query(phrase, list(fields), field_boosts=fields)))
         code = text.strip().upper()
         if RESOURCE_CODE_RE.match(code) or is_valid_credit_code(code):
             clauses.append((t.Occur.Should, t.Query.boost_query(t.Query.term_query(SCHEMA, "codes", code), 20.0)))
@@ -326,7 +327,7 @@ class EmbeddedEngine:
                                 order_by_field="modified_ts")
         addresses = [a for _, a in found.hits]
         if len(addresses) < limit:
-            contains = self._text_query(index, prefix)
+            contains = self._text_query(index, prefix, TITLE_BOOSTS)
             if contains is not None:
                 more = searcher.search(self._query(visible + [contains]), limit, order_by_field="modified_ts")
                 seen = {(a.segment_ord, a.doc) for a in addresses}

@@ -103,3 +103,15 @@ def test_the_run_command_serves_the_demo_over_http(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_search_status_reindex_and_drain(govcat):
+    govcat("init")
+    govcat("demo", "--no-serve")
+    report = json.loads(govcat("search", "status", "--json").stdout)
+    assert report["in_step"] is True and report["backlog"] == 0
+    assert report["index"] == report["database"] and report["index"]["public"] >= 300
+    result = govcat("reindex")
+    assert f"indexed {report['index']['public'] + report['index']['working']} documents" in result.output
+    assert "in step:   yes" in govcat("search", "status").output
+    assert "indexed 0 changed resources" in govcat("search", "drain").output
