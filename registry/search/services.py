@@ -10,7 +10,7 @@ import logging
 from dataclasses import replace
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from registry.db import Database, utcnow
@@ -21,6 +21,7 @@ from registry.resources.models import Resource
 from registry.resources.services import list_resources, resource_representation
 from registry.search.documents import documents_for
 from registry.search.engine import SearchEngine, SearchUnavailable
+from registry.search.models import SearchOutbox
 from registry.search.outbox import backlog, drain, queue_for_index
 from registry.search.query import FACETS_BY_NAME, SearchQuery, Visibility
 
@@ -143,7 +144,9 @@ def reindex(database: Database, engine: SearchEngine, progress=None) -> dict:
         expected = sum(expected_counts(session).values())
     count = engine.rebuild(_document_batches(database), progress)
     with database.transaction() as session:
-        # Changes committed while the new index was built may have gone to the old one: queue them again.
+        # What was queued before the build began is in the new index; what changed while it was
+        # built may have gone to the old one only: queue that again.
+        session.execute(delete(SearchOutbox).where(SearchOutbox.queued_at < started))
         queue_for_index(session, session.scalars(select(Resource.id).where(
             Resource.modified_at >= started - timedelta(seconds=1))))
     caught_up = drain(database, engine)
