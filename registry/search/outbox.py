@@ -42,6 +42,9 @@ def drain(database: Database, engine: SearchEngine, *, limit: int | None = None)
     that read them: a failure anywhere leaves them queued for the next drain.
     """
     done = 0
+    with database.reader() as session:    # most drains find nothing: ask before taking the write lock
+        if session.scalar(select(SearchOutbox.id).limit(1)) is None:
+            return 0
     while limit is None or done < limit:
         with database.transaction() as session:
             _serialize_drains(session)

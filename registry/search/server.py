@@ -1,0 +1,529 @@
+"""The server search engine: an OpenSearch or Elasticsearch cluster, through its own Python client.
+
+Why it exists: the embedded engine serves one machine; a cluster serves many web processes and
+machines from one index, with replicas.  This engine answers the same contract
+(:mod:`registry.search.query`) as the embedded one, and the contract suite runs on both.
+
+One implementation serves both products: request bodies (settings and mappings, queries,
+aggregations) are built once here, and a small adapter per client sends them —
+``opensearchpy.OpenSearch`` takes bodies in ``body=``, ``elasticsearch.Elasticsearch`` (8/9)
+takes their fields as keyword arguments.  Nothing else differs.
+
+Index layout: the configured name (``GOVCAT_SEARCH_INDEX``) is an alias.  A rebuild creates a new
+index ``<alias>-<timestamp>``, loads and refreshes it, then moves the alias in one ``_aliases``
+request and deletes the old indices; searches never see a half-built index.  The first write to a
+server without the alias creates the first index.
+
+Text: one analyser for every text field — Chinese as bigrams (``cjk_bigram``; single characters
+are indexed too, so a one-character query finds them), other words lower-cased and stemmed — so
+that, as in the embedded engine, every query word must appear in some field (``cross_fields``
+with ``operator: and``).  Query text is never parsed as query syntax: it is cut into the words of
+:func:`~registry.search.engine.query_tokens` and matched as plain words.
+
+Settings: ``GOVCAT_SEARCH_URL`` lists nodes (``https://user:pass@node1:9200,https://node2:9200``;
+a URL without a port uses its scheme's, 80 or 443); the credentials are sent as HTTP basic
+authentication and never shown.  ``GOVCAT_SEARCH_ENGINE`` is ``opensearch``, ``elasticsearch`` or
+``auto`` (ask ``GET /`` on first use).
+"""
+from __future__ import annotations
+
+import html
+import logging
+import re
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Iterable
+from urllib.parse import unquote, urlsplit
+
+import urllib3
+
+from registry.codes import RESOURCE_CODE_RE, is_valid_credit_code
+from registry.search.engine import Progress, SearchUnavailable, query_tokens
+from registry.search.query import (CLASSIFICATION_COUNT_FIELD, FACETS_BY_NAME, Hit, SearchQuery, SearchResult,
+                                   Visibility, decode_cursor, encode_cursor)
+
+log = logging.getLogger(__name__)
+
+KINDS = ("opensearch", "elasticsearch")
+# Passed through both clients to urllib3: a dead host fails in seconds, a slow query gets ten.
+TIMEOUT = urllib3.Timeout(connect=3.0, read=10.0)
+RETRIES = 2                      # on connection errors and 502/503/504, another node if there is one
+RETRY_STATUS = (502, 503, 504)
+WINDOW = 10_000                  # the servers' index.max_result_window: deeper pages walk with search_after
+PREFIX_MAX = 16
+# Field weights as in the embedded engine; suggestions fall back to titles containing the text.
+BOOSTS = {"title": 5, "title_en": 5, "keywords_text": 2, "description": 1, "description_en": 1, "department_name": 0.5}
+TITLE_BOOSTS = {"title": 1, "title_en": 1}
+KEYWORD_FIELDS = ("id", "kind", "state", "code", "codes", "department", "level", "classification_path",
+                  "classification_item", "share_type", "open_type", "update_frequency", "format_class", "themes",
+                  "keywords", "license", "title_sort")
+HIGHLIGHT = {"title": {"number_of_fragments": 0},
+             "description": {"fragment_size": 240, "number_of_fragments": 1}}
+SORTS = {"relevance": [{"_score": "desc"}], "modified": [{"modified": "desc"}], "title": [{"title_sort": "asc"}]}
+TIE_BREAK = [{"resource_id": "asc"}, {"id": "asc"}]
+ALIAS_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,200}$")
+
+_TEXT = {"type": "text", "analyzer": "govcat_text", "search_analyzer": "govcat_query"}
+INDEX_BODY = {
+    "settings": {
+        "number_of_shards": 1,
+        "analysis": {
+            # Anything but letters and digits separates words, as in query_tokens.
+            "char_filter": {"govcat_words": {"type": "pattern_replace", "pattern": r"[^\p{L}\p{N}]+",
+                                             "replacement": " "}},
+            "filter": {"govcat_bigrams": {"type": "cjk_bigram", "output_unigrams": True},
+                       "govcat_stem": {"type": "stemmer", "language": "porter2"},
+                       "govcat_prefixes": {"type": "edge_ngram", "min_gram": 1, "max_gram": PREFIX_MAX}},
+            "analyzer": {
+                "govcat_text": {"type": "custom", "char_filter": ["govcat_words"], "tokenizer": "standard",
+                                "filter": ["cjk_width", "lowercase", "govcat_bigrams", "govcat_stem"]},
+                "govcat_query": {"type": "custom", "char_filter": ["govcat_words"], "tokenizer": "standard",
+                                 "filter": ["cjk_width", "lowercase", "cjk_bigram", "govcat_stem"]},
+                "govcat_prefix": {"type": "custom", "tokenizer": "keyword",
+                                  "filter": ["cjk_width", "lowercase", "govcat_prefixes"]},
+                "govcat_prefix_query": {"type": "custom", "tokenizer": "keyword", "filter": ["cjk_width", "lowercase"]},
+            },
+        },
+    },
+    "mappings": {
+        "dynamic": False,
+        "properties": {
+            **{name: {"type": "keyword"} for name in KEYWORD_FIELDS},
+            "resource_id": {"type": "long"},
+            "department_id": {"type": "long"},
+            "modified": {"type": "date"},
+            **{name: dict(_TEXT) for name in BOOSTS},
+            "title": {**_TEXT, "index_options": "offsets",
+                      "fields": {"suggest": {"type": "text", "analyzer": "govcat_prefix",
+                                             "search_analyzer": "govcat_prefix_query"}}},
+            "description": {**_TEXT, "index_options": "offsets"},
+        },
+    },
+}
+
+
+class _Missing(Exception):
+    """The alias (or index) does not exist."""
+
+
+def _error_summary(error: Exception) -> tuple[int | None, str]:
+    """HTTP status (None for transport failures) and a short reason; both clients' errors carry these."""
+    status = getattr(error, "status_code", None)
+    body = getattr(error, "info", None) if status is not None else None
+    reason = getattr(error, "error", "") if status is not None else ""
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        reason = f"{body['error'].get('type', '')}: {body['error'].get('reason', '')}"
+    return (status if isinstance(status, int) else None), str(reason or error)[:300]
+
+
+class _OpenSearchClient:
+    """opensearch-py: bodies in ``body=``."""
+
+    def __init__(self, hosts: list[str], auth, tls: dict):
+        from opensearchpy import OpenSearch
+        from opensearchpy.exceptions import OpenSearchException
+
+        self.errors = (OpenSearchException,)
+        self.client = OpenSearch(hosts, http_auth=auth, timeout=TIMEOUT, max_retries=RETRIES, retry_on_timeout=False,
+                                 retry_on_status=RETRY_STATUS, **tls)
+
+    def info(self): return self.client.info()
+    def create_index(self, index, body): self.client.indices.create(index=index, body=body)
+    def put_settings(self, index, settings): self.client.indices.put_settings(index=index, body=settings)
+    def delete_indices(self, names): self.client.indices.delete(index=",".join(names))
+    def aliases(self, index): return self.client.indices.get_alias(index=index)
+    def update_aliases(self, actions): self.client.indices.update_aliases(body={"actions": actions})
+    def refresh(self, index): self.client.indices.refresh(index=index)
+    def search(self, index, body): return self.client.search(index=index, body=body)
+
+    def bulk(self, index, operations, refresh, require_alias):
+        return self.client.bulk(index=index, body=operations, refresh="true" if refresh else "false",
+                                require_alias="true" if require_alias else "false")
+
+
+class _ElasticsearchClient:
+    """elasticsearch-py 8/9: body fields as keyword arguments; answers unwrapped to plain dicts."""
+
+    def __init__(self, hosts: list[str], auth, tls: dict):
+        from elastic_transport import TransportError
+        from elasticsearch import ApiError, Elasticsearch
+
+        self.errors = (ApiError, TransportError)
+        self.client = Elasticsearch(hosts, basic_auth=auth, request_timeout=TIMEOUT, max_retries=RETRIES,
+                                    retry_on_timeout=False, retry_on_status=RETRY_STATUS, **tls)
+
+    def info(self): return self.client.info().body
+    def create_index(self, index, body): self.client.indices.create(index=index, **body)
+    def put_settings(self, index, settings): self.client.indices.put_settings(index=index, settings=settings)
+    def delete_indices(self, names): self.client.indices.delete(index=",".join(names))
+    def aliases(self, index): return self.client.indices.get_alias(index=index).body
+    def update_aliases(self, actions): self.client.indices.update_aliases(actions=actions)
+    def refresh(self, index): self.client.indices.refresh(index=index)
+    def search(self, index, body): return self.client.search(index=index, **body).body
+
+    def bulk(self, index, operations, refresh, require_alias):
+        return self.client.bulk(index=index, operations=operations, refresh=refresh, require_alias=require_alias).body
+
+
+ADAPTERS = {"opensearch": _OpenSearchClient, "elasticsearch": _ElasticsearchClient}
+
+
+def parse_urls(value: str) -> tuple[list[str], tuple[str, str] | None]:
+    """Node URLs without credentials, and the credentials (user, password) they carried, if any."""
+    hosts, auth = [], None
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        url = urlsplit(part)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError("GOVCAT_SEARCH_URL: each node is an http:// or https:// URL")
+        host = f"[{url.hostname}]" if ":" in url.hostname else url.hostname
+        hosts.append(f"{url.scheme}://{host}:{url.port or (443 if url.scheme == 'https' else 80)}"
+                     f"{url.path.rstrip('/')}")
+        if url.username is not None:
+            node_auth = (unquote(url.username), unquote(url.password or ""))
+            if auth is not None and auth != node_auth:
+                raise ValueError("GOVCAT_SEARCH_URL: all nodes must use the same credentials")
+            auth = node_auth
+    if not hosts:
+        raise ValueError("GOVCAT_SEARCH_URL names no node")
+    return hosts, auth
+
+
+def _marked(fragment: str) -> str:
+    """A server highlight as the embedded engine writes it: html.escape'd text, adjacent marks merged."""
+    out = []
+    for i, piece in enumerate(re.split(r"</?mark>", fragment)):
+        text = html.escape(html.unescape(piece))
+        out.append(f"<mark>{text}</mark>" if i % 2 and text else text)
+    return "".join(out).replace("</mark><mark>", "")
+
+
+class ServerEngine:
+    """The OpenSearch / Elasticsearch engine behind the alias ``alias``."""
+
+    def __init__(self, hosts: list[str], *, auth: tuple[str, str] | None = None, kind: str = "auto",
+                 alias: str = "govcat", ca_certs: str | None = None, verify_certs: bool = True):
+        if kind not in (*KINDS, "auto"):
+            raise ValueError(f"GOVCAT_SEARCH_ENGINE is opensearch, elasticsearch or auto, not {kind!r}")
+        if not ALIAS_NAME.match(alias):
+            raise ValueError(f"GOVCAT_SEARCH_INDEX {alias!r}: lower-case letters, digits, '.', '_' and '-'")
+        self.hosts, self.alias, self._auth = hosts, alias, auth
+        self._tls = {"verify_certs": verify_certs, **({"ca_certs": ca_certs} if ca_certs else {})}
+        self._family_re = re.compile(rf"^{re.escape(alias)}-\d{{20}}$")
+        self._lock = threading.Lock()
+        self._server: dict = {}
+        self.name = kind
+        self._adapter = ADAPTERS[kind](hosts, auth, self._tls) if kind in KINDS else None
+
+    @classmethod
+    def from_config(cls, config: dict) -> ServerEngine:
+        hosts, auth = parse_urls(config.get("GOVCAT_SEARCH_URL") or "")
+        return cls(hosts, auth=auth, kind=(config.get("GOVCAT_SEARCH_ENGINE") or "auto").strip().lower(),
+                   alias=config.get("GOVCAT_SEARCH_INDEX") or "govcat",
+                   ca_certs=config.get("GOVCAT_SEARCH_CA_CERTS") or None,
+                   verify_certs=config.get("GOVCAT_SEARCH_VERIFY_CERTS", True) not in (False, "false", "0"))
+
+    def __repr__(self) -> str:
+        return f"ServerEngine({self.name}, {', '.join(self.hosts)}, alias={self.alias})"
+
+    # -- talking to the server ---------------------------------------------------------------
+
+    def _client(self):
+        """The adapter; with ``auto``, the first call asks the server what it is."""
+        if self._adapter is None:
+            with self._lock:
+                if self._adapter is None:
+                    probe = _OpenSearchClient(self.hosts, self._auth, self._tls)
+                    with self._calling("GET /", probe):
+                        info = probe.info()
+                    kind = "opensearch" if info.get("version", {}).get("distribution") == "opensearch" else "elasticsearch"
+                    self._server = info.get("version", {})
+                    self._adapter = probe if kind == "opensearch" else _ElasticsearchClient(self.hosts, self._auth, self._tls)
+                    self.name = kind
+        return self._adapter
+
+    @contextmanager
+    def _calling(self, what: str, adapter=None):
+        """Client errors as :class:`SearchUnavailable`; a missing index as :class:`_Missing`."""
+        adapter = adapter or self._adapter
+        try:
+            yield
+        except adapter.errors as error:
+            status, reason = _error_summary(error)
+            if status == 404 and "index_not_found" in reason:
+                raise _Missing(reason) from error
+            raise SearchUnavailable(f"{self.name} {what} failed: {status or type(error).__name__} {reason}") from error
+
+    def _call(self, what: str, method: str, *args):
+        client = self._client()
+        with self._calling(what):
+            return getattr(client, method)(*args)
+
+    def _search(self, body: dict, index: str | None = None) -> dict:
+        return self._call("search", "search", index or self.alias, body)
+
+    # -- indices and the alias ---------------------------------------------------------------
+
+    def _alias_state(self) -> tuple[list[str], bool]:
+        """The indices the alias points at, and whether a plain index has the alias's name."""
+        try:
+            answer = self._call("alias lookup", "aliases", self.alias)
+        except _Missing:
+            return [], False
+        return sorted(name for name in answer if name != self.alias), self.alias in answer
+
+    def _new_index(self, loading: bool = False, with_alias: bool = False) -> str:
+        name = f"{self.alias}-{datetime.now(timezone.utc).strftime('%Y%m%d%H%M%S%f')}"
+        body = {**INDEX_BODY, "settings": {**INDEX_BODY["settings"], **({"refresh_interval": "-1"} if loading else {})}}
+        if with_alias:
+            body["aliases"] = {self.alias: {}}
+        self._call("index creation", "create_index", name, body)
+        return name
+
+    def _ensure_alias(self) -> None:
+        """Create the first index behind the alias; if several processes raced, the oldest stays."""
+        live, _ = self._alias_state()
+        if live:
+            return
+        mine = self._new_index(with_alias=True)
+        live, _ = self._alias_state()
+        if live and live[0] != mine:
+            self._call("alias repair", "update_aliases", [{"remove_index": {"index": mine}}])
+
+    def _family(self) -> list[str]:
+        try:
+            answer = self._call("index listing", "aliases", f"{self.alias}-*")
+        except _Missing:
+            return []
+        return sorted(name for name in answer if self._family_re.match(name))
+
+    # -- writing -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _operations(documents: list[dict], delete_ids: list[str]) -> list[dict]:
+        operations: list[dict] = [{"delete": {"_id": doc_id}} for doc_id in delete_ids]
+        for document in documents:
+            operations += [{"index": {"_id": document["id"]}}, document]
+        return operations
+
+    def _bulk(self, index: str, operations: list[dict], refresh: bool, require_alias: bool) -> None:
+        answer = self._call("bulk write", "bulk", index, operations, refresh, require_alias)
+        if not answer.get("errors"):
+            return
+        errors = [item for entry in answer["items"] for item in entry.values() if item.get("error")]
+        error = errors[0]["error"] if errors else {}
+        if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
+            raise _Missing(error.get("reason", ""))
+        raise SearchUnavailable(f"{self.name} refused {len(errors)} document(s): {str(error)[:300]}")
+
+    def write(self, documents: list[dict], delete_ids: list[str]) -> None:
+        if not documents and not delete_ids:
+            return
+        operations = self._operations(documents, delete_ids)
+        try:
+            self._bulk(self.alias, operations, refresh=True, require_alias=True)
+        except _Missing:
+            self._ensure_alias()
+            try:
+                self._bulk(self.alias, operations, refresh=True, require_alias=True)
+            except _Missing as error:
+                raise SearchUnavailable(f"{self.name}: alias {self.alias} missing after creation") from error
+
+    def rebuild(self, batches: Iterable[list[dict]], progress: Progress | None = None) -> int:
+        name = self._new_index(loading=True)
+        count = 0
+        try:
+            for batch in batches:
+                if batch:
+                    self._bulk(name, self._operations(batch, []), refresh=False, require_alias=False)
+                count += len(batch)
+                if progress:
+                    progress(len(batch))
+            self._call("settings", "put_settings", name, {"index": {"refresh_interval": None}})
+            self._call("refresh", "refresh", name)
+            live, plain = self._alias_state()
+            actions = [{"remove": {"index": old, "alias": self.alias}} for old in live]
+            actions += [{"remove_index": {"index": self.alias}}] if plain else []
+            self._call("alias swap", "update_aliases", actions + [{"add": {"index": name, "alias": self.alias}}])
+        except BaseException:
+            self._delete_quietly([name])
+            raise
+        # The old indices, and leftovers of failed builds; a build started after this one is left alone.
+        self._delete_quietly([old for old in self._family() if old < name or old in live])
+        return count
+
+    def _delete_quietly(self, names: list[str]) -> None:
+        if names:
+            try:
+                self._call("index deletion", "delete_indices", names)
+            except (SearchUnavailable, _Missing) as error:
+                log.warning("search indices %s not deleted: %s", ", ".join(names), error)
+
+    def drop(self) -> None:
+        """Delete the alias and every index of it (tests, and retiring an installation)."""
+        live, plain = self._alias_state()
+        names = sorted(set(self._family()) | set(live) | ({self.alias} if plain else set()))
+        if names:
+            self._call("index deletion", "delete_indices", names)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _visibility(visibility: Visibility) -> list[dict]:
+        if visibility.public:
+            return [{"term": {"kind": "public"}}]
+        clauses = [{"term": {"kind": "working"}}]
+        if visibility.departments is not None:
+            clauses.append({"terms": {"department_id": sorted(visibility.departments) or [-1]}})
+        if visibility.states:
+            clauses.append({"terms": {"state": sorted(visibility.states)}})
+        return clauses
+
+    @staticmethod
+    def _text_query(text: str, boosts: dict = BOOSTS) -> dict | None:
+        """All the query's words in some field (each a plain word), or the exact resource or credit code."""
+        clauses: list[dict] = []
+        tokens = query_tokens(text)
+        if tokens:
+            fields = [f"{name}^{boost}" for name, boost in boosts.items()]
+            clauses.append({"multi_match": {"query": " ".join(tokens), "type": "cross_fields", "fields": fields,
+                                            "operator": "and"}})
+        code = text.strip().upper()
+        if RESOURCE_CODE_RE.match(code) or is_valid_credit_code(code):
+            clauses.append({"term": {"codes": {"value": code, "boost": 20.0}}})
+        return {"bool": {"should": clauses, "minimum_should_match": 1}} if clauses else None
+
+    @staticmethod
+    def _recency(query: dict) -> dict:
+        """At most ×1.17 for what changed today, fading over about a year — as the embedded engine."""
+        decay = {"exp": {"modified": {"origin": "now/d", "scale": "365d", "decay": 0.3679}}, "weight": 0.17}
+        return {"function_score": {"query": query, "functions": [decay, {"weight": 1}], "score_mode": "sum",
+                                   "boost_mode": "multiply"}}
+
+    @staticmethod
+    def _count_field(name: str) -> str:
+        return CLASSIFICATION_COUNT_FIELD if name == "classification" else FACETS_BY_NAME[name].field
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        empty = SearchResult([], 0, {name: [] for name in query.facets})
+        must: list[dict] = []
+        if query.text:
+            text_query = self._text_query(query.text)
+            if text_query is None:
+                return empty
+            must.append(text_query)
+        base = {"bool": {"filter": self._visibility(query.visibility), "must": must or [{"match_all": {}}]}}
+        filters = {name: {"terms": {FACETS_BY_NAME[name].field: list(values)}} for name, values in query.filters.items()}
+        body = {"query": self._recency(base) if query.sort == "relevance" else base,
+                "sort": SORTS.get(query.sort, SORTS["relevance"]) + TIE_BREAK}
+        if filters:
+            body["post_filter"] = {"bool": {"filter": list(filters.values())}}
+        position = decode_cursor(query.cursor) if query.cursor else {"o": query.offset}
+        offset = position.get("o", 0) if isinstance(position.get("o"), int) and position["o"] >= 0 else 0
+        after = position.get("a") if isinstance(position.get("a"), list) and position.get("s") == query.sort else None
+        try:
+            if after is None and offset + query.per_page > WINDOW:
+                after = self._skip(body, offset)
+                if after is None:         # fewer than `offset` hits: an empty page, with totals and facets
+                    return self._answer(query, {**body, "size": 0}, offset, filters)
+            page = {**body, "size": query.per_page, **({"search_after": after} if after else {"from": offset})}
+            return self._answer(query, page, offset, filters)
+        except _Missing:
+            return empty
+
+    def _skip(self, body: dict, offset: int) -> list | None:
+        """The sort values of hit number ``offset`` (past the window ``from`` can reach), or None."""
+        after, left = None, offset
+        while left:
+            size = min(left, WINDOW)
+            answer = self._search({**body, "size": size, "_source": False, "track_total_hits": False,
+                                   **({"search_after": after} if after else {})})
+            hits = answer["hits"]["hits"]
+            if len(hits) < size:
+                return None
+            after, left = hits[-1]["sort"], left - size
+        return after
+
+    def _answer(self, query: SearchQuery, body: dict, offset: int, filters: dict) -> SearchResult:
+        aggs = {}
+        for name in query.facets:
+            others = [clause for other, clause in filters.items() if other != name]
+            aggs[name] = {"filter": {"bool": {"filter": others}},
+                          "aggs": {"values": {"terms": {"field": self._count_field(name),
+                                                        "size": FACETS_BY_NAME[name].size}}}}
+        body = {**body, "track_total_hits": True, "_source": ["resource_id"], **({"aggs": aggs} if aggs else {})}
+        if query.text:
+            body["highlight"] = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
+                                 "no_match_size": 0, "fields": HIGHLIGHT}
+        answer = self._search(body)
+        hits = [Hit(int(h["_source"]["resource_id"]), h["_score"] if query.sort == "relevance" else None,
+                    {field: _marked(parts[0]) for field, parts in h.get("highlight", {}).items() if parts})
+                for h in answer["hits"]["hits"]]
+        total = answer["hits"]["total"]["value"]
+        facets = {name: [(b["key"], b["doc_count"]) for b in answer.get("aggregations", {})[name]["values"]["buckets"]]
+                  for name in aggs}
+        end = offset + len(hits)
+        cursor = encode_cursor({"o": end, "s": query.sort, "a": answer["hits"]["hits"][-1]["sort"]}) \
+            if hits and end < total else None
+        return SearchResult(hits, total, facets, cursor)
+
+    def suggest(self, prefix: str, visibility: Visibility, limit: int) -> list[tuple[int, str]]:
+        prefix = prefix.strip().lower()[:PREFIX_MAX]
+        if not prefix or limit <= 0:
+            return []
+        visible = self._visibility(visibility)
+        body = {"size": limit, "sort": [{"modified": "desc"}, *TIE_BREAK], "_source": ["resource_id", "title"]}
+        try:
+            found = self._search({**body, "query": {"bool": {"filter": visible, "must": [
+                {"match": {"title.suggest": prefix}}]}}})["hits"]["hits"]
+            contains = self._text_query(prefix, TITLE_BOOSTS)
+            if len(found) < limit and contains is not None:
+                seen = [h["_id"] for h in found]
+                found += self._search({**body, "size": limit - len(found), "query": {"bool": {
+                    "filter": visible, "must": [contains], "must_not": [{"ids": {"values": seen}}]}}})["hits"]["hits"]
+        except _Missing:
+            return []
+        return [(int(h["_source"]["resource_id"]), h["_source"]["title"]) for h in found[:limit]]
+
+    def counts(self) -> dict[str, int]:
+        counts = {"public": 0, "working": 0}
+        try:
+            answer = self._search({"size": 0, "track_total_hits": True,
+                                   "aggs": {"kind": {"terms": {"field": "kind", "size": 5}}}})
+        except _Missing:
+            return counts
+        counts.update({b["key"]: b["doc_count"] for b in answer["aggregations"]["kind"]["buckets"]})
+        return counts
+
+    def document_ids(self) -> set[str]:
+        ids: set[str] = set()
+        body: dict = {"size": WINDOW, "sort": [{"id": "asc"}], "_source": False, "track_total_hits": False,
+                      "query": {"match_all": {}}}
+        try:
+            while True:
+                hits = self._search(body)["hits"]["hits"]
+                ids.update(h["_id"] for h in hits)
+                if len(hits) < WINDOW:
+                    return ids
+                body["search_after"] = hits[-1]["sort"]
+        except _Missing:
+            return set()
+
+    def describe(self) -> dict:
+        """Engine, server version, nodes (without credentials), alias and the live index; never raises."""
+        report = {"engine": self.name, "hosts": list(self.hosts), "alias": self.alias}
+        try:
+            if not self._server:
+                self._server = self._call("GET /", "info").get("version", {})
+            live, _ = self._alias_state()
+            report.update(engine=self.name, available=True, index=live[0] if len(live) == 1 else live or None,
+                          version=self._server.get("number"),
+                          distribution=self._server.get("distribution") or self.name)
+        except (SearchUnavailable, _Missing) as error:
+            report.update(available=False, error=str(error))
+        return report
+
+
+__all__ = ["ServerEngine", "SearchUnavailable", "parse_urls"]
