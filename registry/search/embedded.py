@@ -261,6 +261,7 @@ class EmbeddedEngine:
         offset = decode_cursor(query.cursor).get("o", 0) if query.cursor else query.offset
         if not isinstance(offset, int) or offset < 0:
             offset = 0
+        offset = min(offset, searcher.num_docs)    # past the end is empty; never size a heap by a typed number
         options = {"limit": query.per_page, "offset": offset, "count": True}
         if query.sort == "modified":
             options.update(order_by_field="modified_ts", order=t.Order.Desc)

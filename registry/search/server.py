@@ -132,8 +132,11 @@ class _OpenSearchClient:
     def create_index(self, index, body): self.client.indices.create(index=index, body=body)
     def put_settings(self, index, settings): self.client.indices.put_settings(index=index, body=settings)
     def delete_indices(self, names): self.client.indices.delete(index=",".join(names))
-    def aliases(self, index): return self.client.indices.get_alias(index=index)
     def update_aliases(self, actions): self.client.indices.update_aliases(body={"actions": actions})
+
+    def aliases(self, index):
+        answer = self.client.indices.get_alias(index=index, ignore=404)
+        return {} if answer.get("status") == 404 else answer
     def refresh(self, index): self.client.indices.refresh(index=index)
     def search(self, index, body): return self.client.search(index=index, body=body)
 
@@ -157,8 +160,11 @@ class _ElasticsearchClient:
     def create_index(self, index, body): self.client.indices.create(index=index, **body)
     def put_settings(self, index, settings): self.client.indices.put_settings(index=index, settings=settings)
     def delete_indices(self, names): self.client.indices.delete(index=",".join(names))
-    def aliases(self, index): return self.client.indices.get_alias(index=index).body
     def update_aliases(self, actions): self.client.indices.update_aliases(actions=actions)
+
+    def aliases(self, index):
+        answer = self.client.options(ignore_status=404).indices.get_alias(index=index)
+        return {} if answer.meta.status == 404 else answer.body
     def refresh(self, index): self.client.indices.refresh(index=index)
     def search(self, index, body): return self.client.search(index=index, **body).body
 
@@ -188,6 +194,8 @@ def parse_urls(value: str) -> tuple[list[str], tuple[str, str] | None]:
             auth = node_auth
     if not hosts:
         raise ValueError("GOVCAT_SEARCH_URL names no node")
+    if len({host.split(":", 1)[0] for host in hosts}) > 1:
+        raise ValueError("GOVCAT_SEARCH_URL: all nodes are http, or all https")
     return hosts, auth
 
 
@@ -210,7 +218,8 @@ class ServerEngine:
         if not ALIAS_NAME.match(alias):
             raise ValueError(f"GOVCAT_SEARCH_INDEX {alias!r}: lower-case letters, digits, '.', '_' and '-'")
         self.hosts, self.alias, self._auth = hosts, alias, auth
-        self._tls = {"verify_certs": verify_certs, **({"ca_certs": ca_certs} if ca_certs else {})}
+        secure = hosts[0].startswith("https:")   # parse_urls: one scheme for all nodes
+        self._tls = {"verify_certs": verify_certs, **({"ca_certs": ca_certs} if ca_certs else {})} if secure else {}
         self._family_re = re.compile(rf"^{re.escape(alias)}-\d{{20}}$")
         self._lock = threading.Lock()
         self._server: dict = {}
@@ -268,10 +277,7 @@ class ServerEngine:
 
     def _alias_state(self) -> tuple[list[str], bool]:
         """The indices the alias points at, and whether a plain index has the alias's name."""
-        try:
-            answer = self._call("alias lookup", "aliases", self.alias)
-        except _Missing:
-            return [], False
+        answer = self._call("alias lookup", "aliases", self.alias)      # {} when there is none
         return sorted(name for name in answer if name != self.alias), self.alias in answer
 
     def _new_index(self, loading: bool = False, with_alias: bool = False) -> str:
@@ -293,10 +299,7 @@ class ServerEngine:
             self._call("alias repair", "update_aliases", [{"remove_index": {"index": mine}}])
 
     def _family(self) -> list[str]:
-        try:
-            answer = self._call("index listing", "aliases", f"{self.alias}-*")
-        except _Missing:
-            return []
+        answer = self._call("index listing", "aliases", f"{self.alias}-*")
         return sorted(name for name in answer if self._family_re.match(name))
 
     # -- writing -----------------------------------------------------------------------------
