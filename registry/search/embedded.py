@@ -256,6 +256,9 @@ class EmbeddedEngine:
             return SearchResult([], 0, {name: [] for name in query.facets})
         if text_query is not None:
             base.append(text_query)
+        if query.modified_since is not None:
+            base.append(t.Query.range_query(SCHEMA, "modified_ts", t.FieldType.Integer,
+                                            int(query.modified_since.timestamp()), None))
         filters = {name: self._filter_clause(name, values) for name, values in query.filters.items()}
         full = self._query(base + list(filters.values()))
         offset = decode_cursor(query.cursor).get("o", 0) if query.cursor else query.offset

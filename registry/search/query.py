@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from registry import vocabularies as v
 from registry.codes import is_valid_classification_code, is_valid_credit_code
@@ -83,6 +84,7 @@ class SearchQuery:
     cursor: str | None = None
     visibility: Visibility = Visibility()
     lang: str = "zh"
+    modified_since: datetime | None = None     # only documents modified at or after this moment
 
     @property
     def offset(self) -> int:

@@ -179,3 +179,8 @@ def test_rebuild_swaps_in_a_new_index_at_once(catalog):
     assert catalog.counts() == {"public": 1, "working": 1}
     assert catalog.document_ids() == {"p7", "w7"}
     assert ids(search(catalog, "索引")) == [7] and ids(search(catalog, "交通")) == []
+
+
+def test_modified_since(catalog):
+    assert ids(search(catalog, modified_since=NOW - timedelta(days=60))) == [1, 2]
+    assert ids(search(catalog, "交通", modified_since=NOW - timedelta(days=20))) == [1]
