@@ -1,0 +1,106 @@
+"""What a person checks in the browser: the home page, signing in, the API reference, the JSON API."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+try:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+except ImportError:  # the chromium fixture skips or fails every test, saying why
+    By = EC = None
+
+from registry.api.docs import page_model
+from registry.api.openapi import build_openapi
+from registry.demo.loader import DEMO_PASSWORD
+
+CATALOG_NAME = "政务信息资源目录"
+
+
+def test_home_page_shows_the_catalog_in_chinese_and_links_to_the_api(browser):
+    browser.open("/")
+    assert CATALOG_NAME in browser.driver.title
+    assert CATALOG_NAME in browser.driver.find_element(By.TAG_NAME, "h1").text
+    links = {a.get_attribute("href") for a in browser.driver.find_elements(By.CSS_SELECTOR, "main a")}
+    assert {browser.origin + "/api/v1/resources", browser.origin + "/api/v1/docs"} <= links
+    browser.screenshot("home")
+
+    browser.driver.find_element(By.LINK_TEXT, "API 文档 Docs").click()
+    browser.wait(EC.url_to_be(browser.origin + "/api/v1/docs"))
+    assert browser.driver.find_element(By.TAG_NAME, "h1").text
+
+
+def test_chinese_text_is_drawn_with_a_cjk_font(browser):
+    # Without a CJK font Chromium draws every Chinese character as the same empty box, so two
+    # different texts of the same length would give the very same picture.
+    fc_list = shutil.which("fc-list")
+    assert fc_list, "fc-list (Debian package fontconfig) is missing"
+    fonts = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, check=True).stdout
+    assert fonts.strip(), "no CJK font installed (Debian: apt-get install fonts-noto-cjk)"
+
+    browser.open("/")
+    pictures = []
+    for text in ("政务信息", "资源目录"):
+        span = browser.driver.execute_script(
+            "const s = document.createElement('span'); s.textContent = arguments[0];"
+            "s.style.fontSize = '48px'; document.querySelector('main').prepend(s); return s;", text)
+        pictures.append(span.screenshot_as_png)
+        browser.driver.execute_script("arguments[0].remove();", span)
+    assert pictures[0] != pictures[1], "Chinese characters are drawn as identical boxes: no CJK font in use"
+    browser.screenshot("home-cjk")
+
+
+def _sign_in(browser, username: str, password: str) -> None:
+    browser.open("/login")
+    browser.driver.find_element(By.ID, "username").send_keys(username)
+    browser.driver.find_element(By.ID, "password").send_keys(password)
+    browser.driver.find_element(By.CSS_SELECTOR, "form.login button[type=submit]").click()
+
+
+def test_demo_editor_signs_in_and_lands_on_the_home_page(browser):
+    _sign_in(browser, "editor", DEMO_PASSWORD)
+    browser.wait(EC.url_to_be(browser.origin + "/"))
+    header = browser.driver.find_element(By.TAG_NAME, "header")
+    assert "editor" in [span.text for span in header.find_elements(By.TAG_NAME, "span")]
+    assert not header.find_elements(By.LINK_TEXT, "登录 Sign in")
+    browser.screenshot("signed-in")
+
+
+def test_wrong_password_shows_the_error_and_stays_on_the_login_page(browser):
+    _sign_in(browser, "editor", DEMO_PASSWORD + "-wrong")
+    error = browser.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, "p.error[role=alert]")))
+    assert "用户名或密码错误" in error.text and "Wrong user name or password" in error.text
+    assert browser.driver.current_url == browser.origin + "/login"
+    assert browser.driver.find_element(By.ID, "username").get_attribute("value") == "editor"
+    assert browser.driver.find_elements(By.LINK_TEXT, "登录 Sign in"), "signed in despite the wrong password"
+    browser.screenshot("login-error")
+
+
+def test_api_docs_show_every_operation_and_load_nothing_from_elsewhere(browser, live_app):
+    browser.open("/api/v1/docs")
+    groups = page_model(build_openapi(live_app))["groups"]
+    expected = [f"{op['method']} {op['path']}" for group in groups for op in group["operations"]]
+    assert expected
+    headings = browser.driver.find_elements(By.CSS_SELECTOR, "section.op h3")
+    shown = [" ".join(h.find_element(By.CSS_SELECTOR, selector).text for selector in (".method", ".path"))
+             for h in headings]
+    assert shown == expected
+
+    browser.wait(lambda d: d.execute_script("return document.readyState") == "complete")
+    names = browser.driver.execute_script(
+        "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
+        ".map(e => e.name);")
+    assert names and all(name.startswith(browser.origin + "/") for name in names), names
+    browser.screenshot("api-docs")
+
+
+def test_json_api_search_in_the_browser_marks_the_query(browser):
+    query = "交通"
+    browser.open(f"/api/v1/resources?q={query}")
+    raw = browser.driver.find_element(By.TAG_NAME, "pre").text
+    assert f"<mark>{query}</mark>" in raw
+    answer = json.loads(raw)
+    assert answer["total"] > 0
+    assert any(f"<mark>{query}</mark>" in snippet for item in answer["items"] for snippet in item["highlight"].values())
+    browser.screenshot("api-search")
