@@ -29,20 +29,15 @@ from typing import Iterable
 import tantivy as t
 
 from registry.codes import RESOURCE_CODE_RE, is_valid_credit_code
-from registry.search.engine import Progress, SearchUnavailable, query_tokens
+from registry.search.engine import (BOOSTS, CJK_RUN, KEYWORD_FIELDS, PREFIX_MAX, TITLE_BOOSTS, Progress,
+                                   SearchUnavailable, query_tokens)
 from registry.search.query import (CLASSIFICATION_COUNT_FIELD, FACETS_BY_NAME, Hit, SearchQuery, SearchResult,
                                    Visibility, decode_cursor, encode_cursor)
 
 TEXT_ANALYSER = "govcat_text"
 PREFIX_ANALYSER = "govcat_prefix"
-PREFIX_MAX = 16
-BOOSTS = {"title": 5.0, "title_en": 5.0, "keywords_text": 2.0, "description": 1.0, "description_en": 1.0,
-          "department_name": 0.5}
-TITLE_BOOSTS = {"title": 1.0, "title_en": 1.0}
-KEYWORD_FIELDS = ("id", "kind", "state", "code", "codes", "department", "level", "classification_path",
-                  "classification_item", "share_type", "open_type", "update_frequency", "format_class", "themes",
-                  "keywords", "license", "title_sort")
 WRITE_WAIT_SECONDS = 5.0
+EXACT_TERMS = 65_000                     # more distinct values than any facet field has
 SNIPPET_CHARS = {"title": 200, "description": 240}
 
 
@@ -82,26 +77,46 @@ def _tantivy_document(doc: dict) -> t.Document:
     fields = {name: doc[name] for name in KEYWORD_FIELDS if doc.get(name) not in (None, "", [])}
     fields.update({name: doc[name] for name in BOOSTS if doc.get(name)})
     fields.update(resource_id=doc["resource_id"], department_id=doc["department_id"],
-                  modified_ts=int(modified.timestamp()), freshness=freshness(modified), suggest=doc["title"])
+                  modified_ts=int(modified.timestamp() * 1000), freshness=freshness(modified), suggest=doc["title"])
     return t.Document(**fields)
 
 
-def _mark(fragment: str, ranges) -> str:
-    """HTML of a snippet: the text escaped, matched spans (adjacent ones merged) in <mark>."""
-    data = fragment.encode("utf-8")
-    spans: list[list[int]] = []
-    for r in sorted(ranges, key=lambda r: r.start):
-        if spans and r.start <= spans[-1][1]:
-            spans[-1][1] = max(spans[-1][1], r.end)
+def _cjk(text: str) -> bool:
+    return bool(CJK_RUN.search(text))
+
+
+def _mark(text: str, spans: list[tuple[int, int]]) -> str:
+    """HTML of ``text``: escaped, with the character ``spans`` (overlapping ones merged) in <mark>."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
         else:
-            spans.append([r.start, r.end])
+            merged.append([start, end])
     out, position = [], 0
-    for start, end in spans:
-        out.append(html.escape(data[position:start].decode("utf-8", "ignore")))
-        out.append("<mark>" + html.escape(data[start:end].decode("utf-8", "ignore")) + "</mark>")
+    for start, end in merged:
+        out.append(html.escape(text[position:start]))
+        out.append("<mark>" + html.escape(text[start:end]) + "</mark>")
         position = end
-    out.append(html.escape(data[position:].decode("utf-8", "ignore")))
+    out.append(html.escape(text[position:]))
     return "".join(out)
+
+
+def highlight_spans(text: str, tokens: list[str], word_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where the query matched ``text``: each Chinese token (a bigram) wherever it occurs, and the
+    engine's spans of other words (they are stemmed, so only the engine knows them).
+
+    The index holds Chinese one character at a time, so the engine alone would also mark a lone
+    character that merely belongs to a query bigram; marking the bigrams themselves marks what
+    the query asked for, as the server engines' bigram analysis does.
+    """
+    spans = [span for span in word_spans if not _cjk(text[span[0]:span[1]])]
+    for token in (t for t in tokens if _cjk(t)):
+        start = text.find(token)
+        while start >= 0:
+            spans.append((start, start + len(token)))
+            start = text.find(token, start + 1)
+    return spans
 
 
 class EmbeddedEngine:
@@ -258,7 +273,7 @@ class EmbeddedEngine:
             base.append(text_query)
         if query.modified_since is not None:
             base.append(t.Query.range_query(SCHEMA, "modified_ts", t.FieldType.Integer,
-                                            int(query.modified_since.timestamp()), None))
+                                            int(query.modified_since.timestamp() * 1000), None))
         filters = {name: self._filter_clause(name, values) for name, values in query.filters.items()}
         full = self._query(base + list(filters.values()))
         offset = decode_cursor(query.cursor).get("o", 0) if query.cursor else query.offset
@@ -279,13 +294,15 @@ class EmbeddedEngine:
         addresses = [address for _, address in result.hits]
         ids = searcher.fast_field_values("resource_id", addresses) if addresses else []
         scores = [score if query.sort == "relevance" else None for score, _ in result.hits]
-        highlights = self._highlights(searcher, text_query, addresses) if text_query is not None else [{}] * len(ids)
+        highlights = (self._highlights(searcher, text_query, addresses, query.text) if text_query is not None
+                      else [{}] * len(ids))
         hits = [Hit(int(rid), score, hl) for rid, score, hl in zip(ids, scores, highlights)]
         more = offset + len(hits) < result.count
         return SearchResult(hits, result.count, self._facets(searcher, base, filters, query.facets),
                             encode_cursor({"o": offset + len(hits)}) if more and hits else None)
 
-    def _highlights(self, searcher: t.Searcher, text_query, addresses) -> list[dict]:
+    def _highlights(self, searcher: t.Searcher, text_query, addresses, text: str) -> list[dict]:
+        tokens = query_tokens(text)
         generators = {}
         for field, chars in SNIPPET_CHARS.items():
             generator = t.SnippetGenerator.create(searcher, text_query, SCHEMA, field)
@@ -297,8 +314,17 @@ class EmbeddedEngine:
             marks = {}
             for field, generator in generators.items():
                 snippet = generator.snippet_from_doc(document)
-                if snippet.highlighted():
-                    marks[field] = _mark(snippet.fragment(), snippet.highlighted())
+                fragment = snippet.fragment()
+                # A text that fits is shown whole (fragments lose their edges); a longer one by its best fragment.
+                stored = document.get_first(field) or ""
+                whole = stored if len(stored) <= SNIPPET_CHARS[field] else fragment
+                shift = max(whole.find(fragment), 0) if fragment else 0
+                data = fragment.encode("utf-8")
+                words = [(shift + len(data[:r.start].decode("utf-8", "ignore")),
+                          shift + len(data[:r.end].decode("utf-8", "ignore"))) for r in snippet.highlighted()]
+                spans = highlight_spans(whole, tokens, words)
+                if spans:
+                    marks[field] = _mark(whole, spans)
             out.append(marks)
         return out
 
@@ -310,8 +336,9 @@ class EmbeddedEngine:
             groups.setdefault(name if name in filters else None, []).append(name)
         for own, names in groups.items():
             query = self._query(base + [clause for name, clause in filters.items() if name != own])
-            spec = {name: {"terms": {"field": self._count_field(name), "size": FACETS_BY_NAME[name].size}}
-                    for name in names}
+            # segment_size: count every term of every segment, so the counts are exact, not estimates.
+            spec = {name: {"terms": {"field": self._count_field(name), "size": FACETS_BY_NAME[name].size,
+                                     "segment_size": EXACT_TERMS}} for name in names}
             answer = searcher.aggregate(query, spec)
             for name in names:
                 facets[name] = [(b["key"], b["doc_count"]) for b in answer.get(name, {}).get("buckets", [])]

@@ -13,6 +13,15 @@ from registry.search.query import SearchQuery, SearchResult, Visibility
 
 Progress = Callable[[int], None]
 
+# What both engines index and weigh the same way.
+BOOSTS = {"title": 5.0, "title_en": 5.0, "keywords_text": 2.0, "description": 1.0, "description_en": 1.0,
+          "department_name": 0.5}         # title over keywords over description
+TITLE_BOOSTS = {"title": 1.0, "title_en": 1.0}
+KEYWORD_FIELDS = ("id", "kind", "state", "code", "codes", "department", "level", "classification_path",
+                  "classification_item", "share_type", "open_type", "update_frequency", "format_class", "themes",
+                  "keywords", "license", "title_sort")
+PREFIX_MAX = 16                            # longest prefix that suggestions complete
+
 
 class SearchUnavailable(Exception):
     """The engine cannot be reached or refused the operation; the caller keeps what it had."""
@@ -45,7 +54,7 @@ class SearchEngine(Protocol):
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
 _TOKEN = re.compile(rf"[{_CJK}]+|[^\W{_CJK}_]+", re.UNICODE)
-_CJK_RUN = re.compile(rf"[{_CJK}]+")
+CJK_RUN = re.compile(rf"[{_CJK}]+")
 MAX_TOKENS = 32
 
 
@@ -56,7 +65,7 @@ def query_tokens(text: str) -> list[str]:
     """
     tokens: list[str] = []
     for run in _TOKEN.findall(text):
-        if _CJK_RUN.fullmatch(run):
+        if CJK_RUN.fullmatch(run):
             tokens.extend([run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)])
         else:
             tokens.append(run.lower())

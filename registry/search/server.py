@@ -1,8 +1,8 @@
 """The server search engine: an OpenSearch or Elasticsearch cluster, through its own Python client.
 
-Why it exists: the embedded engine serves one machine; a cluster serves many web processes and
-machines from one index, with replicas.  This engine answers the same contract
-(:mod:`registry.search.query`) as the embedded one, and the contract suite runs on both.
+Why it exists: the embedded engine serves one machine; a cluster serves many machines from one
+index, with replicas.  It answers the same contract (:mod:`registry.search.query`) as the embedded
+engine, and the contract suite runs on both.
 
 One implementation serves both products: request bodies (settings and mappings, queries,
 aggregations) are built once here, and a small adapter per client sends them —
@@ -20,10 +20,9 @@ that, as in the embedded engine, every query word must appear in some field (``c
 with ``operator: and``).  Query text is never parsed as query syntax: it is cut into the words of
 :func:`~registry.search.engine.query_tokens` and matched as plain words.
 
-Settings: ``GOVCAT_SEARCH_URL`` lists nodes (``https://user:pass@node1:9200,https://node2:9200``;
-a URL without a port uses its scheme's, 80 or 443); the credentials are sent as HTTP basic
-authentication and never shown.  ``GOVCAT_SEARCH_ENGINE`` is ``opensearch``, ``elasticsearch`` or
-``auto`` (ask ``GET /`` on first use).
+Failures: every transport error, timeout and refusal is :class:`SearchUnavailable`; after a server
+gave no answer at all, calls fail at once for a few seconds.  Credentials in ``GOVCAT_SEARCH_URL``
+are sent as HTTP basic authentication and never shown.
 """
 from __future__ import annotations
 
@@ -31,6 +30,7 @@ import html
 import logging
 import re
 import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Iterable
@@ -39,7 +39,8 @@ from urllib.parse import unquote, urlsplit
 import urllib3
 
 from registry.codes import RESOURCE_CODE_RE, is_valid_credit_code
-from registry.search.engine import Progress, SearchUnavailable, query_tokens
+from registry.search.engine import (BOOSTS, KEYWORD_FIELDS, PREFIX_MAX, TITLE_BOOSTS, Progress, SearchUnavailable,
+                                   query_tokens)
 from registry.search.query import (CLASSIFICATION_COUNT_FIELD, FACETS_BY_NAME, Hit, SearchQuery, SearchResult,
                                    Visibility, decode_cursor, encode_cursor)
 
@@ -50,14 +51,8 @@ KINDS = ("opensearch", "elasticsearch")
 TIMEOUT = urllib3.Timeout(connect=3.0, read=10.0)
 RETRIES = 2                      # on connection errors and 502/503/504, another node if there is one
 RETRY_STATUS = (502, 503, 504)
+PAUSE_SECONDS = 5.0              # after a transport failure, calls fail at once for this long (no pile-up)
 WINDOW = 10_000                  # the servers' index.max_result_window: deeper pages walk with search_after
-PREFIX_MAX = 16
-# Field weights as in the embedded engine; suggestions fall back to titles containing the text.
-BOOSTS = {"title": 5, "title_en": 5, "keywords_text": 2, "description": 1, "description_en": 1, "department_name": 0.5}
-TITLE_BOOSTS = {"title": 1, "title_en": 1}
-KEYWORD_FIELDS = ("id", "kind", "state", "code", "codes", "department", "level", "classification_path",
-                  "classification_item", "share_type", "open_type", "update_frequency", "format_class", "themes",
-                  "keywords", "license", "title_sort")
 HIGHLIGHT = {"title": {"number_of_fragments": 0},
              "description": {"fragment_size": 240, "number_of_fragments": 1}}
 SORTS = {"relevance": [{"_score": "desc"}], "modified": [{"modified": "desc"}], "title": [{"title_sort": "asc"}]}
@@ -90,9 +85,7 @@ INDEX_BODY = {
         "dynamic": False,
         "properties": {
             **{name: {"type": "keyword"} for name in KEYWORD_FIELDS},
-            "resource_id": {"type": "long"},
-            "department_id": {"type": "long"},
-            "modified": {"type": "date"},
+            "resource_id": {"type": "long"}, "department_id": {"type": "long"}, "modified": {"type": "date"},
             **{name: dict(_TEXT) for name in BOOSTS},
             "title": {**_TEXT, "index_options": "offsets",
                       "fields": {"suggest": {"type": "text", "analyzer": "govcat_prefix",
@@ -110,11 +103,12 @@ class _Missing(Exception):
 def _error_summary(error: Exception) -> tuple[int | None, str]:
     """HTTP status (None for transport failures) and a short reason; both clients' errors carry these."""
     status = getattr(error, "status_code", None)
-    body = getattr(error, "info", None) if status is not None else None
-    reason = getattr(error, "error", "") if status is not None else ""
+    if not isinstance(status, int):           # opensearch-py says "N/A" when no answer came
+        return None, str(error)[:300]
+    body, reason = getattr(error, "info", None), getattr(error, "error", "")
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         reason = f"{body['error'].get('type', '')}: {body['error'].get('reason', '')}"
-    return (status if isinstance(status, int) else None), str(reason or error)[:300]
+    return status, str(reason or error)[:300]
 
 
 class _OpenSearchClient:
@@ -133,12 +127,12 @@ class _OpenSearchClient:
     def put_settings(self, index, settings): self.client.indices.put_settings(index=index, body=settings)
     def delete_indices(self, names): self.client.indices.delete(index=",".join(names))
     def update_aliases(self, actions): self.client.indices.update_aliases(body={"actions": actions})
-
-    def aliases(self, index):
-        answer = self.client.indices.get_alias(index=index, ignore=404)
-        return {} if answer.get("status") == 404 else answer
     def refresh(self, index): self.client.indices.refresh(index=index)
     def search(self, index, body): return self.client.search(index=index, body=body)
+
+    def aliases(self, index):      # {} when nothing matches
+        answer = self.client.indices.get_alias(index=index, ignore=404)
+        return {} if answer.get("status") == 404 else answer
 
     def bulk(self, index, operations, refresh, require_alias):
         return self.client.bulk(index=index, body=operations, refresh="true" if refresh else "false",
@@ -161,12 +155,12 @@ class _ElasticsearchClient:
     def put_settings(self, index, settings): self.client.indices.put_settings(index=index, settings=settings)
     def delete_indices(self, names): self.client.indices.delete(index=",".join(names))
     def update_aliases(self, actions): self.client.indices.update_aliases(actions=actions)
-
-    def aliases(self, index):
-        answer = self.client.options(ignore_status=404).indices.get_alias(index=index)
-        return {} if answer.meta.status == 404 else answer.body
     def refresh(self, index): self.client.indices.refresh(index=index)
     def search(self, index, body): return self.client.search(index=index, **body).body
+
+    def aliases(self, index):      # {} when nothing matches
+        answer = self.client.options(ignore_status=404).indices.get_alias(index=index)
+        return {} if answer.meta.status == 404 else answer.body
 
     def bulk(self, index, operations, refresh, require_alias):
         return self.client.bulk(index=index, operations=operations, refresh=refresh, require_alias=require_alias).body
@@ -176,7 +170,7 @@ ADAPTERS = {"opensearch": _OpenSearchClient, "elasticsearch": _ElasticsearchClie
 
 
 def parse_urls(value: str) -> tuple[list[str], tuple[str, str] | None]:
-    """Node URLs without credentials, and the credentials (user, password) they carried, if any."""
+    """Node URLs without credentials (a missing port is the scheme's: 80 or 443), and the credentials."""
     hosts, auth = [], None
     for part in (p.strip() for p in value.split(",")):
         if not part:
@@ -223,6 +217,7 @@ class ServerEngine:
         self._family_re = re.compile(rf"^{re.escape(alias)}-\d{{20}}$")
         self._lock = threading.Lock()
         self._server: dict = {}
+        self._paused_until, self._last_failure = 0.0, ""
         self.name = kind
         self._adapter = ADAPTERS[kind](hosts, auth, self._tls) if kind in KINDS else None
 
@@ -246,11 +241,10 @@ class ServerEngine:
                 if self._adapter is None:
                     probe = _OpenSearchClient(self.hosts, self._auth, self._tls)
                     with self._calling("GET /", probe):
-                        info = probe.info()
-                    kind = "opensearch" if info.get("version", {}).get("distribution") == "opensearch" else "elasticsearch"
-                    self._server = info.get("version", {})
-                    self._adapter = probe if kind == "opensearch" else _ElasticsearchClient(self.hosts, self._auth, self._tls)
-                    self.name = kind
+                        self._server = probe.info().get("version", {})
+                    self.name = "opensearch" if self._server.get("distribution") == "opensearch" else "elasticsearch"
+                    self._adapter = probe if self.name == "opensearch" else \
+                        _ElasticsearchClient(self.hosts, self._auth, self._tls)
         return self._adapter
 
     @contextmanager
@@ -263,15 +257,20 @@ class ServerEngine:
             status, reason = _error_summary(error)
             if status == 404 and "index_not_found" in reason:
                 raise _Missing(reason) from error
-            raise SearchUnavailable(f"{self.name} {what} failed: {status or type(error).__name__} {reason}") from error
+            message = f"{self.name} {what} failed: {status or type(error).__name__} {reason}"
+            if status is None:       # no answer at all: the server is down or unreachable
+                self._paused_until, self._last_failure = time.monotonic() + PAUSE_SECONDS, message
+            raise SearchUnavailable(message) from error
 
     def _call(self, what: str, method: str, *args):
+        if time.monotonic() < self._paused_until:
+            raise SearchUnavailable(f"{self._last_failure} (not retried for {PAUSE_SECONDS:.0f} s)")
         client = self._client()
         with self._calling(what):
             return getattr(client, method)(*args)
 
-    def _search(self, body: dict, index: str | None = None) -> dict:
-        return self._call("search", "search", index or self.alias, body)
+    def _search(self, body: dict) -> dict:
+        return self._call("search", "search", self.alias, body)
 
     # -- indices and the alias ---------------------------------------------------------------
 
@@ -290,11 +289,10 @@ class ServerEngine:
 
     def _ensure_alias(self) -> None:
         """Create the first index behind the alias; if several processes raced, the oldest stays."""
-        live, _ = self._alias_state()
-        if live:
+        if self._alias_state()[0]:
             return
         mine = self._new_index(with_alias=True)
-        live, _ = self._alias_state()
+        live = self._alias_state()[0]
         if live and live[0] != mine:
             self._call("alias repair", "update_aliases", [{"remove_index": {"index": mine}}])
 
@@ -308,7 +306,9 @@ class ServerEngine:
     def _operations(documents: list[dict], delete_ids: list[str]) -> list[dict]:
         operations: list[dict] = [{"delete": {"_id": doc_id}} for doc_id in delete_ids]
         for document in documents:
-            operations += [{"index": {"_id": document["id"]}}, document]
+            # An empty keyword (no licence, say) is no facet value, as in the embedded engine.
+            operations += [{"index": {"_id": document["id"]}},
+                           {k: v for k, v in document.items() if not (k in KEYWORD_FIELDS and v in ("", []))}]
         return operations
 
     def _bulk(self, index: str, operations: list[dict], refresh: bool, require_alias: bool) -> None:
@@ -325,7 +325,7 @@ class ServerEngine:
         if not documents and not delete_ids:
             return
         operations = self._operations(documents, delete_ids)
-        try:
+        try:   # require_alias: never let the server auto-create a plain index with guessed mappings
             self._bulk(self.alias, operations, refresh=True, require_alias=True)
         except _Missing:
             self._ensure_alias()
@@ -369,7 +369,10 @@ class ServerEngine:
         live, plain = self._alias_state()
         names = sorted(set(self._family()) | set(live) | ({self.alias} if plain else set()))
         if names:
-            self._call("index deletion", "delete_indices", names)
+            try:
+                self._call("index deletion", "delete_indices", names)
+            except _Missing:
+                pass                  # deleted meanwhile
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -392,7 +395,7 @@ class ServerEngine:
         if tokens:
             fields = [f"{name}^{boost}" for name, boost in boosts.items()]
             clauses.append({"multi_match": {"query": " ".join(tokens), "type": "cross_fields", "fields": fields,
-                                            "operator": "and"}})
+                                            "operator": "and", "tie_breaker": 1.0}})
         code = text.strip().upper()
         if RESOURCE_CODE_RE.match(code) or is_valid_credit_code(code):
             clauses.append({"term": {"codes": {"value": code, "boost": 20.0}}})
@@ -401,13 +404,9 @@ class ServerEngine:
     @staticmethod
     def _recency(query: dict) -> dict:
         """At most ×1.17 for what changed today, fading over about a year — as the embedded engine."""
-        decay = {"exp": {"modified": {"origin": "now/d", "scale": "365d", "decay": 0.3679}}, "weight": 0.17}
+        decay = {"exp": {"modified": {"origin": "now/d+1d", "scale": "365d", "decay": 0.3679}}, "weight": 0.17}
         return {"function_score": {"query": query, "functions": [decay, {"weight": 1}], "score_mode": "sum",
                                    "boost_mode": "multiply"}}
-
-    @staticmethod
-    def _count_field(name: str) -> str:
-        return CLASSIFICATION_COUNT_FIELD if name == "classification" else FACETS_BY_NAME[name].field
 
     def search(self, query: SearchQuery) -> SearchResult:
         empty = SearchResult([], 0, {name: [] for name in query.facets})
@@ -417,15 +416,23 @@ class ServerEngine:
             if text_query is None:
                 return empty
             must.append(text_query)
-        base = {"bool": {"filter": self._visibility(query.visibility), "must": must or [{"match_all": {}}]}}
-        filters = {name: {"terms": {FACETS_BY_NAME[name].field: list(values)}} for name, values in query.filters.items()}
+        visible = self._visibility(query.visibility)
+        if query.modified_since is not None:
+            visible.append({"range": {"modified": {"gte": int(query.modified_since.timestamp() * 1000),
+                                                   "format": "epoch_millis"}}})
+        base = {"bool": {"filter": visible, "must": must or [{"match_all": {}}]}}
+        filters = {name: {"terms": {FACETS_BY_NAME[name].field: list(values)}}
+                   for name, values in query.filters.items()}
         body = {"query": self._recency(base) if query.sort == "relevance" else base,
                 "sort": SORTS.get(query.sort, SORTS["relevance"]) + TIE_BREAK}
         if filters:
             body["post_filter"] = {"bool": {"filter": list(filters.values())}}
         position = decode_cursor(query.cursor) if query.cursor else {"o": query.offset}
         offset = position.get("o", 0) if isinstance(position.get("o"), int) and position["o"] >= 0 else 0
-        after = position.get("a") if isinstance(position.get("a"), list) and position.get("s") == query.sort else None
+        after = position.get("a")     # the last hit's sort values: valid only for the same sort
+        if not (position.get("s") == query.sort and isinstance(after, list) and len(after) == len(body["sort"])
+                and all(isinstance(x, (int, float, str)) for x in after)):
+            after = None
         try:
             if after is None and offset + query.per_page > WINDOW:
                 after = self._skip(body, offset)
@@ -453,9 +460,9 @@ class ServerEngine:
         aggs = {}
         for name in query.facets:
             others = [clause for other, clause in filters.items() if other != name]
+            field = CLASSIFICATION_COUNT_FIELD if name == "classification" else FACETS_BY_NAME[name].field
             aggs[name] = {"filter": {"bool": {"filter": others}},
-                          "aggs": {"values": {"terms": {"field": self._count_field(name),
-                                                        "size": FACETS_BY_NAME[name].size}}}}
+                          "aggs": {"values": {"terms": {"field": field, "size": FACETS_BY_NAME[name].size}}}}
         body = {**body, "track_total_hits": True, "_source": ["resource_id"], **({"aggs": aggs} if aggs else {})}
         if query.text:
             body["highlight"] = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
@@ -491,14 +498,12 @@ class ServerEngine:
         return [(int(h["_source"]["resource_id"]), h["_source"]["title"]) for h in found[:limit]]
 
     def counts(self) -> dict[str, int]:
-        counts = {"public": 0, "working": 0}
         try:
-            answer = self._search({"size": 0, "track_total_hits": True,
-                                   "aggs": {"kind": {"terms": {"field": "kind", "size": 5}}}})
+            answer = self._search({"size": 0, "aggs": {"kind": {"terms": {"field": "kind", "size": 5}}}})
+            buckets = answer["aggregations"]["kind"]["buckets"]
         except _Missing:
-            return counts
-        counts.update({b["key"]: b["doc_count"] for b in answer["aggregations"]["kind"]["buckets"]})
-        return counts
+            buckets = []
+        return {"public": 0, "working": 0, **{b["key"]: b["doc_count"] for b in buckets}}
 
     def document_ids(self) -> set[str]:
         ids: set[str] = set()
@@ -524,9 +529,7 @@ class ServerEngine:
             report.update(engine=self.name, available=True, index=live[0] if len(live) == 1 else live or None,
                           version=self._server.get("number"),
                           distribution=self._server.get("distribution") or self.name)
-        except (SearchUnavailable, _Missing) as error:
+        except SearchUnavailable as error:
             report.update(available=False, error=str(error))
         return report
 
-
-__all__ = ["ServerEngine", "SearchUnavailable", "parse_urls"]

@@ -184,3 +184,19 @@ def test_rebuild_swaps_in_a_new_index_at_once(catalog):
 def test_modified_since(catalog):
     assert ids(search(catalog, modified_since=NOW - timedelta(days=60))) == [1, 2]
     assert ids(search(catalog, "交通", modified_since=NOW - timedelta(days=20))) == [1]
+
+
+def test_highlights_mark_the_words_asked_for_and_keep_the_whole_title(engine):
+    load(engine, resource(1, title="自然灾害灾情统计（2024）", description="城市建设中的灾害防治，全市范围。"))
+    hit = search(engine, "自然灾害").hits[0]
+    assert hit.highlight["title"] == "<mark>自然灾害</mark>灾情统计（2024）"
+    hit = search(engine, "城市建设").hits[0]
+    assert hit.highlight["description"] == "<mark>城市建设</mark>中的灾害防治，全市范围。"
+
+
+def test_facet_counts_are_exact(engine):
+    themes = ["TRAN"] * 11 + ["EDUC"] * 7 + ["HEAL"] * 6 + ["ENVI"] * 6
+    load(engine, *[resource(i + 1, title=f"数据{i}", themes=[theme]) for i, theme in enumerate(themes)])
+    engine.write([], [])
+    counts = dict(search(engine).facets["theme"])
+    assert counts == {"TRAN": 11, "EDUC": 7, "HEAL": 6, "ENVI": 6}
