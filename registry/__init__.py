@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from registry import api, auth, db, errors, search
+    from registry import api, auth, db, errors, rdf, search
     from registry.api import docs
 
     db.init_app(app)
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     api.init_app(app)
     docs.init_app(app)
+    rdf.init_app(app)
 
     @app.get("/")
     def home():

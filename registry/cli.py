@@ -162,25 +162,42 @@ def token_create(name: str, label: str, expires_days: int | None) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
-              help="File to write (default: standard output).")
-def export(fmt: str, output) -> None:
-    """Export the published catalog, one resource per line, in constant memory."""
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "ttl", "nt", "jsonld"]), default="jsonl",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="File to write (default: standard output); a name ending in .gz is compressed.")
+def export(fmt: str, output: str) -> None:
+    """Export the published catalog — JSON lines or DCAT-AP RDF — streamed, in constant memory."""
     from sqlalchemy import func
 
+    from registry.rdf import services as rdf
+    from registry.rdf.formats import BY_EXTENSION
     from registry.resources.models import Resource
     from registry.resources.services import resource_representation
 
-    database = get_db(_app())
+    app = _app()
+    database = get_db(app)
     with database.reader() as session:
-        query = select(Resource).where(Resource.is_public.is_(True)).order_by(Resource.id)
-        total = session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = session.scalars(query.execution_options(yield_per=1000))
-        with _progress(rows, total, "exporting") as bar:
-            for resource in bar:
-                output.write(json.dumps(resource_representation(resource, "published"), ensure_ascii=False))
-                output.write("\n")
+        total = session.scalar(select(func.count()).select_from(Resource).where(Resource.is_public.is_(True)))
+    with app.app_context(), click.progressbar(length=total, label="exporting", file=sys.stderr,
+                                              show_pos=True) as bar:
+        if fmt == "jsonl":
+            def chunks():
+                with database.reader() as session:
+                    query = select(Resource).where(Resource.is_public.is_(True)).order_by(Resource.id)
+                    for resource in session.scalars(query.execution_options(yield_per=1000)):
+                        bar.update(1)
+                        yield (json.dumps(resource_representation(resource, "published"), ensure_ascii=False)
+                               + "\n").encode("utf-8")
+            pieces = chunks()
+        else:
+            pieces = rdf.dump_chunks(database, BY_EXTENSION[fmt], rdf.settings(), progress=bar.update)
+        if output.endswith(".gz"):
+            pieces = rdf.gzipped(pieces)
+        stream = click.open_file(output, "wb")
+        with stream:
+            for piece in pieces:
+                stream.write(piece)
     click.echo(f"exported {total} resources", err=True)
 
 

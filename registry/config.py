@@ -35,6 +35,10 @@ SETTINGS = [
     Setting("PAGE_SIZE_MAX", 100, "Largest page size of list endpoints.", int),
     Setting("TOKEN_DEFAULT_DAYS", 0, "Expiry of new API tokens in days when none is given (0: no expiry).", int),
     Setting("SQL_ECHO", False, "Log every SQL statement.", _bool),
+    Setting("BASE_URL", "", "The catalog's public address, the base of every IRI it publishes "
+            "(https://data.example.gov.cn). Default: the address a request came to; for exports, http://localhost:5000."),
+    Setting("CATALOG_TITLE", "政务信息资源目录", "The catalog's title in its RDF (dct:title)."),
+    Setting("CATALOG_PUBLISHER", "政务信息资源目录管理中心", "Who publishes the catalog (the catalog centre), in its RDF."),
     Setting("SEARCH_URL", "", "Elasticsearch or OpenSearch to use, e.g. https://user:pass@node1:9200,https://node2:9200. "
             "Empty: the embedded engine, its index in the instance folder."),
     Setting("SEARCH_ENGINE", "auto", "opensearch, elasticsearch, or auto (ask the server what it is)."),

@@ -1,0 +1,151 @@
+"""The published catalog as DCAT-AP RDF: pages of it, single resources, and dumps of the whole.
+
+Everything goes through the mapping in ``vocab/`` (one resource → its triples) and the catalog
+helpers beside it; what this module adds is the catalog's own context — which resources a page
+holds (the search engine's answer, so the RDF endpoints take every search filter), the Hydra
+links between pages, and writing large outputs in pieces so memory stays flat.
+"""
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import replace
+from typing import Iterator
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.db import Database
+from registry.departments.models import Department
+from registry.resources.models import Resource
+from registry.resources.services import resource_representation
+from registry.rdf.formats import RdfFormat
+from registry.rdf.writing import TripleSink, write
+from registry.search.engine import SearchEngine
+from registry.search.query import SearchQuery
+from registry.search.services import search_resources
+from vocab import iris
+from vocab.catalog import add_agent, add_catalog, add_catalog_datasets, add_page_view, add_resources
+from vocab.jsonld import jsonld_context, to_jsonld
+
+DUMP_BATCH = 500
+CATALOG_DESCRIPTION = "汇集各部门政务信息资源的目录，包括共享与开放属性。"
+CATALOG_DESCRIPTION_EN = "The catalog of the information resources of every department, with their sharing and opening."
+
+
+def settings(base_url: str | None = None) -> dict:
+    config = current_app.config
+    return {"base": (config.get("GOVCAT_BASE_URL") or base_url or "http://localhost:5000").rstrip("/"),
+            "title": config["GOVCAT_CATALOG_TITLE"], "publisher": config["GOVCAT_CATALOG_PUBLISHER"]}
+
+
+def _departments(session: Session, codes) -> dict[str, Department]:
+    codes = set(codes)
+    if not codes:
+        return {}
+    return {d.credit_code: d for d in session.scalars(select(Department).where(Department.credit_code.in_(codes)))}
+
+
+def _catalog_node(graph, site: dict):
+    return add_catalog(graph, base=site["base"], title=site["title"], title_en="Government information-resource catalog",
+                       description=CATALOG_DESCRIPTION, description_en=CATALOG_DESCRIPTION_EN,
+                       publisher={"name": site["publisher"]}, homepage=site["base"] + "/")
+
+
+def add_representations(graph, session: Session, items: list[dict], site: dict, catalog=None) -> int:
+    """Add resources (API representations) with their publishers; return how many could not be mapped."""
+    departments = _departments(session, (item.get("provider") for item in items))
+    for department in departments.values():
+        add_agent(graph, site["base"], department)
+    _subjects, failed = add_resources(graph, items, base=site["base"], departments=departments, catalog=catalog)
+    return failed
+
+
+def catalog_page(session: Session, engine: SearchEngine, query: SearchQuery, site: dict, page_url) -> TripleSink:
+    """One page of the published catalog: the catalog, its datasets on this page, Hydra links."""
+    answer = search_resources(session, engine, None, replace(query, facets=()))
+    graph = TripleSink()
+    catalog = _catalog_node(graph, site)
+    add_representations(graph, session, answer["items"], site, catalog)
+    last = max(answer["pages"], 1)
+    add_page_view(graph, catalog, page_url(query.page), total=answer["total"], first=page_url(1), last=page_url(last),
+                  next_page=page_url(query.page + 1) if query.page < last else None,
+                  previous_page=page_url(query.page - 1) if query.page > 1 else None)
+    return graph
+
+
+def resource_graph(session: Session, resource: Resource, site: dict) -> TripleSink:
+    graph = TripleSink()
+    add_representations(graph, session, [resource_representation(resource, "published")], site)
+    return graph
+
+
+def serialize(sink: TripleSink, fmt: RdfFormat) -> bytes:
+    if fmt.extension == "jsonld":
+        return to_jsonld(sink.graph()).encode("utf-8")
+    return write(sink.triples, fmt.extension)
+
+
+# -- dumps --------------------------------------------------------------------------------------
+
+def _published_batches(database: Database) -> Iterator[tuple[Session, list[dict]]]:
+    with database.reader() as session:
+        batch = []
+        rows = session.scalars(select(Resource).where(Resource.is_public.is_(True)).order_by(Resource.id)
+                               .execution_options(yield_per=DUMP_BATCH))
+        for resource in rows:
+            batch.append(resource_representation(resource, "published"))
+            if len(batch) == DUMP_BATCH:
+                yield session, batch
+                batch = []
+        if batch:
+            yield session, batch
+
+
+def dump_chunks(database: Database, fmt: RdfFormat, site: dict, progress=None) -> Iterator[bytes]:
+    """The whole published catalog in ``fmt``, piece by piece, in constant memory.
+
+    N-Triples pages simply follow each other.  Turtle pages share one prefix block: each page is
+    written with the same prefixes, which are kept the first time and cut after.  JSON-LD is one
+    document whose ``@graph`` collects each page's nodes.
+    """
+    if fmt.extension == "jsonld":
+        yield ('{"@context": ' + json.dumps(jsonld_context()["@context"], ensure_ascii=False)
+               + ', "@graph": [').encode("utf-8")
+        first = True
+        for sink in _dump_sinks(database, site, progress):
+            for node in json.loads(to_jsonld(sink.graph())).get("@graph", []):
+                yield (("" if first else ",") + "\n" + json.dumps(node, ensure_ascii=False)).encode("utf-8")
+                first = False
+        yield b"\n]}\n"
+        return
+    for number, sink in enumerate(_dump_sinks(database, site, progress)):
+        text = write(sink.triples, fmt.extension)
+        if fmt.extension == "ttl" and number:
+            text = b"\n".join(line for line in text.split(b"\n") if not line.startswith(b"@prefix"))
+        yield text
+
+
+def _dump_sinks(database: Database, site: dict, progress) -> Iterator[TripleSink]:
+    catalog = iris.catalog_iri(site["base"])
+    head = TripleSink()
+    _catalog_node(head, site)
+    yield head
+    for session, items in _published_batches(database):
+        sink = TripleSink()
+        add_representations(sink, session, items, site)
+        add_catalog_datasets(sink, catalog, (iris.resource_iri(site["base"], item["code"]) for item in items))
+        if progress:
+            progress(len(items))
+        yield sink
+
+
+def gzipped(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Compress a stream of pieces as they come (gzip format)."""
+    stream = zlib.compressobj(6, zlib.DEFLATED, 31)
+    for chunk in chunks:
+        data = stream.compress(chunk)
+        if data:
+            yield data
+    yield stream.flush()

@@ -1,0 +1,83 @@
+"""Writing RDF fast: triples collected without an rdflib store, serialised by pyoxigraph.
+
+rdflib stays the interface: the mapping builds rdflib terms, and every graph function of ``vocab/``
+works on anything with ``add``/``addN``.  What is slow in rdflib for a page of a catalog is its
+in-memory store and its Python serialisers (a page of 100 resources, ~10,000 triples: ~90 ms of
+``Graph.add`` and ~350 ms of Turtle).  :class:`TripleSink` stands in for the graph (a list), and
+:func:`write` hands the triples to pyoxigraph's serialisers (Rust), converting each distinct term
+once.  ``bench/rdf.py`` measures both paths side by side.  JSON-LD keeps rdflib's serialiser,
+because only it compacts with govcat's context.
+"""
+from __future__ import annotations
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+
+from vocab.namespaces import bind_namespaces
+
+OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "rdf": ox.RdfFormat.RDF_XML}
+
+
+class TripleSink:
+    """Enough of an rdflib ``Graph`` to be built by ``vocab``'s functions: it only collects triples."""
+
+    def __init__(self):
+        self.triples: list[tuple] = []
+
+    def add(self, triple) -> "TripleSink":
+        self.triples.append(triple)
+        return self
+
+    def addN(self, quads) -> None:  # noqa: N802 — rdflib's name
+        self.triples.extend((s, p, o) for s, p, o, _ in quads)
+
+    def __len__(self) -> int:
+        return len(set(self.triples))
+
+    def graph(self) -> Graph:
+        """The triples as an rdflib graph (for JSON-LD, and for callers who want rdflib)."""
+        graph = bind_namespaces(Graph())
+        for triple in self.triples:
+            graph.add(triple)
+        return graph
+
+
+def _prefixes() -> dict[str, str]:
+    """govcat's own prefix bindings (vocab.namespaces), not rdflib's defaults."""
+    graph = bind_namespaces(Graph(bind_namespaces="none"))
+    return {prefix: str(namespace) for prefix, namespace in graph.namespaces() if prefix and prefix != "xml"}
+
+
+class _Converter:
+    """rdflib terms → pyoxigraph terms, each distinct term converted once."""
+
+    def __init__(self):
+        self.cache: dict = {}
+
+    def __call__(self, term):
+        found = self.cache.get(term)
+        if found is None:
+            found = self.cache[term] = self._convert(term)
+        return found
+
+    @staticmethod
+    def _convert(term):
+        if isinstance(term, URIRef):
+            return ox.NamedNode(str(term))
+        if isinstance(term, BNode):
+            return ox.BlankNode(str(term))
+        if isinstance(term, Literal):
+            if term.language:
+                return ox.Literal(str(term), language=term.language)
+            if term.datatype:
+                return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            return ox.Literal(str(term))
+        raise TypeError(f"not an RDF term: {term!r}")
+
+
+def write(triples, extension: str, *, prefixes: bool = True) -> bytes:
+    """Serialise rdflib-term triples as Turtle, N-Triples or RDF/XML with pyoxigraph (duplicates removed)."""
+    convert = _Converter()
+    unique = dict.fromkeys(triples)
+    return ox.serialize((ox.Triple(convert(s), convert(p), convert(o)) for s, p, o in unique),
+                        format=OX_FORMATS[extension], prefixes=_prefixes() if prefixes else None)
