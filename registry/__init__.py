@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from registry import api, auth, db, errors, rdf, search
+    from registry import api, auth, ckan, db, errors, rdf, search
     from registry.api import docs
 
     db.init_app(app)
@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     docs.init_app(app)
     rdf.init_app(app)
+    ckan.init_app(app)
 
     @app.get("/")
     def home():
