@@ -13,11 +13,14 @@ from dataclasses import replace
 from typing import Iterator
 
 from flask import current_app
-from sqlalchemy import select
+from rdflib import URIRef
+from rdflib.namespace import SKOS
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from registry.db import Database
 from registry.departments.models import Department
+from registry.departments.services import list_departments
 from registry.resources.models import Resource
 from registry.resources.services import resource_representation
 from registry.rdf.formats import RdfFormat
@@ -28,6 +31,7 @@ from registry.search.services import search_resources
 from vocab import iris
 from vocab.catalog import add_agent, add_catalog, add_catalog_datasets, add_page_view, add_resources
 from vocab.jsonld import jsonld_context, to_jsonld
+from vocab.schemes import concept_schemes_graph
 
 DUMP_BATCH = 500
 CATALOG_DESCRIPTION = "汇集各部门政务信息资源的目录，包括共享与开放属性。"
@@ -53,13 +57,49 @@ def _catalog_node(graph, site: dict):
                        publisher={"name": site["publisher"]}, homepage=site["base"] + "/")
 
 
+_concepts_cache: dict = {}
+
+
+def _concept_descriptions(session: Session, base: str) -> dict:
+    """Each concept IRI of the schemes → the triples that describe it (type, scheme, labels).
+
+    Built once per catalog state: the classification tree changes only with the departments.
+    """
+    stamp = session.execute(select(func.count(Department.id), func.max(Department.modified_at))).one()
+    key = (base, tuple(stamp))
+    if key not in _concepts_cache:
+        schemes = concept_schemes_graph(base, list_departments(session))
+        described: dict = {}
+        for triple in schemes.triples((None, None, None)):
+            if triple[1] not in (SKOS.topConceptOf, SKOS.narrower, SKOS.hasTopConcept):
+                described.setdefault(triple[0], []).append(triple)
+        _concepts_cache.clear()
+        _concepts_cache[key] = described
+    return _concepts_cache[key]
+
+
 def add_representations(graph, session: Session, items: list[dict], site: dict, catalog=None) -> int:
-    """Add resources (API representations) with their publishers; return how many could not be mapped."""
+    """Add resources (API representations) with their publishers; return how many could not be mapped.
+
+    The concepts the resources point to (classification, frequency, access rights, themes …) come
+    along with their types and labels, so a page is understood — and passes DCAT-AP's class
+    ranges — on its own, without fetching the schemes.
+    """
     departments = _departments(session, (item.get("provider") for item in items))
     for department in departments.values():
         add_agent(graph, site["base"], department)
+    start = len(graph.triples)
     _subjects, failed = add_resources(graph, items, base=site["base"], departments=departments, catalog=catalog)
+    describe_concepts(graph, session, site["base"], start)
     return failed
+
+
+def describe_concepts(sink: TripleSink, session: Session, base: str, start: int = 0) -> None:
+    """Add the descriptions of the concepts and schemes that the triples from ``start`` on point to."""
+    described = _concept_descriptions(session, base)
+    used = {o for _, _, o in sink.triples[start:] if isinstance(o, URIRef) and o in described}
+    for concept in used:
+        sink.triples.extend(described[concept])
 
 
 def catalog_page(session: Session, engine: SearchEngine, query: SearchQuery, site: dict, page_url) -> TripleSink:
@@ -67,6 +107,7 @@ def catalog_page(session: Session, engine: SearchEngine, query: SearchQuery, sit
     answer = search_resources(session, engine, None, replace(query, facets=()))
     graph = TripleSink()
     catalog = _catalog_node(graph, site)
+    describe_concepts(graph, session, site["base"])
     add_representations(graph, session, answer["items"], site, catalog)
     last = max(answer["pages"], 1)
     add_page_view(graph, catalog, page_url(query.page), total=answer["total"], first=page_url(1), last=page_url(last),
@@ -131,6 +172,8 @@ def _dump_sinks(database: Database, site: dict, progress) -> Iterator[TripleSink
     catalog = iris.catalog_iri(site["base"])
     head = TripleSink()
     _catalog_node(head, site)
+    with database.reader() as session:
+        describe_concepts(head, session, site["base"])
     yield head
     for session, items in _published_batches(database):
         sink = TripleSink()
