@@ -202,6 +202,37 @@ def export(fmt: str, output: str) -> None:
 
 
 @main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--profile", default="govcat", show_default=True,
+              help="govcat (the compilation guide's obligations) or a DCAT-AP profile: dcat-ap, dcat-ap-full …")
+@click.option("--standards", type=click.Path(file_okay=False), help="Folder of the DCAT-AP 3.0.1 shapes "
+              "(for the dcat-ap profiles).")
+def validate(file: str, profile: str, standards: str | None) -> None:
+    """Check an RDF file (Turtle, RDF/XML, JSON-LD, N-Triples) against govcat's SHACL profile or DCAT-AP."""
+    from rdflib import Graph
+
+    from vocab.validation import PROFILES, validate as run
+
+    if profile not in PROFILES:
+        raise click.BadParameter(f"one of {', '.join(PROFILES)}", param_hint="--profile")
+    try:
+        graph = Graph().parse(file)
+    except Exception as error:  # a parser's own message says where the file is broken
+        click.echo(f"error: {file} is not RDF that can be read: {error}", err=True)
+        sys.exit(2)
+    if profile != "govcat" and not standards:
+        raise click.BadParameter("the DCAT-AP profiles need the folder of the official shapes", param_hint="--standards")
+    report = run(graph, profile, standards_dir=standards)
+    for finding in report.findings:
+        message = " / ".join(m for m in (finding.message_zh, finding.message_en) if m)
+        click.echo(f"{finding.severity}: {finding.focus} {finding.path or ''} — {message}")
+    counts = report.counts()
+    click.echo(f"{profile}: {'conforms' if report.conforms else 'does not conform'} "
+               f"({counts['Violation']} violations, {counts['Warning']} warnings)", err=True)
+    sys.exit(0 if counts["Violation"] == 0 else 1)
+
+
+@main.command()
 def reindex() -> None:
     """Build a new search index from the database and swap it in (searches go on meanwhile)."""
     from registry.search import get_engine

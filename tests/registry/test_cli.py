@@ -115,3 +115,19 @@ def test_search_status_reindex_and_drain(govcat):
     assert f"indexed {report['index']['public'] + report['index']['working']} documents" in result.output
     assert "in step:   yes" in govcat("search", "status").output
     assert "indexed 0 changed resources" in govcat("search", "drain").output
+
+
+def test_validate_checks_rdf_against_the_govcat_profile(govcat, tmp_path):
+    good = tmp_path / "good.ttl"
+    govcat("init")
+    govcat("demo", "--no-serve")
+    govcat("export", "--format", "ttl", "-o", str(good))
+    assert "govcat: conforms" in govcat("validate", str(good)).output
+    broken = tmp_path / "broken.ttl"
+    text = good.read_text(encoding="utf-8")
+    broken.write_text(text.replace("govcat:shareType", "govcat:unknownProperty"), encoding="utf-8")
+    result = govcat("validate", str(broken), ok=False)
+    assert result.exit_code == 1 and "Violation" in result.output and "does not conform" in result.output
+    garbage = tmp_path / "garbage.ttl"
+    garbage.write_text("this is <not turtle", encoding="utf-8")
+    assert govcat("validate", str(garbage), ok=False).exit_code == 2

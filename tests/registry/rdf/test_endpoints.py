@@ -117,3 +117,18 @@ def test_published_rdf_conforms_to_dcat_ap(client, demo, dcat_ap_dir):  # noqa: 
     report = validate(graph, "dcat-ap", standards_dir=dcat_ap_dir)
     assert report.count("Violation") == 0, [f.message for f in report.violations][:5]
     assert validate(graph, "govcat").count("Violation") == 0
+
+
+def test_a_dcat_client_pulls_the_whole_catalog_by_following_hydra_links(client, demo):
+    """What a DCAT-AP harvester does: start at the catalog, follow hydra:next to the end."""
+    total = client.get("/api/v1/resources").get_json()["total"]
+    url, seen, pages = "/catalog.ttl?per_page=50", set(), 0
+    while url:
+        graph = parse(client.get(url), "ttl")
+        seen |= datasets(graph)
+        pages += 1
+        view = next(graph.objects(next(graph.subjects(RDF.type, DCAT.Catalog)), HYDRA.view))
+        following = next(graph.objects(view, HYDRA.next), None)
+        url = str(following).split("://", 1)[1].split("/", 1)[1] if following else None
+        url = "/" + url if url else None
+    assert len(seen) == total and pages == -(-total // 50)
