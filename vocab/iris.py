@@ -31,6 +31,7 @@ Two kinds of IRI exist:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rdflib import URIRef
 
@@ -90,6 +91,7 @@ def govcat_scheme_iri(name: str) -> URIRef:
     return URIRef(GOVCAT_BASE + GOVCAT_SCHEMES[name])
 
 
+@lru_cache(maxsize=1024)   # a handful of enumerations' keys, asked for on every resource
 def govcat_concept_iri(name: str, key: str) -> URIRef:
     return URIRef(f"{GOVCAT_BASE}{GOVCAT_SCHEMES[name]}/{segment(key)}")
 

@@ -8,6 +8,7 @@ links between pages, and writing large outputs in pieces so memory stays flat.
 from __future__ import annotations
 
 import json
+import logging
 import zlib
 from dataclasses import replace
 from typing import Iterator
@@ -29,11 +30,14 @@ from registry.search.engine import SearchEngine
 from registry.search.query import SearchQuery
 from registry.search.services import search_resources
 from vocab import iris
-from vocab.catalog import add_agent, add_catalog, add_catalog_datasets, add_page_view, add_resources
+from vocab.catalog import add_agent, add_catalog, add_catalog_datasets, add_page_view
+from vocab.mapping import resource_triples
+from vocab.namespaces import DCAT
 from vocab.jsonld import jsonld_context, to_jsonld
 from vocab.schemes import concept_schemes_graph
 
-DUMP_BATCH = 500
+log = logging.getLogger(__name__)
+DUMP_BATCH = 200
 CATALOG_DESCRIPTION = "汇集各部门政务信息资源的目录，包括共享与开放属性。"
 CATALOG_DESCRIPTION_EN = "The catalog of the information resources of every department, with their sharing and opening."
 
@@ -88,8 +92,17 @@ def add_representations(graph, session: Session, items: list[dict], site: dict, 
     departments = _departments(session, (item.get("provider") for item in items))
     for department in departments.values():
         add_agent(graph, site["base"], department)
-    start = len(graph.triples)
-    _subjects, failed = add_resources(graph, items, base=site["base"], departments=departments, catalog=catalog)
+    start, failed = len(graph.triples), 0
+    for item in items:
+        try:
+            subject, triples = resource_triples(item, base=site["base"], department=departments.get(item.get("provider")))
+        except Exception:  # one bad record never costs the page
+            log.warning("skipped resource %s", item.get("code"), exc_info=True)
+            failed += 1
+            continue
+        graph.triples.extend(triples)
+        if catalog is not None:
+            graph.triples.append((catalog, DCAT.dataset, subject))
     describe_concepts(graph, session, site["base"], start)
     return failed
 

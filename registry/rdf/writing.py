@@ -75,9 +75,24 @@ class _Converter:
         raise TypeError(f"not an RDF term: {term!r}")
 
 
+class _LongLivedConverter(_Converter):
+    """A converter whose cache survives between calls but never grows without bound: the terms that
+    repeat on every resource (predicates, classes, concepts, publishers) stay converted."""
+
+    LIMIT = 50_000
+
+    def __call__(self, term):
+        if len(self.cache) > self.LIMIT:
+            self.cache.clear()
+        return super().__call__(term)
+
+
+_shared_converter = _LongLivedConverter()
+
+
 def write(triples, extension: str, *, prefixes: bool = True) -> bytes:
     """Serialise rdflib-term triples as Turtle, N-Triples or RDF/XML with pyoxigraph (duplicates removed)."""
-    convert = _Converter()
+    convert = _shared_converter
     unique = dict.fromkeys(triples)
     return ox.serialize((ox.Triple(convert(s), convert(p), convert(o)) for s, p, o in unique),
                         format=OX_FORMATS[extension], prefixes=_prefixes() if prefixes else None)
