@@ -6,6 +6,7 @@ Long work reports its progress on standard error, so standard output stays clean
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -166,7 +167,9 @@ def token_create(name: str, label: str, expires_days: int | None) -> None:
               show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="File to write (default: standard output); a name ending in .gz is compressed.")
-def export(fmt: str, output: str) -> None:
+@click.option("--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default="the cores",
+              help="Worker processes rendering Turtle or N-Triples.")
+def export(fmt: str, output: str, jobs: int) -> None:
     """Export the published catalog — JSON lines or DCAT-AP RDF — streamed, in constant memory."""
     from sqlalchemy import func
 
@@ -191,7 +194,7 @@ def export(fmt: str, output: str) -> None:
                                + "\n").encode("utf-8")
             pieces = chunks()
         else:
-            pieces = rdf.dump_chunks(database, BY_EXTENSION[fmt], rdf.settings(), progress=bar.update)
+            pieces = rdf.dump_chunks(database, BY_EXTENSION[fmt], rdf.settings(), progress=bar.update, jobs=jobs)
         if output.endswith(".gz"):
             pieces = rdf.gzipped(pieces)
         stream = click.open_file(output, "wb")

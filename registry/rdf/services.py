@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import zlib
+from concurrent.futures import ProcessPoolExecutor
+from itertools import chain
 from dataclasses import replace
 from typing import Iterator
 
@@ -78,7 +81,7 @@ def _concept_descriptions(session: Session, base: str) -> dict:
             if triple[1] not in (SKOS.topConceptOf, SKOS.narrower, SKOS.hasTopConcept):
                 described.setdefault(triple[0], []).append(triple)
         _concepts_cache.clear()
-        _concepts_cache[key] = described
+        _concepts_cache[key] = {concept: sorted(triples) for concept, triples in described.items()}
     return _concepts_cache[key]
 
 
@@ -111,7 +114,7 @@ def describe_concepts(sink: TripleSink, session: Session, base: str, start: int 
     """Add the descriptions of the concepts and schemes that the triples from ``start`` on point to."""
     described = _concept_descriptions(session, base)
     used = {o for _, _, o in sink.triples[start:] if isinstance(o, URIRef) and o in described}
-    for concept in used:
+    for concept in sorted(used):      # sorted: the same data always gives the same output
         sink.triples.extend(described[concept])
 
 
@@ -157,44 +160,76 @@ def _published_batches(database: Database) -> Iterator[tuple[Session, list[dict]
             yield session, batch
 
 
-def dump_chunks(database: Database, fmt: RdfFormat, site: dict, progress=None) -> Iterator[bytes]:
+def dump_chunks(database: Database, fmt: RdfFormat, site: dict, progress=None, jobs: int = 1) -> Iterator[bytes]:
     """The whole published catalog in ``fmt``, piece by piece, in constant memory.
 
-    N-Triples pages simply follow each other.  Turtle pages share one prefix block: each page is
-    written with the same prefixes, which are kept the first time and cut after.  JSON-LD is one
-    document whose ``@graph`` collects each page's nodes.
+    N-Triples pieces simply follow each other.  Turtle pieces share the one prefix block of the
+    first piece.  JSON-LD is one document whose ``@graph`` collects each piece's nodes.  With
+    ``jobs`` > 1, Turtle and N-Triples pieces are rendered by that many worker processes (the
+    work is Python and the machine has cores to spare) and written in catalog order.
     """
+    head = TripleSink()
+    _catalog_node(head, site)
+    with database.reader() as session:
+        describe_concepts(head, session, site["base"])
     if fmt.extension == "jsonld":
         yield ('{"@context": ' + json.dumps(jsonld_context()["@context"], ensure_ascii=False)
                + ', "@graph": [').encode("utf-8")
         first = True
-        for sink in _dump_sinks(database, site, progress):
+        batches = (_batch_sink(session, items, site, progress) for session, items in _published_batches(database))
+        for sink in chain([head], batches):
             for node in json.loads(to_jsonld(sink.graph())).get("@graph", []):
                 yield (("" if first else ",") + "\n" + json.dumps(node, ensure_ascii=False)).encode("utf-8")
                 first = False
         yield b"\n]}\n"
         return
-    for number, sink in enumerate(_dump_sinks(database, site, progress)):
-        text = write(sink.triples, fmt.extension)
-        if fmt.extension == "ttl" and number:
-            text = b"\n".join(line for line in text.split(b"\n") if not line.startswith(b"@prefix"))
-        yield text
-
-
-def _dump_sinks(database: Database, site: dict, progress) -> Iterator[TripleSink]:
-    catalog = iris.catalog_iri(site["base"])
-    head = TripleSink()
-    _catalog_node(head, site)
+    yield _text(head, fmt.extension, prefixes=True)
+    if jobs <= 1:
+        for session, items in _published_batches(database):
+            yield _text(_batch_sink(session, items, site, progress), fmt.extension)
+        return
     with database.reader() as session:
-        describe_concepts(head, session, site["base"])
-    yield head
-    for session, items in _published_batches(database):
-        sink = TripleSink()
-        add_representations(sink, session, items, site)
-        add_catalog_datasets(sink, catalog, (iris.resource_iri(site["base"], item["code"]) for item in items))
-        if progress:
-            progress(len(items))
-        yield sink
+        ids = list(session.scalars(select(Resource.id).where(Resource.is_public.is_(True)).order_by(Resource.id)))
+    tasks = [(ids[i:i + DUMP_BATCH], fmt.extension, site) for i in range(0, len(ids), DUMP_BATCH)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(database.url,)) as pool:
+        for text, count in pool.map(_render_ids, tasks, chunksize=4):
+            if progress:
+                progress(count)
+            yield text
+
+
+def _batch_sink(session: Session, items: list[dict], site: dict, progress=None) -> TripleSink:
+    sink = TripleSink()
+    add_representations(sink, session, items, site)
+    add_catalog_datasets(sink, iris.catalog_iri(site["base"]),
+                         (iris.resource_iri(site["base"], item["code"]) for item in items))
+    if progress:
+        progress(len(items))
+    return sink
+
+
+def _text(sink: TripleSink, extension: str, prefixes: bool = False) -> bytes:
+    text = write(sink.triples, extension)
+    if extension == "ttl" and not prefixes:
+        text = b"\n".join(line for line in text.split(b"\n") if not line.startswith(b"@prefix"))
+    return text
+
+
+_worker: dict = {}
+
+
+def _start_worker(url: str) -> None:
+    # A forked worker opens its own connections; the parent's pool is never shared across processes.
+    _worker["database"] = Database(url)
+
+
+def _render_ids(task) -> tuple[bytes, int]:
+    ids, extension, site = task
+    with _worker["database"].reader() as session:
+        rows = session.scalars(select(Resource).where(Resource.id.in_(ids)).order_by(Resource.id))
+        items = [resource_representation(resource, "published") for resource in rows]
+        return _text(_batch_sink(session, items, site), extension), len(items)
 
 
 def gzipped(chunks: Iterator[bytes]) -> Iterator[bytes]:

@@ -41,7 +41,13 @@ def init_app(app: Flask) -> None:
     app.extensions["govcat.search"] = make_engine(app.config)
     seconds = app.config.get("GOVCAT_SEARCH_DRAIN_SECONDS", 0)
     if seconds and not app.testing:
-        _start_drainer(app, seconds)
+        started = threading.Lock()
+
+        @app.before_request
+        def _drain_in_the_background():
+            # Started by the first request a process serves: command-line runs never start it.
+            if started.acquire(blocking=False):
+                _start_drainer(app, seconds)
 
 
 def _start_drainer(app: Flask, seconds: int) -> None:

@@ -131,3 +131,18 @@ def test_validate_checks_rdf_against_the_govcat_profile(govcat, tmp_path):
     garbage = tmp_path / "garbage.ttl"
     garbage.write_text("this is <not turtle", encoding="utf-8")
     assert govcat("validate", str(garbage), ok=False).exit_code == 2
+
+
+def test_rdf_export_is_the_same_with_several_worker_processes(govcat, tmp_path):
+    govcat("init")
+    govcat("demo", "--no-serve")
+    one, two = tmp_path / "one.nt", tmp_path / "two.nt.gz"
+    govcat("export", "--format", "nt", "--jobs", "1", "-o", str(one))
+    result = govcat("export", "--format", "nt", "--jobs", "2", "-o", str(two))
+    import gzip
+    assert gzip.decompress(two.read_bytes()) == one.read_bytes()
+    assert "exported" in result.output
+    from rdflib import Graph
+    from vocab.namespaces import DCAT
+    graph = Graph().parse(one, format="nt")
+    assert len(set(graph.subjects(None, DCAT.Dataset))) >= 300
