@@ -4,7 +4,8 @@
 
 Targets (issue #4, 2-core machine, 100,000 published resources): the whole catalog as Turtle in
 ≤ 60 s with peak memory ≤ 300 MB; one catalog page of 100 in ≤ 150 ms; one resource in ≤ 10 ms.
-"Memory" is the peak RSS of the ``govcat export --format ttl`` process that writes the dump.
+"Memory" is the peak RSS of the ``govcat export --format ttl`` process that writes the dump, and of
+its largest worker process.
 Each figure is given for the serialiser govcat uses (pyoxigraph, behind rdflib terms) and for
 rdflib's own, so the choice stays visible.
 """
@@ -31,6 +32,18 @@ from registry.rdf.formats import BY_EXTENSION  # noqa: E402
 from registry.search import get_engine  # noqa: E402
 from registry.search.query import SearchQuery  # noqa: E402
 from registry.search.services import reindex  # noqa: E402
+
+
+EXPORT = """
+import resource, sys
+from registry.cli import main
+try:
+    main(["export", "--format", "ttl", "-o", sys.argv[1]])
+except SystemExit:
+    pass
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+      file=sys.stderr)
+"""
 
 
 def timed(client, url: str, repeat: int) -> tuple[float, float, int]:
@@ -81,16 +94,19 @@ def main() -> None:
                     run()
                 print(f"serialise a page of 100 ({len(sink)} triples) with {name:<22} "
                       f"{(time.perf_counter() - started) / 5 * 1000:7.1f} ms")
-        # The whole catalog, as an operator would dump it: ``govcat export`` in a process of its own.
+        # The whole catalog, as an operator would dump it: ``govcat export`` in a process of its own,
+        # which reports its own peak memory and its workers' (a child forked from this large process
+        # would report this process's memory as its own).
         started = time.perf_counter()
         target = Path(instance) / "catalog.ttl"
-        subprocess.run([sys.executable, "-m", "registry.cli", "export", "--format", "ttl", "-o", str(target)],
-                       env={**os.environ, "GOVCAT_INSTANCE": instance, "GOVCAT_BASE_URL": "https://data.example.gov.cn"},
-                       check=True, stderr=subprocess.DEVNULL)
+        report = subprocess.run([sys.executable, "-c", EXPORT, str(target)], capture_output=True, text=True, check=True,
+                                env={**os.environ, "GOVCAT_INSTANCE": instance,
+                                     "GOVCAT_BASE_URL": "https://data.example.gov.cn"})
         seconds = time.perf_counter() - started
-        peak = rusage.getrusage(rusage.RUSAGE_CHILDREN).ru_maxrss / 1024
+        own, workers = report.stderr.strip().splitlines()[-1].split()
         print(f"whole catalog as Turtle (govcat export): {args.count} resources, "
-              f"{target.stat().st_size / 2**20:.0f} MiB in {seconds:.1f} s, peak memory {peak:.0f} MB")
+              f"{target.stat().st_size / 2**20:.0f} MiB in {seconds:.1f} s; peak memory {int(own) / 1024:.0f} MB, "
+              f"largest worker {int(workers) / 1024:.0f} MB")
 
 if __name__ == "__main__":
     main()
