@@ -139,3 +139,23 @@ def test_the_profile_agrees_with_the_schema_on_valid_records(demo_documents):
         graph = resource_to_rdf({"code": item["code"], "modified": MODIFIED, **doc}, base=BASE, graph=graph)
     report = validate(graph, "govcat")
     assert report.conforms, report.text()
+
+
+@pytest.mark.parametrize("changes", [
+    {"share_type": "none", "share_basis": None, "share_method": None},
+    {"share_type": "unconditional", "share_method": None},
+    {"share_conditions": None},
+    {"open_type": "conditional", "open_conditions": None},
+    {"data_items": None},
+    {"classified": True},
+    {"update_frequency": None},
+])
+def test_what_the_profile_refuses_the_registration_schema_refuses_too(good, changes):
+    """Registrations are checked by the schema, RDF (harvests, uploads of RDF) by the profile: the same rules."""
+    from marshmallow import ValidationError
+
+    record = broken(good, **changes)
+    assert messages(record)
+    doc = {k: value for k, value in record.items() if k not in ("code", "modified", "provider_name")}
+    with pytest.raises(ValidationError):
+        normalize_metadata(doc)
