@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource as rusage
 import statistics
 import subprocess
 import sys

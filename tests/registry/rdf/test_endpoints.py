@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import gzip
-import json
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import RDF
 
 from registry.demo.loader import load_demo
