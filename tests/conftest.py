@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from registry import create_app
 from registry.accounts import services as account_services
@@ -26,6 +29,30 @@ from tests.factories import DepartmentDataFactory
 POSTGRES_URL = os.environ.get("GOVCAT_TEST_POSTGRES_URL")
 REQUIRE_ENGINES = os.environ.get("GOVCAT_REQUIRE_ENGINES") == "1"
 SKIPPED_ENGINES: set[str] = set()
+
+
+def require_engine(engines: tuple[str, ...], available: bool, message: str) -> None:
+    """Skip a test whose engine is not there — loudly, in the summary — or fail it when engines are required."""
+    if available:
+        return
+    if REQUIRE_ENGINES:
+        pytest.fail(message + " and GOVCAT_REQUIRE_ENGINES=1", pytrace=False)
+    SKIPPED_ENGINES.update(engines)
+    pytest.skip(message)
+
+
+@contextmanager
+def live_server(app):
+    """Serve ``app`` over real HTTP on 127.0.0.1 in a thread; yields its origin (``http://127.0.0.1:<port>``)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="govcat-live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -49,12 +76,8 @@ def sqlite_template(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def postgres_database():
-    if not POSTGRES_URL:
-        message = "PostgreSQL engine tests skipped: GOVCAT_TEST_POSTGRES_URL is not set (make test sets it)"
-        if REQUIRE_ENGINES:
-            pytest.fail(message + " and GOVCAT_REQUIRE_ENGINES=1", pytrace=False)
-        SKIPPED_ENGINES.add("postgresql")
-        pytest.skip(message)
+    require_engine(("postgresql",), bool(POSTGRES_URL),
+                   "PostgreSQL engine tests skipped: GOVCAT_TEST_POSTGRES_URL is not set (scripts/test sets it)")
     database = Database(POSTGRES_URL)
     with database.write_engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

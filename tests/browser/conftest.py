@@ -12,12 +12,10 @@ sync, field trials), which a closed network refuses.
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from registry import create_app
 from registry.cli import init_database
@@ -25,7 +23,7 @@ from registry.db import get_db
 from registry.demo.loader import load_demo
 from registry.search import get_engine
 from registry.search.outbox import drain
-from tests.conftest import REQUIRE_ENGINES, SKIPPED_ENGINES
+from tests.conftest import live_server, require_engine
 
 # Selenium Manager must never run (it would try to download a driver or a browser).
 os.environ.setdefault("SE_OFFLINE", "true")
@@ -40,12 +38,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="session")
 def chromium() -> tuple[str, str]:
     """``(browser, driver)`` paths; skips (or fails, when engines are required) without Chromium."""
-    if not CHROMIUM:
-        message = "browser tests skipped: GOVCAT_TEST_CHROMIUM is not set (scripts/test sets it)"
-        if REQUIRE_ENGINES:
-            pytest.fail(message + " and GOVCAT_REQUIRE_ENGINES=1", pytrace=False)
-        SKIPPED_ENGINES.add("chromium")
-        pytest.skip(message)
+    require_engine(("chromium",), bool(CHROMIUM),
+                   "browser tests skipped: GOVCAT_TEST_CHROMIUM is not set (scripts/test sets it)")
     try:
         import selenium  # noqa: F401
     except ImportError:
@@ -95,13 +89,8 @@ def live_app(tmp_path_factory):
 @pytest.fixture(scope="session")
 def server(live_app):
     """The origin (``http://127.0.0.1:<port>``) of govcat served in a thread for the session."""
-    http = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, name="govcat-live-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    http.server_close()
-    thread.join(timeout=10)
+    with live_server(live_app) as origin:
+        yield origin
 
 
 @dataclass

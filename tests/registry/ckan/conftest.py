@@ -5,16 +5,15 @@ object (so the same database and search index), on SQLite and on PostgreSQL like
 """
 from __future__ import annotations
 
-import threading
 
 import ckanapi
 import pytest
-from werkzeug.serving import make_server
 
 import registry.ckan
 from registry.resources.services import prepare_registration, register_resources
 from registry.search import get_engine
 from registry.search.outbox import drain
+from tests.conftest import live_server
 from tests.factories import ResourceDataFactory
 
 
@@ -29,13 +28,8 @@ def app(app):
 @pytest.fixture
 def site(app):
     """The base URL of a live server of ``app``."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="ckan-test-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-    server.server_close()
+    with live_server(app) as origin:
+        yield origin
 
 
 @pytest.fixture

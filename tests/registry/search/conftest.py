@@ -11,18 +11,14 @@ import uuid
 import pytest
 
 from registry.search.embedded import EmbeddedEngine
-from tests.conftest import REQUIRE_ENGINES, SKIPPED_ENGINES
+from tests.conftest import require_engine
 
 OPENSEARCH_URL = os.environ.get("GOVCAT_TEST_OPENSEARCH_URL")
 
 
 def require_opensearch() -> str:
-    if not OPENSEARCH_URL:
-        message = "OpenSearch engine tests skipped: GOVCAT_TEST_OPENSEARCH_URL is not set (scripts/test sets it)"
-        if REQUIRE_ENGINES:
-            pytest.fail(message + " and GOVCAT_REQUIRE_ENGINES=1", pytrace=False)
-        SKIPPED_ENGINES.update({"opensearch", "elasticsearch client"})
-        pytest.skip(message)
+    require_engine(("opensearch", "elasticsearch client"), bool(OPENSEARCH_URL),
+                   "OpenSearch engine tests skipped: GOVCAT_TEST_OPENSEARCH_URL is not set (scripts/test sets it)")
     return OPENSEARCH_URL
 
 
