@@ -13,8 +13,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, redirect, render_template, request, stream_with_context, url_for
 from sqlalchemy import select
 
+from registry import vocabularies as v
 from registry.api.common import int_arg
 from registry.db import get_db, get_session
+from registry.departments.services import list_departments
 from registry.errors import BadRequest, NotFound
 from registry.rdf import services
 from registry.rdf.formats import FORMATS, by_extension, negotiate
@@ -22,7 +24,6 @@ from registry.rdf.writing import TripleSink
 from registry.resources.models import Resource
 from registry.search import get_engine
 from registry.search.query import parse_search_args
-from registry.departments.services import list_departments
 from vocab import vocabulary_graph, vocabulary_text
 from vocab.schemes import concept_schemes_graph
 
@@ -82,7 +83,10 @@ def _published(resource_id: int | None = None, code: str | None = None) -> Resou
 def _resource_answer(resource: Resource, ext: str | None):
     fmt = by_extension(ext) if ext else negotiate(request.accept_mimetypes)
     if fmt is None:
-        return render_template("resource.html", resource=resource, doc=resource.public_doc, formats=FORMATS)
+        doc = resource.public_doc
+        labels = {name: v.ENUMERATIONS[name][doc[name]].zh + " " + v.ENUMERATIONS[name][doc[name]].en
+                  for name in ("update_frequency", "share_type", "open_type", "format_class") if doc.get(name)}
+        return render_template("resource.html", resource=resource, doc=doc, labels=labels, formats=FORMATS)
     return _answer(services.resource_graph(get_session(), resource, services.settings(request.url_root)), fmt)
 
 
