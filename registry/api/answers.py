@@ -1,0 +1,311 @@
+"""The shapes of the API's answers, as documentation-only marshmallow schemas, for the OpenAPI document.
+
+Inputs have their schemas where they are validated (``registry/*/schemas.py``); what the
+``*_representation`` functions return has none, so it is described here.  The tests compare real
+answers with these shapes, so they cannot drift from the code unnoticed.
+"""
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from registry import vocabularies as v
+from registry.accounts.schemas import TokenSchema, UserSchema, UserUpdateSchema
+from registry.accounts.services import TOKEN_PREFIX
+from registry.departments.schemas import DepartmentSchema, DepartmentUpdateSchema
+from registry.resources.schemas import ResourceSchema
+from registry.resources.services import TRANSITION_NAMES
+from registry.schema_base import BaseSchema
+
+
+# --------------------------------------------------------------------------------------------
+# Documentation-only schemas: the shapes of the answers and of the bodies without an input schema.
+# --------------------------------------------------------------------------------------------
+
+def _d(text: str) -> dict:
+    return {"description": text}
+
+
+class Answer(Schema):
+    """An answer's shape: open to keys added later, so no additionalProperties: false."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class FieldErrorSchema(Answer):
+    field = fields.String(required=True, metadata=_d(
+        "Dotted path of the field (distributions.0.access_url), or _schema for the whole body. 出错字段的路径。"))
+    reason = fields.String(required=True, metadata=_d("Why, in English."))
+    reason_zh = fields.String(required=True, metadata=_d("原因（中文）。"))
+
+
+class ErrorBodySchema(Answer):
+    status = fields.Integer(required=True, metadata=_d("The HTTP status, repeated. HTTP 状态码。"))
+    code = fields.String(required=True, metadata={
+        "description": "A stable machine-readable code. 机器可读的错误代码。",
+        "example": "validation_failed"})
+    message = fields.String(required=True, metadata=_d("What went wrong, in English."))
+    message_zh = fields.String(required=True, metadata=_d("错误说明（中文）。"))
+    errors = fields.List(fields.Nested(FieldErrorSchema), metadata=_d(
+        "One entry per field at fault; absent when the error concerns no field. 逐字段的错误。"))
+
+
+class ErrorSchema(Answer):
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class LabelSchema(Answer):
+    zh = fields.String(required=True, metadata=_d("中文名称。"))
+    en = fields.String(required=True, allow_none=True, metadata=_d("English name."))
+
+
+class TermSchema(Answer):
+    key = fields.String(required=True, metadata=_d("The stored value. 存储值。"))
+    label = fields.Nested(LabelSchema, required=True)
+
+
+class VocabularySchema(Answer):
+    name = fields.String(required=True, validate=validate.OneOf(list(v.ENUMERATIONS)))
+    label = fields.Nested(LabelSchema, required=True)
+    terms = fields.List(fields.Nested(TermSchema), required=True)
+
+
+class VocabularyListSchema(Answer):
+    items = fields.List(fields.Nested(VocabularySchema), required=True)
+    classification = fields.String(required=True, metadata=_d(
+        "Path of the classification tree, which is not an enumeration. 分类树的地址。"))
+
+
+class ClassificationNodeSchema(Answer):
+    code = fields.String(required=True, metadata=_d("Classification code. 分类代码。"))
+    label = fields.Nested(LabelSchema, required=True)
+    children = fields.List(fields.Nested(lambda: ClassificationNodeSchema()), required=True)
+
+
+class ClassificationSchema(Answer):
+    name = fields.String(required=True, validate=validate.OneOf(["classification"]))
+    label = fields.Nested(LabelSchema, required=True)
+    tree = fields.List(fields.Nested(ClassificationNodeSchema), required=True, metadata=_d(
+        "1 base, 2 theme, 3 department (follows the department tree). 基础、主题、部门三大类。"))
+
+
+class ResourceUpdateSchema(ResourceSchema):
+    """A resource's metadata plus the version the writer read."""
+
+    version = fields.Integer(strict=True, metadata=_d(
+        "The version you read; send it here or as If-Match. 所读取的版本号（或用 If-Match 头）。"))
+
+
+class ResourceRecordSchema(ResourceSchema):
+    """One resource as the API answers: its envelope and the metadata of one revision."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.Integer(required=True, dump_only=True)
+    code = fields.String(required=True, dump_only=True, metadata=_d("Resource code (资源代码), assigned on creation."))
+    state = fields.String(required=True, dump_only=True, validate=validate.OneOf(v.RESOURCE_STATES.keys))
+    version = fields.Integer(required=True, dump_only=True, metadata=_d(
+        "Increases with every change; also the ETag. 版本号，亦为 ETag。"))
+    revision = fields.String(required=True, dump_only=True, validate=validate.OneOf(["published", "working"]),
+                             metadata=_d("Which revision the metadata is. 所示元数据的版本：已发布或工作副本。"))
+    has_pending_revision = fields.Boolean(required=True, dump_only=True, metadata=_d(
+        "Published, with changes not yet published. 已发布且有待发布的修改。"))
+    provider_name = fields.String(required=True, dump_only=True)
+    created = fields.DateTime(required=True, dump_only=True)
+    modified = fields.DateTime(required=True, dump_only=True)
+
+
+class SearchHitSchema(ResourceRecordSchema):
+    """A resource found by a search: its record, the matched words marked, and its score."""
+
+    highlight = fields.Dict(keys=fields.String(), values=fields.String(), required=True, metadata=_d(
+        "title / description with matched words in <mark> (HTML-escaped). 命中词以 <mark> 标出的标题与摘要。"))
+    score = fields.Float(metadata=_d("Relevance, when sorted by relevance. 相关度得分。"))
+
+
+class FacetBucketSchema(Answer):
+    key = fields.String(required=True)
+    label = fields.String(required=True, metadata=_d("In the language asked for (lang). 按 lang 给出的名称。"))
+    count = fields.Integer(required=True)
+
+
+class FacetSchema(Answer):
+    label = fields.String(required=True)
+    buckets = fields.List(fields.Nested(FacetBucketSchema), required=True, metadata=_d(
+        "Counts apply every other filter but this facet's own (multi-select). 各分面计数不含自身的筛选条件。"))
+
+
+class ResourcePageSchema(Answer):
+    items = fields.List(fields.Nested(SearchHitSchema), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+    facets = fields.Dict(keys=fields.String(), values=fields.Nested(FacetSchema), required=True)
+    next_cursor = fields.String(required=True, allow_none=True, metadata=_d(
+        "Pass as cursor for the next page (deep paging, export). 传入 cursor 以取下一页。"))
+    degraded = fields.Boolean(metadata=_d(
+        "True when the search engine was unavailable and the database answered a plain listing."))
+
+
+class SuggestionsSchema(Answer):
+    titles = fields.List(fields.Dict(), required=True, metadata=_d("[{id, title}] of published resources."))
+    departments = fields.List(fields.Dict(), required=True, metadata=_d("[{credit_code, name}]."))
+
+
+class TransitionSchema(BaseSchema):
+    """A step of the review workflow."""
+
+    transition = fields.String(required=True, validate=validate.OneOf(TRANSITION_NAMES), metadata=_d(
+        "submit 提交, approve 审核通过（部门或中心）, return 退回, withdraw 撤回。"))
+    comment = fields.String(metadata=_d("Required when returning. 退回时必填的意见。"))
+    version = fields.Integer(strict=True, metadata=_d("The version you read (or If-Match); checked when given."))
+
+
+class ChangeSchema(Answer):
+    field = fields.String(required=True)
+    old = fields.Raw(required=True, allow_none=True)
+    new = fields.Raw(required=True, allow_none=True)
+
+
+class EntitySchema(Answer):
+    type = fields.String(required=True, metadata=_d("resource, department, user or token"))
+    id = fields.Integer(required=True)
+
+
+class EventSchema(Answer):
+    id = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    actor = fields.String(required=True, metadata=_d("User name, or system. 操作人。"))
+    entity = fields.Nested(EntitySchema, required=True)
+    action = fields.String(required=True, metadata={"example": "submit"})
+    from_state = fields.String(required=True, allow_none=True)
+    to_state = fields.String(required=True, allow_none=True)
+    comment = fields.String(required=True, allow_none=True)
+    changes = fields.List(fields.Nested(ChangeSchema), required=True)
+
+
+class EventListSchema(Answer):
+    items = fields.List(fields.Nested(EventSchema), required=True, metadata=_d("Newest first. 按时间倒序。"))
+
+
+class DepartmentRecordSchema(Answer):
+    id = fields.Integer(required=True)
+    credit_code = fields.String(required=True, metadata=_d("统一社会信用代码 (18 characters)."))
+    name = fields.String(required=True)
+    name_en = fields.String(required=True, allow_none=True)
+    level = fields.String(required=True, validate=validate.OneOf(v.ADMINISTRATIVE_LEVELS.keys))
+    region_code = fields.String(required=True)
+    parent = fields.String(required=True, allow_none=True, metadata=_d("Credit code of the parent department."))
+    branch_code = fields.String(required=True, metadata=_d("The department's node in classification branch 3."))
+    active = fields.Boolean(required=True)
+    version = fields.Integer(required=True, metadata=_d("Also the ETag. 版本号，亦为 ETag。"))
+
+
+class DepartmentListSchema(Answer):
+    items = fields.List(fields.Nested(DepartmentRecordSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class UserRecordSchema(Answer):
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    display_name = fields.String(required=True, allow_none=True)
+    email = fields.Email(required=True, allow_none=True)
+    role = fields.String(required=True, validate=validate.OneOf(v.ROLES.keys))
+    department = fields.String(required=True, allow_none=True, metadata=_d("Credit code of the user's department."))
+    active = fields.Boolean(required=True)
+    created = fields.DateTime(required=True)
+
+
+class UserListSchema(Answer):
+    items = fields.List(fields.Nested(UserRecordSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class TokenRecordSchema(Answer):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    prefix = fields.String(required=True, metadata=_d("The first characters of the secret, to recognise it."))
+    user = fields.String(required=True, metadata=_d("User name of the owner."))
+    created = fields.DateTime(required=True)
+    expires = fields.DateTime(required=True, allow_none=True)
+    revoked = fields.DateTime(required=True, allow_none=True)
+
+
+class IssuedTokenSchema(TokenRecordSchema):
+    token = fields.String(required=True, metadata=_d(
+        f"The secret ({TOKEN_PREFIX}…), shown in this answer only. 令牌明文，仅此一次显示。"))
+
+
+class TokenListSchema(Answer):
+    items = fields.List(fields.Nested(TokenRecordSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+# Component name → schema.  A nested schema (DataItem, Distribution, …) is registered by the plugin
+# with its parent, under its class name less "Schema"; the names here follow the same rule.
+SCHEMAS: dict[str, Schema | type[Schema]] = {
+    "Resource": ResourceSchema,
+    "ResourceUpdate": ResourceUpdateSchema,
+    "ResourcePatch": ResourceUpdateSchema(partial=True),
+    "ResourceRecord": ResourceRecordSchema,
+    "ResourcePage": ResourcePageSchema,
+    "Suggestions": SuggestionsSchema,
+    "Transition": TransitionSchema,
+    "Event": EventSchema,
+    "EventList": EventListSchema,
+    "Department": DepartmentSchema,
+    "DepartmentUpdate": DepartmentUpdateSchema,
+    "DepartmentRecord": DepartmentRecordSchema,
+    "DepartmentList": DepartmentListSchema,
+    "User": UserSchema,
+    "UserUpdate": UserUpdateSchema,
+    "UserRecord": UserRecordSchema,
+    "UserList": UserListSchema,
+    "Token": TokenSchema,
+    "TokenRecord": TokenRecordSchema,
+    "IssuedToken": IssuedTokenSchema,
+    "TokenList": TokenListSchema,
+    "Label": LabelSchema,
+    "Term": TermSchema,
+    "Vocabulary": VocabularySchema,
+    "VocabularyList": VocabularyListSchema,
+    "ClassificationNode": ClassificationNodeSchema,
+    "Classification": ClassificationSchema,
+    "FieldError": FieldErrorSchema,
+    "ErrorBody": ErrorBodySchema,
+    "Error": ErrorSchema,
+}
+
+SCHEMA_DESCRIPTIONS = {
+    "Resource": "信息资源的元数据（编目指南核心元数据与 DCAT-AP 扩展）。The metadata of an information resource.",
+    "ResourceUpdate": "替换资源元数据（PUT）：完整元数据与所读取的版本号。Replace a resource's metadata: all of it, "
+                      "plus the version read.",
+    "ResourcePatch": "修改资源元数据（PATCH）：只需给出要改的字段，合并后整体校验。Change some fields; the merged "
+                     "metadata is then checked as a whole.",
+    "ResourceRecord": "API 返回的信息资源：信封字段与某一版本的元数据。A resource as answered: envelope and metadata.",
+    "ResourcePage": "一页检索结果：命中资源、总数与分面。A page of search results: hits, total and facets.",
+    "Suggestions": "输入提示：资源标题与部门。Suggestions as one types: titles and departments.",
+    "Transition": "审核流程中的一步。A step of the review workflow.",
+    "Event": "审计记录中的一条事件。One event of the audit trail.",
+    "Department": "登记部门。A department to register.",
+    "DepartmentUpdate": "修改部门。Changes to a department.",
+    "DepartmentRecord": "API 返回的部门。A department as answered.",
+    "User": "新建用户。A user to create.",
+    "UserUpdate": "修改用户。Changes to a user.",
+    "UserRecord": "API 返回的用户。A user as answered.",
+    "Token": "申请访问令牌。An API token to issue.",
+    "TokenRecord": "访问令牌（不含明文）。An API token, without its secret.",
+    "IssuedToken": "新签发的访问令牌，含明文（仅此一次）。A new token with its secret, shown once.",
+    "Vocabulary": "受控词表。A controlled vocabulary.",
+    "Classification": "信息资源分类树。The classification tree.",
+    "Error": "所有错误的统一格式。Every error has this shape.",
+}
+
+ERROR_EXAMPLE = {"error": {
+    "status": 422, "code": "validation_failed", "message": "The data did not pass validation.",
+    "message_zh": "数据校验未通过。",
+    "errors": [{"field": "distributions.0.access_url", "reason": "Not a valid URL (http, https or ftp).",
+                "reason_zh": "不是有效的网址（http、https 或 ftp）。"}]}}
