@@ -34,11 +34,9 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Iterable
-from urllib.parse import unquote, urlsplit
-
-import urllib3
 
 from registry.codes import RESOURCE_CODE_RE, is_valid_credit_code
+from registry.search.clients import ADAPTERS, Missing, error_summary, parse_urls
 from registry.search.engine import (BOOSTS, KEYWORD_FIELDS, PREFIX_MAX, TITLE_BOOSTS, Progress, SearchUnavailable,
                                    query_tokens)
 from registry.search.query import (CLASSIFICATION_COUNT_FIELD, FACETS_BY_NAME, Hit, SearchQuery, SearchResult,
@@ -47,10 +45,6 @@ from registry.search.query import (CLASSIFICATION_COUNT_FIELD, FACETS_BY_NAME, H
 log = logging.getLogger(__name__)
 
 KINDS = ("opensearch", "elasticsearch")
-# Passed through both clients to urllib3: a dead host fails in seconds, a slow query gets ten.
-TIMEOUT = urllib3.Timeout(connect=3.0, read=10.0)
-RETRIES = 2                      # on connection errors and 502/503/504, another node if there is one
-RETRY_STATUS = (502, 503, 504)
 PAUSE_SECONDS = 5.0              # after a transport failure, calls fail at once for this long (no pile-up)
 WINDOW = 10_000                  # the servers' index.max_result_window: deeper pages walk with search_after
 HIGHLIGHT = {"title": {"number_of_fragments": 0},
@@ -94,103 +88,6 @@ INDEX_BODY = {
         },
     },
 }
-
-
-class _Missing(Exception):
-    """The alias (or index) does not exist."""
-
-
-def _error_summary(error: Exception) -> tuple[int | None, str]:
-    """HTTP status (None for transport failures) and a short reason; both clients' errors carry these."""
-    status = getattr(error, "status_code", None)
-    if not isinstance(status, int):           # opensearch-py says "N/A" when no answer came
-        return None, str(error)[:300]
-    body, reason = getattr(error, "info", None), getattr(error, "error", "")
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        reason = f"{body['error'].get('type', '')}: {body['error'].get('reason', '')}"
-    return status, str(reason or error)[:300]
-
-
-class _OpenSearchClient:
-    """opensearch-py: bodies in ``body=``."""
-
-    def __init__(self, hosts: list[str], auth, tls: dict):
-        from opensearchpy import OpenSearch
-        from opensearchpy.exceptions import OpenSearchException
-
-        self.errors = (OpenSearchException,)
-        self.client = OpenSearch(hosts, http_auth=auth, timeout=TIMEOUT, max_retries=RETRIES, retry_on_timeout=False,
-                                 retry_on_status=RETRY_STATUS, **tls)
-
-    def info(self): return self.client.info()
-    def create_index(self, index, body): self.client.indices.create(index=index, body=body)
-    def put_settings(self, index, settings): self.client.indices.put_settings(index=index, body=settings)
-    def delete_indices(self, names): self.client.indices.delete(index=",".join(names))
-    def update_aliases(self, actions): self.client.indices.update_aliases(body={"actions": actions})
-    def refresh(self, index): self.client.indices.refresh(index=index)
-    def search(self, index, body): return self.client.search(index=index, body=body)
-
-    def aliases(self, index):      # {} when nothing matches
-        answer = self.client.indices.get_alias(index=index, ignore=404)
-        return {} if answer.get("status") == 404 else answer
-
-    def bulk(self, index, operations, refresh, require_alias):
-        return self.client.bulk(index=index, body=operations, refresh="true" if refresh else "false",
-                                require_alias="true" if require_alias else "false")
-
-
-class _ElasticsearchClient:
-    """elasticsearch-py 8/9: body fields as keyword arguments; answers unwrapped to plain dicts."""
-
-    def __init__(self, hosts: list[str], auth, tls: dict):
-        from elastic_transport import TransportError
-        from elasticsearch import ApiError, Elasticsearch
-
-        self.errors = (ApiError, TransportError)
-        self.client = Elasticsearch(hosts, basic_auth=auth, request_timeout=TIMEOUT, max_retries=RETRIES,
-                                    retry_on_timeout=False, retry_on_status=RETRY_STATUS, **tls)
-
-    def info(self): return self.client.info().body
-    def create_index(self, index, body): self.client.indices.create(index=index, **body)
-    def put_settings(self, index, settings): self.client.indices.put_settings(index=index, settings=settings)
-    def delete_indices(self, names): self.client.indices.delete(index=",".join(names))
-    def update_aliases(self, actions): self.client.indices.update_aliases(actions=actions)
-    def refresh(self, index): self.client.indices.refresh(index=index)
-    def search(self, index, body): return self.client.search(index=index, **body).body
-
-    def aliases(self, index):      # {} when nothing matches
-        answer = self.client.options(ignore_status=404).indices.get_alias(index=index)
-        return {} if answer.meta.status == 404 else answer.body
-
-    def bulk(self, index, operations, refresh, require_alias):
-        return self.client.bulk(index=index, operations=operations, refresh=refresh, require_alias=require_alias).body
-
-
-ADAPTERS = {"opensearch": _OpenSearchClient, "elasticsearch": _ElasticsearchClient}
-
-
-def parse_urls(value: str) -> tuple[list[str], tuple[str, str] | None]:
-    """Node URLs without credentials (a missing port is the scheme's: 80 or 443), and the credentials."""
-    hosts, auth = [], None
-    for part in (p.strip() for p in value.split(",")):
-        if not part:
-            continue
-        url = urlsplit(part)
-        if url.scheme not in ("http", "https") or not url.hostname:
-            raise ValueError("GOVCAT_SEARCH_URL: each node is an http:// or https:// URL")
-        host = f"[{url.hostname}]" if ":" in url.hostname else url.hostname
-        hosts.append(f"{url.scheme}://{host}:{url.port or (443 if url.scheme == 'https' else 80)}"
-                     f"{url.path.rstrip('/')}")
-        if url.username is not None:
-            node_auth = (unquote(url.username), unquote(url.password or ""))
-            if auth is not None and auth != node_auth:
-                raise ValueError("GOVCAT_SEARCH_URL: all nodes must use the same credentials")
-            auth = node_auth
-    if not hosts:
-        raise ValueError("GOVCAT_SEARCH_URL names no node")
-    if len({host.split(":", 1)[0] for host in hosts}) > 1:
-        raise ValueError("GOVCAT_SEARCH_URL: all nodes are http, or all https")
-    return hosts, auth
 
 
 def _marked(fragment: str) -> str:
@@ -239,24 +136,24 @@ class ServerEngine:
         if self._adapter is None:
             with self._lock:
                 if self._adapter is None:
-                    probe = _OpenSearchClient(self.hosts, self._auth, self._tls)
+                    probe = ADAPTERS["opensearch"](self.hosts, self._auth, self._tls)
                     with self._calling("GET /", probe):
                         self._server = probe.info().get("version", {})
                     self.name = "opensearch" if self._server.get("distribution") == "opensearch" else "elasticsearch"
                     self._adapter = probe if self.name == "opensearch" else \
-                        _ElasticsearchClient(self.hosts, self._auth, self._tls)
+                        ADAPTERS["elasticsearch"](self.hosts, self._auth, self._tls)
         return self._adapter
 
     @contextmanager
     def _calling(self, what: str, adapter=None):
-        """Client errors as :class:`SearchUnavailable`; a missing index as :class:`_Missing`."""
+        """Client errors as :class:`SearchUnavailable`; a missing index as :class:`Missing`."""
         adapter = adapter or self._adapter
         try:
             yield
         except adapter.errors as error:
-            status, reason = _error_summary(error)
+            status, reason = error_summary(error)
             if status == 404 and "index_not_found" in reason:
-                raise _Missing(reason) from error
+                raise Missing(reason) from error
             message = f"{self.name} {what} failed: {status or type(error).__name__} {reason}"
             if status is None:       # no answer at all: the server is down or unreachable
                 self._paused_until, self._last_failure = time.monotonic() + PAUSE_SECONDS, message
@@ -318,7 +215,7 @@ class ServerEngine:
         errors = [item for entry in answer["items"] for item in entry.values() if item.get("error")]
         error = errors[0]["error"] if errors else {}
         if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
-            raise _Missing(error.get("reason", ""))
+            raise Missing(error.get("reason", ""))
         raise SearchUnavailable(f"{self.name} refused {len(errors)} document(s): {str(error)[:300]}")
 
     def write(self, documents: list[dict], delete_ids: list[str]) -> None:
@@ -327,11 +224,11 @@ class ServerEngine:
         operations = self._operations(documents, delete_ids)
         try:   # require_alias: never let the server auto-create a plain index with guessed mappings
             self._bulk(self.alias, operations, refresh=True, require_alias=True)
-        except _Missing:
+        except Missing:
             self._ensure_alias()
             try:
                 self._bulk(self.alias, operations, refresh=True, require_alias=True)
-            except _Missing as error:
+            except Missing as error:
                 raise SearchUnavailable(f"{self.name}: alias {self.alias} missing after creation") from error
 
     def rebuild(self, batches: Iterable[list[dict]], progress: Progress | None = None) -> int:
@@ -361,7 +258,7 @@ class ServerEngine:
         if names:
             try:
                 self._call("index deletion", "delete_indices", names)
-            except (SearchUnavailable, _Missing) as error:
+            except (SearchUnavailable, Missing) as error:
                 log.warning("search indices %s not deleted: %s", ", ".join(names), error)
 
     def drop(self) -> None:
@@ -371,7 +268,7 @@ class ServerEngine:
         if names:
             try:
                 self._call("index deletion", "delete_indices", names)
-            except _Missing:
+            except Missing:
                 pass                  # deleted meanwhile
 
     # -- reading -----------------------------------------------------------------------------
@@ -440,7 +337,7 @@ class ServerEngine:
                     return self._answer(query, {**body, "size": 0}, offset, filters)
             page = {**body, "size": query.per_page, **({"search_after": after} if after else {"from": offset})}
             return self._answer(query, page, offset, filters)
-        except _Missing:
+        except Missing:
             return empty
 
     def _skip(self, body: dict, offset: int) -> list | None:
@@ -493,7 +390,7 @@ class ServerEngine:
                 seen = [h["_id"] for h in found]
                 found += self._search({**body, "size": limit - len(found), "query": {"bool": {
                     "filter": visible, "must": [contains], "must_not": [{"ids": {"values": seen}}]}}})["hits"]["hits"]
-        except _Missing:
+        except Missing:
             return []
         return [(int(h["_source"]["resource_id"]), h["_source"]["title"]) for h in found[:limit]]
 
@@ -501,7 +398,7 @@ class ServerEngine:
         try:
             answer = self._search({"size": 0, "aggs": {"kind": {"terms": {"field": "kind", "size": 5}}}})
             buckets = answer["aggregations"]["kind"]["buckets"]
-        except _Missing:
+        except Missing:
             buckets = []
         return {"public": 0, "working": 0, **{b["key"]: b["doc_count"] for b in buckets}}
 
@@ -516,7 +413,7 @@ class ServerEngine:
                 if len(hits) < WINDOW:
                     return ids
                 body["search_after"] = hits[-1]["sort"]
-        except _Missing:
+        except Missing:
             return set()
 
     def describe(self) -> dict:
