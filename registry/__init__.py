@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from registry import api, auth, ckan, db, errors, rdf, search
+    from registry import api, auth, ckan, db, errors, rdf, search, ui
     from registry.api import docs
 
     db.init_app(app)
@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     docs.init_app(app)
     rdf.init_app(app)
     ckan.init_app(app)
+    ui.init_app(app)
 
     @app.get("/")
     def home():

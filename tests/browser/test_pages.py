@@ -104,3 +104,33 @@ def test_json_api_search_in_the_browser_marks_the_query(browser):
     assert answer["total"] > 0
     assert any(f"<mark>{query}</mark>" in snippet for item in answer["items"] for snippet in item["highlight"].values())
     browser.screenshot("api-search")
+
+
+
+def test_search_from_the_home_page_with_facets(browser):
+    """Type a word on the home page, read highlighted results, narrow them with a facet, open one."""
+    browser.open("/")
+    box = browser.driver.find_element(By.NAME, "q")
+    box.send_keys("交通")
+    box.submit()
+    browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, ".total strong")))
+    total = int(browser.driver.find_element(By.CSS_SELECTOR, ".total strong").text)
+    assert total > 0
+    marks = browser.driver.find_elements(By.CSS_SELECTOR, ".hit mark")
+    assert marks and all(mark.text == "交通" for mark in marks)
+    browser.screenshot("search")
+    link = browser.driver.find_element(By.CSS_SELECTOR, "[data-facet=share_type] a")
+    narrowed_to = int(link.find_element(By.XPATH, "following-sibling::span").text)
+    link.click()
+    browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-facet=share_type] a.selected")))
+    assert int(browser.driver.find_element(By.CSS_SELECTOR, ".total strong").text) == narrowed_to <= total
+    first = browser.driver.find_element(By.CSS_SELECTOR, ".hit h2 a")
+    title = first.text
+    first.click()
+    browser.wait(EC.presence_of_element_located((By.TAG_NAME, "h1")))
+    assert browser.driver.find_element(By.TAG_NAME, "h1").text == title
+
+
+def test_a_bad_filter_is_explained_on_the_page(browser):
+    browser.open("/search?theme=NOPE")
+    assert "theme" in browser.driver.find_element(By.CSS_SELECTOR, "[role=alert]").text
