@@ -323,5 +323,13 @@ class _cli_errors:
         return False
 
 
+def _attach_harvest_commands() -> None:
+    from harvesters.cli import harvest
+
+    main.add_command(harvest)
+
+
+_attach_harvest_commands()
+
 if __name__ == "__main__":
     main()

@@ -1,4 +1,5 @@
 """Every table of the catalog, imported in one place for the migrations and the app."""
+from harvesters.models import HarvestError, HarvestJob, HarvestRecord, HarvestSource
 from registry.accounts.models import ApiToken, User
 from registry.audit.models import AuditEvent
 from registry.db import Base
@@ -7,4 +8,4 @@ from registry.resources.models import CodeSequence, Resource
 from registry.search.models import SearchOutbox
 
 __all__ = ["ApiToken", "AuditEvent", "Base", "ClassificationNode", "CodeSequence", "Department",
-           "Resource", "SearchOutbox", "User"]
+           "HarvestError", "HarvestJob", "HarvestRecord", "HarvestSource", "Resource", "SearchOutbox", "User"]

@@ -1,0 +1,110 @@
+"""A remote department catalog served from 127.0.0.1, and helpers to write its pages."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from rdflib import URIRef
+
+from harvesters import services
+from registry.resources.schemas import normalize_metadata
+from tests.factories import ResourceDataFactory
+from vocab.mapping import resource_to_rdf
+from vocab.namespaces import HYDRA, new_graph
+
+CATALOG_BASE = "https://dept.example.gov.cn"
+
+
+@dataclass
+class Route:
+    body: bytes | None = b""
+    content_type: str = "text/turtle"
+    status: int = 200
+    delay: float = 0.0
+    headers: dict = field(default_factory=dict)
+    stream_bytes: int = 0        # send this many bytes without a Content-Length instead of body
+
+
+@dataclass
+class Remote:
+    """The test server: put routes in, read the requests it got."""
+
+    url: str
+    routes: dict
+    requests: list
+
+    def serve(self, path: str, body: bytes = b"", **options) -> str:
+        self.routes[path] = Route(body, **options)
+        return self.url + path
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"
+
+    def do_GET(self):
+        self.server.requests.append((self.path, dict(self.headers)))
+        route = self.server.routes.get(self.path)
+        if route is None:
+            self.send_error(404)
+            return
+        if route.delay:
+            time.sleep(route.delay)
+        try:
+            self.send_response(route.status)
+            self.send_header("Content-Type", route.content_type)
+            for name, value in route.headers.items():
+                self.send_header(name, value)
+            if route.stream_bytes:
+                self.end_headers()
+                chunk = b"#" * 65536
+                for _ in range(route.stream_bytes // len(chunk)):
+                    self.wfile.write(chunk)
+                return
+            self.send_header("Content-Length", str(len(route.body)))
+            self.end_headers()
+            self.wfile.write(route.body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def remote():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    server.routes, server.requests = {}, []
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield Remote(f"http://127.0.0.1:{server.server_address[1]}", server.routes, server.requests)
+    server.shutdown()
+    server.server_close()
+
+
+def dataset_doc(n: int, **changes) -> dict:
+    """A valid metadata document, as a department system would describe its dataset ``n``."""
+    return normalize_metadata({**ResourceDataFactory(title=f"部门数据集{n}"), **changes})
+
+
+def catalog_page(datasets: dict, *, page_url: str | None = None, next_url: str | None = None,
+                 next_predicate=HYDRA.next, fmt: str = "turtle") -> bytes:
+    """One page of a DCAT catalog: ``datasets`` maps dataset IRIs to documents."""
+    graph = new_graph()
+    for iri, doc in datasets.items():
+        resource_to_rdf(doc, base=CATALOG_BASE, subject=URIRef(iri), graph=graph)
+    if next_url:
+        graph.add((URIRef(page_url), next_predicate, URIRef(next_url)))
+    return graph.serialize(format=fmt).encode("utf-8")
+
+
+@pytest.fixture
+def make_source(db, world):
+    def make(name: str, url: str, **options):
+        options.setdefault("department", world.dept_a.credit_code)
+        with db.transaction() as session:
+            return services.add_source(session, name=name, type="dcat", url=url, **options).id
+    return make

@@ -1,0 +1,46 @@
+"""``govcat harvest``: add a source, run it (with a dry run first), list sources and jobs."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from harvesters.cli import harvest
+from registry.search.outbox import backlog
+from tests.harvesters.conftest import catalog_page, dataset_doc
+
+
+def test_add_dry_run_run_and_jobs(app, db, world, remote):
+    url = remote.serve("/catalog.ttl", catalog_page({f"{remote.url}/datasets/{n}": dataset_doc(n) for n in range(2)}))
+    runner = CliRunner()
+    added = runner.invoke(harvest, ["add", "dept-a", "--url", url, "--department", world.dept_a.credit_code,
+                                    "--schedule", "0 2 * * *", "--auth-header", "Authorization: Bearer hidden"],
+                          obj=app)
+    assert added.exit_code == 0, added.output
+    listed = runner.invoke(harvest, ["list"], obj=app)
+    source = json.loads(listed.output.splitlines()[0])
+    assert source["name"] == "dept-a" and source["has_auth_header"] and "hidden" not in listed.output
+
+    dry = runner.invoke(harvest, ["run", "dept-a", "--dry-run"], obj=app)
+    assert dry.exit_code == 0 and "would create" in dry.output
+    ran = runner.invoke(harvest, ["run", "dept-a", "--json"], obj=app)
+    assert ran.exit_code == 0, ran.output
+    report = json.loads(ran.output)
+    assert (report["status"], report["created"], report["errors"]) == ("succeeded", 2, [])
+
+    jobs = [json.loads(line) for line in runner.invoke(harvest, ["jobs", "dept-a"], obj=app).output.splitlines()]
+    assert [(j["status"], j["created"]) for j in jobs] == [("succeeded", 2), ("dry_run", 2)]
+    with db.reader() as session:
+        assert backlog(session) == 0          # the run drained the search outbox
+
+
+def test_a_failed_run_exits_non_zero_and_unknown_sources_are_errors(app, world, remote):
+    runner = CliRunner()
+    url = remote.serve("/catalog.ttl", b"", status=500)
+    assert runner.invoke(harvest, ["add", "dept-a", "--url", url, "--department", world.dept_a.credit_code],
+                         obj=app).exit_code == 0
+    failed = runner.invoke(harvest, ["run", "dept-a"], obj=app)
+    assert failed.exit_code == 1 and "HTTP 500" in failed.output
+    assert runner.invoke(harvest, ["run", "nobody"], obj=app).exit_code == 1
+    bad = runner.invoke(harvest, ["add", "x", "--url", url, "--department", "not-a-code"], obj=app)
+    assert bad.exit_code == 1
