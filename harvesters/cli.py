@@ -41,7 +41,7 @@ def harvest() -> None:
 @click.option("--type", "source_type", default="dcat", show_default=True, type=click.Choice(sorted(services.SOURCE_TYPES)))
 @click.option("--url", required=True, help="Address of the catalog (its first page).")
 @click.option("--department", required=True, help="Credit code of the department whose records these are.")
-@click.option("--schedule", default=None, help="When to run, e.g. a cron expression (kept for the scheduler).")
+@click.option("--schedule", default=None, help="How often `govcat worker` runs it: 30m, 6h, 1d …")
 @click.option("--publish", "publish_policy", default="direct", show_default=True, type=click.Choice(PUBLISH_POLICIES))
 @click.option("--default", "defaults", multiple=True, metavar="FIELD=VALUE",
               help="Metadata the source lacks, e.g. share_type=unconditional (repeatable).")
@@ -49,6 +49,12 @@ def harvest() -> None:
 @click.pass_context
 def add(ctx, name, source_type, url, department, schedule, publish_policy, defaults, auth_header) -> None:
     """Register a harvest source."""
+    if schedule:
+        from harvesters.scheduling import parse_interval
+        try:
+            parse_interval(schedule)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--schedule") from None
     values = {}
     for item in defaults:
         field, sep, value = item.partition("=")
@@ -134,3 +140,22 @@ def jobs(ctx, name, limit, with_errors) -> None:
                 click.echo(json.dumps(row, ensure_ascii=False))
     except ServiceError as error:
         _fail(error)
+
+
+@click.command("worker")
+@click.option("--poll", default=60.0, show_default=True, help="Seconds between looks for due harvests.")
+@click.option("--once", is_flag=True, help="Run what is due now and stop.")
+@click.pass_context
+def worker(ctx, poll: float, once: bool) -> None:
+    """Run scheduled harvests when they are due (no other service needed); several may run side by side."""
+    from harvesters.scheduling import work
+
+    app = _app(ctx)
+
+    def run(name: str):
+        report = services.run_source(get_db(app), name)
+        _drain(app)
+        return report
+
+    click.echo(f"harvest worker: looking for due sources every {poll:g} s", err=True)
+    work(get_db(app), run, poll=poll, once=once, echo=lambda line: click.echo(line, err=True))

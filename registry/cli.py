@@ -324,9 +324,10 @@ class _cli_errors:
 
 
 def _attach_harvest_commands() -> None:
-    from harvesters.cli import harvest
+    from harvesters.cli import harvest, worker
 
     main.add_command(harvest)
+    main.add_command(worker)
 
 
 _attach_harvest_commands()

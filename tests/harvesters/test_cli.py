@@ -14,7 +14,7 @@ def test_add_dry_run_run_and_jobs(app, db, world, remote):
     url = remote.serve("/catalog.ttl", catalog_page({f"{remote.url}/datasets/{n}": dataset_doc(n) for n in range(2)}))
     runner = CliRunner()
     added = runner.invoke(harvest, ["add", "dept-a", "--url", url, "--department", world.dept_a.credit_code,
-                                    "--schedule", "0 2 * * *", "--auth-header", "Authorization: Bearer hidden"],
+                                    "--schedule", "1d", "--auth-header", "Authorization: Bearer hidden"],
                           obj=app)
     assert added.exit_code == 0, added.output
     listed = runner.invoke(harvest, ["list"], obj=app)

@@ -1,0 +1,66 @@
+"""Scheduled harvests: intervals, which sources are due, and the worker that runs them."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from harvesters.cli import harvest, worker
+from harvesters.models import HarvestJob, HarvestSource
+from harvesters.scheduling import due_sources, parse_interval
+from registry.db import utcnow
+from tests.harvesters.conftest import catalog_page, dataset_doc
+
+
+@pytest.mark.parametrize("text, expected", [("30m", timedelta(minutes=30)), ("6h", timedelta(hours=6)),
+                                            (" 1d ", timedelta(days=1))])
+def test_intervals(text, expected):
+    assert parse_interval(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "daily", "0 2 * * *", "1m", "5x", "-1h"])
+def test_bad_schedules_are_refused(text):
+    with pytest.raises(ValueError):
+        parse_interval(text)
+
+
+def test_a_bad_schedule_is_refused_when_the_source_is_added(app, world):
+    result = CliRunner().invoke(harvest, ["add", "x", "--url", "http://127.0.0.1:9/catalog.ttl", "--department",
+                                          world.dept_a.credit_code, "--schedule", "every day"], obj=app)
+    assert result.exit_code == 2 and "30m, 6h or 1d" in result.output
+
+
+def test_due_sources(app, db, world):
+    runner = CliRunner()
+    for name, schedule in [("hourly", "1h"), ("daily", "1d"), ("manual", None)]:
+        args = ["add", name, "--url", f"http://127.0.0.1:9/{name}.ttl", "--department", world.dept_a.credit_code]
+        assert runner.invoke(harvest, args + (["--schedule", schedule] if schedule else []), obj=app).exit_code == 0
+    now = utcnow()
+    with db.transaction() as session:
+        daily = session.query(HarvestSource).filter_by(name="daily").one()
+        session.add(HarvestJob(source_id=daily.id, status="succeeded", started_at=now - timedelta(hours=3),
+                               finished_at=now - timedelta(hours=3), heartbeat_at=now - timedelta(hours=3)))
+    with db.reader() as session:
+        assert due_sources(session, now) == ["hourly"]                 # never ran; daily ran 3 h ago
+        assert due_sources(session, now + timedelta(days=1)) == ["hourly", "daily"]
+    with db.transaction() as session:
+        session.query(HarvestSource).filter_by(name="hourly").one().active = False
+    with db.reader() as session:
+        assert due_sources(session, now) == []
+
+
+def test_the_worker_runs_what_is_due_once(app, db, world, remote):
+    url = remote.serve("/catalog.ttl", catalog_page({f"{remote.url}/datasets/{n}": dataset_doc(n) for n in range(3)}))
+    runner = CliRunner()
+    assert runner.invoke(harvest, ["add", "dept-a", "--url", url, "--department", world.dept_a.credit_code,
+                                   "--schedule", "6h"], obj=app).exit_code == 0
+    first = runner.invoke(worker, ["--once"], obj=app)
+    assert first.exit_code == 0 and "dept-a: succeeded" in first.output
+    again = runner.invoke(worker, ["--once"], obj=app)            # not due again for six hours
+    assert again.exit_code == 0 and "dept-a" not in again.output
+    assert client_total(app) == 3
+
+
+def client_total(app) -> int:
+    return app.test_client().get("/api/v1/resources").get_json()["total"]
