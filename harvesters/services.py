@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from harvesters.base import Harvester, JobReport
+from harvesters.ckan import CkanHarvester
 from harvesters.dcat import DcatHarvester
 from harvesters.models import PUBLISH_POLICIES, HarvestError, HarvestJob, HarvestSource
 from harvesters.http import check_address, FetchError
@@ -16,7 +17,7 @@ from registry.db import Database
 from registry.departments.models import Department
 from registry.errors import Invalid, NotFound
 
-SOURCE_TYPES: dict[str, type[Harvester]] = {DcatHarvester.type: DcatHarvester}
+SOURCE_TYPES: dict[str, type[Harvester]] = {DcatHarvester.type: DcatHarvester, CkanHarvester.type: CkanHarvester}
 
 
 def add_source(session: Session, *, name: str, type: str, url: str, department: str, schedule: str | None = None,

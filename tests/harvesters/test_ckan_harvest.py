@@ -1,0 +1,190 @@
+"""A CKAN portal harvested end to end from a local server: govcat's own packages and a plain portal's."""
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from harvesters import services
+from harvesters.ckan import CkanHarvester, page_url
+from harvesters.models import HarvestError, HarvestRecord
+from harvesters.services import run_source
+from registry.audit.models import AuditEvent
+from registry.ckan.mapping import package_dict
+from registry.resources.models import Resource
+from registry.resources.schemas import normalize_metadata
+from tests.factories import ResourceDataFactory
+from tests.harvesters.conftest import dataset_doc
+
+PUBLISHER = SimpleNamespace(credit_code="11330000002482061X", name="省数据局", name_en=None, level="province",
+                            region_code="330000", active=True, created_at=None)
+
+
+@pytest.fixture(autouse=True)
+def small_pages(monkeypatch):
+    monkeypatch.setattr(CkanHarvester, "page_size", 2)
+
+
+@pytest.fixture
+def make_ckan(db, world, remote):
+    def make(name: str = "portal", **options):
+        options.setdefault("department", world.dept_a.credit_code)
+        with db.transaction() as session:
+            return services.add_source(session, name=name, type="ckan", url=remote.url, **options).id
+    return make
+
+
+def govcat_doc(n: int, **traits) -> dict:
+    return normalize_metadata(ResourceDataFactory(title=f"部门数据集{n}", **traits))
+
+
+def package(n: int, doc: dict | None = None) -> dict:
+    """A package as another govcat publishes its resource ``n`` (``doc``) on its CKAN API."""
+    rep = {**(doc or dataset_doc(n)), "id": n, "code": f"102/{900000 + n}",
+           "created": "2024-01-01T00:00:00", "modified": "2024-02-01T00:00:00"}
+    return package_dict(rep, PUBLISHER, {}, f"https://other.example.gov.cn/resources/{n}")
+
+
+def serve_listing(remote, packages: list, *, count: int | None = None) -> None:
+    """package_search pages of two packages each, as the harvester asks for them."""
+    count = len(packages) if count is None else count
+    for start in range(0, max(len(packages), 1), 2):
+        serve_page(remote, start, packages[start:start + 2], count)
+
+
+def serve_page(remote, start: int, packages: list, count: int, **options) -> None:
+    body = json.dumps({"success": True, "result": {"count": count, "results": packages}}).encode()
+    remote.serve(page_url(remote.url, 2, start)[len(remote.url):], body, content_type="application/json", **options)
+
+
+def original(remote, n) -> str:
+    return f"{remote.url}/dataset/{n}"
+
+
+def _harvested(db) -> dict:
+    with db.reader() as session:
+        rows = session.execute(select(HarvestRecord.original_id, Resource.state, Resource.doc).join(
+            Resource, Resource.id == HarvestRecord.resource_id))
+        return {r.original_id: (r.state, r.doc) for r in rows}
+
+
+def test_two_page_listing_creates_the_records_losslessly(db, world, remote, make_ckan):
+    docs = {n: govcat_doc(n, conditional_share=True, issued="2024-03-01", spatial="330100",
+                           temporal={"start": "2020-01-01", "end": "2023-12-31"},
+                           contact_point={"name": "数据科", "email": "data@example.gov.cn", "phone": "0571-1234567"},
+                           language=["zh"], title_en=f"Dataset {n}") for n in range(3)}
+    docs[2] = govcat_doc(2, database=True)
+    serve_listing(remote, [package(n, docs[n]) for n in range(3)])
+    make_ckan()
+    report = run_source(db, "portal")
+    assert report.status == "succeeded", report.error
+    assert report.counters["created"] == 3 and report.counters["failed"] == 0, report.errors
+    assert [path.split("start=")[1][:1] for path, _h in remote.requests] == ["0", "2"]
+    harvested = _harvested(db)
+    for n, doc in docs.items():
+        state, stored = harvested[original(remote, n)]
+        assert state == "published"
+        assert {k: stored.get(k) for k in doc} == doc and stored["provider"] == world.dept_a.credit_code
+
+
+def test_second_run_writes_nothing(db, world, remote, make_ckan):
+    serve_listing(remote, [package(n) for n in range(3)])
+    make_ckan()
+    run_source(db, "portal")
+    before = (_harvested(db), len(_events(db)))
+    report = run_source(db, "portal")
+    assert report.status == "succeeded"
+    assert (report.counters["unchanged"], report.counters["created"], report.counters["updated"]) == (3, 0, 0)
+    assert (_harvested(db), len(_events(db))) == before
+
+
+def _events(db) -> list:
+    with db.reader() as session:
+        return session.scalars(select(AuditEvent.id)).all()
+
+
+def test_vanished_package_is_withdrawn_after_a_complete_listing(db, world, remote, make_ckan):
+    packages = [package(n) for n in range(3)]
+    serve_listing(remote, packages)
+    make_ckan()
+    run_source(db, "portal")
+    serve_listing(remote, [packages[0], packages[2]])
+    report = run_source(db, "portal")
+    assert report.status == "succeeded", report.error
+    assert (report.counters["unchanged"], report.counters["withdrawn"]) == (2, 1)
+    states = {k: state for k, (state, _d) in _harvested(db).items()}
+    assert states == {original(remote, 0): "published", original(remote, 1): "withdrawn",
+                      original(remote, 2): "published"}
+
+
+@pytest.mark.parametrize("broken", ["http500", "malformed"])
+def test_page_two_broken_fails_the_job_and_withdraws_nothing(db, world, remote, make_ckan, broken):
+    serve_listing(remote, [package(n) for n in range(4)])
+    make_ckan()
+    run_source(db, "portal")
+    serve_page(remote, 0, [package(0), package(1)], 4)
+    if broken == "http500":
+        remote.serve(page_url(remote.url, 2, 2)[len(remote.url):], b"oops", status=500, content_type="text/plain")
+    else:
+        remote.serve(page_url(remote.url, 2, 2)[len(remote.url):], b'{"success": true, "result": {',
+                     content_type="application/json")
+    report = run_source(db, "portal")
+    assert report.status == "failed"
+    assert ("HTTP 500" if broken == "http500" else "not JSON") in report.error
+    assert report.counters["withdrawn"] == 0
+    assert all(state == "published" for state, _d in _harvested(db).values())
+
+
+def test_repeating_page_fails_the_job(db, world, remote, make_ckan):
+    page = [package(0), package(1)]
+    serve_page(remote, 0, page, 6)
+    serve_page(remote, 2, page, 6)      # a portal that ignores start
+    make_ckan()
+    report = run_source(db, "portal")
+    assert report.status == "failed" and "paging loop" in report.error
+    assert len(remote.requests) == 2
+
+
+def test_package_failing_the_schema_is_an_error_row_and_others_load(db, world, remote, make_ckan):
+    bad = package(1)
+    bad["extras"] = [e for e in bad["extras"] if e["key"] != "update_frequency"]
+    broken_json = package(2)
+    for extra in broken_json["extras"]:
+        if extra["key"] == "classification":
+            extra["value"] = "199"
+    serve_listing(remote, [package(0), bad, broken_json])
+    make_ckan()
+    report = run_source(db, "portal")
+    assert report.status == "succeeded", report.error
+    assert (report.counters["created"], report.counters["failed"]) == (1, 2)
+    assert set(_harvested(db)) == {original(remote, 0)}
+    with db.reader() as session:
+        errors = {e.record_id: e for e in session.scalars(select(HarvestError).where(
+            HarvestError.job_id == report.job_id))}
+    assert errors[original(remote, 1)].stage == "map" and "update_frequency" in errors[original(remote, 1)].message
+    assert "部门数据集1" in errors[original(remote, 1)].snippet
+    assert "classification" in errors[original(remote, 2)].message
+
+
+def test_plain_ckan_package_maps_with_the_source_defaults(db, world, remote, make_ckan):
+    plain = {"id": "6f1c2b1e-aaaa-4bbb-8ccc-000000000001", "name": "air-quality", "title": "空气质量监测",
+             "notes": "", "license_id": "cc-by", "tags": [{"name": "环境"}, {"name": "空气"}], "extras": [],
+             "resources": [{"url": "https://portal.example.gov.cn/files/air.csv", "format": "CSV",
+                            "mimetype": "CSV", "size": "12"},
+                           {"url": "https://portal.example.gov.cn/files/air.json", "format": "JSON",
+                            "mimetype": "application/json", "size": 2048}, {"url": ""}]}
+    serve_listing(remote, [plain])
+    make_ckan(defaults={"classification": "102", "format_class": "electronic_file", "share_type": "unconditional",
+                        "share_method": "platform_file", "open_type": "unconditional", "update_frequency": "daily"})
+    report = run_source(db, "portal")
+    assert report.counters["created"] == 1, report.errors
+    (_state, doc), = _harvested(db).values()
+    assert (doc["title"], doc["description"], doc["keywords"], doc["license"]) == \
+        ("空气质量监测", "空气质量监测", ["环境", "空气"], "cc-by")
+    assert doc["distributions"] == [
+        {"access_url": "https://portal.example.gov.cn/files/air.csv", "format": "CSV"},
+        {"access_url": "https://portal.example.gov.cn/files/air.json", "format": "JSON",
+         "media_type": "application/json", "byte_size": 2048}]
+    assert doc["update_frequency"] == "daily"
