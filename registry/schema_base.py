@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 SEPARATOR = " || "
 
@@ -129,7 +129,3 @@ def at_least(minimum: int) -> validate.Range:
 
 def matches(pattern: str, zh: str, en: str) -> validate.Regexp:
     return validate.Regexp(pattern, error=bilingual(zh, en))
-
-
-def raise_field_error(field: str, zh: str, en: str):
-    raise ValidationError({field: [bilingual(zh, en)]})

@@ -171,8 +171,3 @@ def normalize_metadata(data: dict) -> dict:
     Every field loads as JSON already (dates as ISO text), so no dump pass is needed.
     """
     return _schema.load(data)
-
-
-def validate_partial(data: dict) -> None:
-    """Check the fields present in ``data`` only (the rules across fields need the whole)."""
-    ResourceSchema(partial=True).load(data)

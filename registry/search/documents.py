@@ -7,12 +7,9 @@ dicts, built here and nowhere else.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 
 from registry.resources.models import Resource
-
-TEXT_FIELDS = ("title", "title_en", "keywords_text", "description", "description_en", "department_name")
-
 
 def document_ids(resource_id: int) -> tuple[str, str]:
     return f"p{resource_id}", f"w{resource_id}"
@@ -70,7 +67,3 @@ def documents_for(resource: Resource) -> tuple[list[dict], list[str]]:
         drop.append(public_id)
     keep.append(build_document(resource, "working"))
     return keep, drop
-
-
-def modified_timestamp(document: dict) -> float:
-    return datetime.fromisoformat(document["modified"]).timestamp()

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from registry.db import Database, utcnow
 from registry.resources.models import Resource
-from registry.search.documents import documents_for
+from registry.search.documents import document_ids, documents_for
 from registry.search.engine import SearchEngine, SearchUnavailable
 from registry.search.models import SearchOutbox
 
@@ -61,7 +61,7 @@ def drain(database: Database, engine: SearchEngine, *, limit: int | None = None)
                     documents += keep
                     deletions += drop
                 else:
-                    deletions += [f"p{rid}", f"w{rid}"]
+                    deletions += document_ids(rid)
             engine.write(documents, deletions)
             session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows])))
             done += len(resource_ids)
