@@ -47,6 +47,12 @@ SETTINGS = [
     Setting("SEARCH_VERIFY_CERTS", True, "Verify the search server's TLS certificate.", _bool),
     Setting("SEARCH_DRAIN_SECONDS", 5, "How often each web process drains the search outbox (0: only after writes).",
             int),
+    Setting("QUEUE_URL", "", "Job queue shared by harvest workers on several machines: redis://host:6379/0, or "
+            "sqlite:///path (workers on one machine). Empty: each worker runs due harvests itself, no extra service."),
+    Setting("HARVEST_ALLOW", "", "Networks harvest sources may reach although the address policy refuses them "
+            "(comma-separated, e.g. 169.254.10.0/24)."),
+    Setting("HARVEST_DENY", "", "Networks harvest sources may never reach, beyond link-local and cloud-metadata "
+            "addresses (comma-separated, e.g. 10.8.0.0/16)."),
 ]
 
 

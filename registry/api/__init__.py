@@ -11,9 +11,11 @@ def init_app(app: Flask) -> None:
     from registry.api.common import BoundedIntConverter
     from registry.api.vocabularies import bp as vocabularies
     from registry.departments.views import bp as departments
+    from registry.resources.sheet_views import bp as sheets
     from registry.resources.views import bp as resources
     from registry.search.views import bp as search
+    from harvesters.views import bp as harvest
 
     app.url_map.converters["int"] = BoundedIntConverter
-    for blueprint in (resources, search, departments, accounts, vocabularies):
+    for blueprint in (resources, sheets, search, departments, accounts, vocabularies, harvest):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)
