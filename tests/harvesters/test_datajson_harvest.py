@@ -1,0 +1,263 @@
+"""A data.json catalog (DCAT-US 1.1) harvested end to end from a local server, realistic and broken."""
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from harvesters import services
+from harvesters.base import RecordFailure
+from harvesters.datajson import temporal, update_frequency
+from harvesters.models import HarvestError, HarvestJob, HarvestRecord
+from harvesters.services import run_source
+from registry.audit.models import AuditEvent
+from registry.resources.models import Resource
+
+CATALOG = json.loads((Path(__file__).parent / "fixtures" / "datajson" / "catalog.json").read_text("utf-8"))
+AIR, CREDIT, POLLUTION = (d["identifier"] for d in CATALOG["dataset"])
+# What govcat requires and data.json does not say; open_type is there to show it never widens an access level.
+DEFAULTS = {"classification": "102", "format_class": "electronic_file", "share_type": "unconditional",
+            "share_method": "platform_file", "open_type": "unconditional", "update_frequency": "irregular"}
+
+
+@pytest.fixture
+def make_datajson(db, world, remote):
+    def make(body, name: str = "dept-json", **options):
+        options.setdefault("department", world.dept_a.credit_code)
+        options.setdefault("defaults", DEFAULTS)
+        url = serve(remote, body)
+        with db.transaction() as session:
+            services.add_source(session, name=name, type="datajson", url=url, **options)
+        return url
+    return make
+
+
+def serve(remote, body, **options) -> str:
+    """Serve ``body`` (a catalog as Python data, or bytes) as the data.json of the remote."""
+    data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode("utf-8")
+    return remote.serve("/data.json", data, **{"content_type": "application/json", **options})
+
+
+def catalog(*datasets) -> dict:
+    return {**CATALOG, "dataset": list(datasets)}
+
+
+def datasets() -> list[dict]:
+    return copy.deepcopy(CATALOG["dataset"])
+
+
+def _harvested(db) -> dict:
+    """original identifier → (state, is_public, version, doc) of every harvested resource."""
+    with db.reader() as session:
+        rows = session.execute(select(HarvestRecord.original_id, Resource.state, Resource.is_public,
+                                      Resource.version, Resource.doc).join(
+            Resource, Resource.id == HarvestRecord.resource_id))
+        return {r.original_id: (r.state, r.is_public, r.version, r.doc) for r in rows}
+
+
+def _count(db, model) -> int:
+    with db.reader() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def _errors(db, job_id: int) -> dict:
+    with db.reader() as session:
+        return {e.record_id: e for e in session.scalars(select(HarvestError).where(HarvestError.job_id == job_id))}
+
+
+def test_realistic_catalog_is_harvested_with_every_field(db, world, remote, make_datajson):
+    url = make_datajson(CATALOG)
+    report = run_source(db, "dept-json")
+    assert report.status == "succeeded", report.error
+    assert (report.counters["created"], report.counters["failed"]) == (3, 0), report.errors
+    harvested = _harvested(db)
+    # An identifier that is an http(s) IRI is the original identifier; others are qualified by the catalog.
+    assert set(harvested) == {AIR, f"{url}#{CREDIT}", f"{url}#{POLLUTION}"}
+    assert all(state == "published" for state, *_rest in harvested.values())
+    air = harvested[AIR][3]
+    assert air["title"] == "全省空气质量日报" and air["description"].startswith("全省各监测站点")
+    assert sorted(air["keywords"]) == ["大气", "环境监测", "空气质量"]   # an unknown theme helps finding
+    assert air["themes"] == ["ENVI"]
+    assert (air["issued"], air["spatial"], air["license"]) == ("2019-03-01", "330000", "CC-BY-4.0")
+    assert air["temporal"] == {"start": "2019-01-01", "end": "2023-12-31"}
+    assert air["contact_point"] == {"name": "监测数据科", "email": "monitor@example.gov.cn"}
+    assert (air["provider"], air["provider_unit"]) == (world.dept_a.credit_code, "省生态环境厅监测处")
+    assert (air["open_type"], air["update_frequency"], air["language"]) == ("unconditional", "daily", ["zh"])
+    assert air["distributions"] == [
+        {"title": "日报（CSV）", "description": "每日一行，每站一列。",
+         "access_url": "https://data.example.gov.cn/files/air-quality.csv",
+         "download_url": "https://data.example.gov.cn/files/air-quality.csv", "media_type": "text/csv",
+         "format": "CSV"},
+        {"title": "查询接口", "access_url": "https://data.example.gov.cn/api/air-quality", "format": "API"}]
+    assert (air["classification"], air["format_class"], air["share_type"]) == ("102", "electronic_file",
+                                                                               "unconditional")
+    credit = harvested[f"{url}#{CREDIT}"][3]
+    assert (credit["open_type"], credit["open_conditions"]) == ("conditional", "仅向签署数据使用协议的单位提供明细数据。")
+    assert credit["contact_point"]["email"] == "credit@example.gov.cn"
+    assert credit["temporal"] == {"start": "2021-01-01", "end": "2023-12-31"}
+    assert credit["update_frequency"] == "annual"
+    assert credit["issued"] != "2024-01-15"      # modified is not issued (publishing dates it instead)
+    pollution = harvested[f"{url}#{POLLUTION}"][3]
+    # non-public is never opened, though the source's default says unconditional.
+    assert (pollution["open_type"], pollution["update_frequency"]) == ("none", "irregular")
+    assert sorted(pollution["language"]) == ["en-US", "zh"]
+
+
+def test_older_bare_list_of_datasets_is_accepted(db, world, remote, make_datajson):
+    url = make_datajson(datasets())
+    report = run_source(db, "dept-json")
+    assert report.status == "succeeded" and report.counters["created"] == 3, report.error
+    assert f"{url}#{CREDIT}" in _harvested(db)
+
+
+def test_second_run_writes_nothing_even_when_only_modified_moved(db, world, remote, make_datajson):
+    make_datajson(CATALOG)
+    run_source(db, "dept-json")
+    before = (_harvested(db), _count(db, AuditEvent))
+    moved = datasets()
+    for dataset in moved:
+        dataset["modified"] = "2025-01-01"    # govcat keeps no such field: nothing changed for it
+    serve(remote, catalog(*moved))
+    report = run_source(db, "dept-json")
+    assert report.status == "succeeded"
+    assert (report.counters["unchanged"], report.counters["created"], report.counters["updated"]) == (3, 0, 0)
+    assert (_harvested(db), _count(db, AuditEvent)) == before
+
+
+def test_changed_dataset_is_updated_and_vanished_one_withdrawn(db, world, remote, make_datajson):
+    url = make_datajson(CATALOG)
+    run_source(db, "dept-json")
+    air, credit, _pollution = datasets()
+    air["title"] = "全省空气质量日报（修订）"
+    air["accrualPeriodicity"] = "R/PT1H"
+    serve(remote, catalog(air, credit))
+    report = run_source(db, "dept-json")
+    assert report.status == "succeeded", report.error
+    assert (report.counters["updated"], report.counters["unchanged"], report.counters["withdrawn"]) == (1, 1, 1)
+    harvested = _harvested(db)
+    assert harvested[AIR][3]["title"] == "全省空气质量日报（修订）"
+    assert harvested[AIR][3]["update_frequency"] == "realtime" and harvested[AIR][2] == 2
+    assert harvested[f"{url}#{POLLUTION}"][:2] == ("withdrawn", False)
+
+
+@pytest.mark.parametrize("body, status, message", [
+    (b'{"@type": "dcat:Catalog", "dataset": [', 200, "not JSON"),
+    (b"<html><body>Portal under maintenance</body></html>", 200, "not JSON"),
+    (json.dumps({"@type": "dcat:Catalog", "datasets": []}).encode(), 200, "not a data.json catalog"),
+    (json.dumps({"@type": "dcat:Distribution", "dataset": []}).encode(), 200, "not a data.json catalog"),
+    (json.dumps("dataset").encode(), 200, "not a data.json catalog"),
+    (b"Internal Server Error", 500, "HTTP 500"),
+    (json.dumps({**CATALOG, "dataset": []}).encode(), 200, "listed no records"),
+], ids=["truncated", "html", "no-dataset-list", "not-a-catalog", "a-string", "http500", "emptied"])
+def test_broken_document_fails_the_job_and_leaves_the_catalog_as_it_was(db, world, remote, make_datajson,
+                                                                         body, status, message):
+    make_datajson(CATALOG)
+    run_source(db, "dept-json")
+    before = (_harvested(db), _count(db, AuditEvent))
+    serve(remote, body, status=status)
+    report = run_source(db, "dept-json")
+    assert report.status == "failed" and message in report.error
+    assert report.counters["withdrawn"] == 0
+    assert (_harvested(db), _count(db, AuditEvent)) == before
+    with db.reader() as session:
+        assert session.get(HarvestJob, report.job_id).status == "failed"
+
+
+def test_bad_datasets_are_error_rows_and_the_valid_ones_land(db, world, remote, make_datajson):
+    air, credit, pollution = datasets()
+    no_identifier = {**air, "identifier": "  "}
+    unknown_level = {**air, "identifier": "LEVEL-1", "accessLevel": "internal"}
+    bad_frequency = {**air, "identifier": "FREQ-1", "accrualPeriodicity": "whenever"}
+    no_title = {**air, "identifier": "NO-TITLE-1", "title": ""}
+    bad_url = {**credit, "identifier": "BAD-URL-1",
+               "distribution": [{"downloadURL": "javascript:alert(1)", "format": "CSV"}]}
+    url = make_datajson(catalog(air, "not a dataset", no_identifier, unknown_level, bad_frequency, no_title,
+                                {**pollution, "title": "同一标识再次出现"}, pollution, bad_url))
+    report = run_source(db, "dept-json")
+    assert report.status == "succeeded", report.error
+    assert (report.counters["created"], report.counters["failed"], report.counters["duplicates"]) == (2, 6, 1)
+    assert set(_harvested(db)) == {AIR, f"{url}#{POLLUTION}"}
+    assert _harvested(db)[f"{url}#{POLLUTION}"][3]["title"] == "同一标识再次出现"   # the first one listed
+    errors = _errors(db, report.job_id)
+    assert (errors[f"{url}#dataset-2"].stage, errors[f"{url}#dataset-2"].snippet) == ("fetch", '"not a dataset"')
+    assert "not a JSON object" in errors[f"{url}#dataset-2"].message
+    missing = errors[f"{url}#dataset-3"]
+    assert missing.stage == "fetch" and "without an identifier" in missing.message
+    assert "全省空气质量日报" in missing.snippet
+    assert errors[f"{url}#LEVEL-1"].stage == "map" and "'internal'" in errors[f"{url}#LEVEL-1"].message
+    assert errors[f"{url}#FREQ-1"].stage == "map" and "'whenever'" in errors[f"{url}#FREQ-1"].message
+    assert "title" in errors[f"{url}#NO-TITLE-1"].message and '"NO-TITLE-1"' in errors[f"{url}#NO-TITLE-1"].snippet
+    assert "access_url" in errors[f"{url}#BAD-URL-1"].message
+    assert "listed twice" in errors[f"{url}#{POLLUTION}"].message
+
+
+def test_restricted_public_needs_its_conditions_from_rights_or_the_defaults(db, world, remote, make_datajson):
+    _air, credit, _pollution = datasets()
+    del credit["rights"]
+    url = make_datajson(catalog(credit))
+    report = run_source(db, "dept-json")
+    assert report.counters["failed"] == 1 and "open_conditions" in report.errors[0]["message"]
+    assert _harvested(db) == {}
+    make_datajson(catalog(credit), name="with-conditions",
+                  defaults={**DEFAULTS, "open_conditions": "需签署数据使用协议。"})
+    report = run_source(db, "with-conditions")
+    assert report.counters["created"] == 1, report.errors
+    assert _harvested(db)[f"{url}#{CREDIT}"][3]["open_conditions"] == "需签署数据使用协议。"
+
+
+def test_a_dataset_without_access_level_takes_the_source_default(db, world, remote, make_datajson):
+    air = datasets()[0]
+    del air["accessLevel"]
+    make_datajson(catalog(air), defaults={**DEFAULTS, "open_type": "none"})
+    assert run_source(db, "dept-json").counters["created"] == 1
+    assert _harvested(db)[AIR][3]["open_type"] == "none"
+
+
+def test_slow_server_times_out_and_the_job_fails_cleanly(db, world, remote, make_datajson):
+    make_datajson(CATALOG)
+    run_source(db, "dept-json")
+    before = _harvested(db)
+    serve(remote, CATALOG, delay=2)
+    report = run_source(db, "dept-json", read_timeout=0.3)
+    assert report.status == "failed" and "timed out" in report.error
+    assert _harvested(db) == before
+
+
+def test_enormous_response_is_cut_at_the_size_cap(db, world, remote, make_datajson):
+    make_datajson(CATALOG)
+    run_source(db, "dept-json")
+    before = _harvested(db)
+    remote.serve("/data.json", stream_bytes=8 * 1024 * 1024, content_type="application/json")
+    report = run_source(db, "dept-json", max_bytes=1024 * 1024)
+    assert report.status == "failed" and "cap" in report.error
+    assert _harvested(db) == before
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("R/PT1S", "realtime"), ("R/PT1H", "realtime"), ("R/P1D", "daily"), ("R/P3.5D", "weekly"),
+    ("R/P1W", "weekly"), ("R/P0.5M", "monthly"), ("R/P2W", "monthly"), ("R/P1M", "monthly"),
+    ("R/P2M", "quarterly"), ("R/P3M", "quarterly"), ("R/P4M", "semiannual"), ("R/P6M", "semiannual"),
+    ("R/P1Y", "annual"), ("R/P2Y", "irregular"), ("R/P10Y", "irregular"), ("irregular", "irregular"),
+    ("P1M", "monthly"), (None, None),
+])
+def test_accrual_periodicity_maps_to_a_frequency_that_is_never_too_eager(value, expected):
+    assert update_frequency(value) == expected
+
+
+@pytest.mark.parametrize("value", ["R/P", "R/P0D", "monthly-ish", "R/1M"])
+def test_accrual_periodicity_that_is_no_duration_fails_the_record(value):
+    with pytest.raises(RecordFailure):
+        update_frequency(value)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2010-01-01T00:00:00Z/2015-12-31", {"start": "2010-01-01", "end": "2015-12-31"}),
+    ("2020-02/2024-02", {"start": "2020-02-01", "end": "2024-02-29"}),
+    ("2000-01-15/P1M", {"start": "2000-01-15"}),
+    ("2019", {}),
+])
+def test_temporal_interval_bounds_are_days(value, expected):
+    assert temporal(value) == expected

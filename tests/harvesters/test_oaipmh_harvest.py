@@ -1,0 +1,266 @@
+"""An OAI-PMH repository harvested end to end from a local server: paging, deletions, errors, hostile XML."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+
+import pytest
+from sqlalchemy import func, select
+
+from harvesters import services
+from harvesters.models import HarvestError, HarvestJob, HarvestRecord
+from harvesters.services import run_source
+from registry.audit.models import AuditEvent
+from registry.resources.models import Resource
+
+FIXTURES = Path(__file__).parent / "fixtures" / "oaipmh"
+PAGE1, PAGE2 = ((FIXTURES / name).read_bytes() for name in ("page1.xml", "page2.xml"))
+TOKEN = "env|2024-06-01|100"
+FIRST = "/oai?verb=ListRecords&metadataPrefix=oai_dc&set=env"
+SECOND = "/oai?verb=ListRecords&resumptionToken=" + quote(TOKEN, safe="")
+WATER, DELETED, EMISSION = (f"oai:repo.example.gov.cn:env/{n}" for n in ("2023-0007", "2019-0001", "2023-0012"))
+SOIL = "oai:repo.example.gov.cn:env/2024-0003"
+DEFAULTS = {"classification": "102", "format_class": "electronic_file", "share_type": "unconditional",
+            "share_method": "platform_file", "open_type": "unconditional", "update_frequency": "annual"}
+ENVELOPE = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2024-06-01T02:00:00Z</responseDate>'
+            '<request verb="ListRecords">https://repo.example.gov.cn/oai</request>{}</OAI-PMH>')
+
+
+@pytest.fixture
+def make_oai(db, world, remote):
+    def make(name: str = "repo", query: str = "?set=env", **options):
+        options.setdefault("department", world.dept_a.credit_code)
+        options.setdefault("defaults", DEFAULTS)
+        with db.transaction() as session:
+            services.add_source(session, name=name, type="oaipmh", url=f"{remote.url}/oai{query}", **options)
+    return make
+
+
+def serve(remote, path: str, body: bytes | str, **options) -> None:
+    body = body.encode("utf-8") if isinstance(body, str) else body
+    remote.serve(path, body, **{"content_type": "text/xml; charset=utf-8", **options})
+
+
+def serve_fixture(remote) -> None:
+    serve(remote, FIRST, PAGE1)
+    serve(remote, SECOND, PAGE2)
+
+
+def record(identifier: str, title: str | None = "数据集", *, deleted: bool = False, **dc) -> str:
+    """One ``<record>``; ``dc`` holds further Dublin Core elements (a list for repeated ones)."""
+    status = ' status="deleted"' if deleted else ""
+    header = f"<header{status}><identifier>{escape(identifier)}</identifier><datestamp>2024-06-01</datestamp></header>"
+    if deleted:
+        return f"<record>{header}</record>"
+    fields = {"title": title, "description": f"{title}的说明。" if title else None, **dc}
+    elements = "".join(f"<dc:{name}>{escape(value)}</dc:{name}>" for name, values in fields.items()
+                       for value in (values if isinstance(values, list) else [values]) if value is not None)
+    return (f'<record>{header}<metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
+            f'xmlns:dc="http://purl.org/dc/elements/1.1/">{elements}</oai_dc:dc></metadata></record>')
+
+
+def page(*records: str, token: str | None = None) -> str:
+    resumption = f"<resumptionToken>{escape(token)}</resumptionToken>" if token else ""
+    return ENVELOPE.format(f"<ListRecords>{''.join(records)}{resumption}</ListRecords>")
+
+
+def oai_error(code: str, text: str = "") -> str:
+    return ENVELOPE.format(f'<error code="{code}">{escape(text)}</error>')
+
+
+def _harvested(db) -> dict:
+    """original identifier → (state, is_public, version, doc) of every harvested resource."""
+    with db.reader() as session:
+        rows = session.execute(select(HarvestRecord.original_id, Resource.state, Resource.is_public,
+                                      Resource.version, Resource.doc).join(
+            Resource, Resource.id == HarvestRecord.resource_id))
+        return {r.original_id: (r.state, r.is_public, r.version, r.doc) for r in rows}
+
+
+def _state(db) -> tuple:
+    """Everything a broken run must leave as it was."""
+    with db.reader() as session:
+        return _harvested(db), session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def test_two_pages_are_harvested_with_the_set_and_deleted_records_are_skipped(db, world, remote, make_oai):
+    serve_fixture(remote)
+    make_oai()
+    report = run_source(db, "repo")
+    assert report.status == "succeeded", report.error
+    assert (report.counters["created"], report.counters["failed"]) == (3, 0), report.errors
+    # The set goes with the first request; the token alone with the next (it is an exclusive argument).
+    assert [path for path, _h in remote.requests] == [FIRST, SECOND]
+    harvested = _harvested(db)
+    assert set(harvested) == {WATER, EMISSION, SOIL}          # the deleted record is not created
+    assert all(state == "published" for state, *_rest in harvested.values())
+    water = harvested[WATER][3]
+    assert (water["title"], water["title_en"]) == ("2023年全省水环境质量状况公报",
+                                                   "Provincial Water Environment Quality Bulletin 2023")
+    assert water["description"] == "全省主要河流、湖库断面水质监测结果。\n\n附各设区市断面达标情况。"
+    assert sorted(water["keywords"]) == ["地表水", "水环境", "水质监测"]
+    assert (water["issued"], water["spatial"], water["license"]) == ("2024-03-15", "330000", "CC-BY-4.0")
+    assert water["language"] == ["zh"]
+    assert water["distributions"] == [{"access_url": "https://repo.example.gov.cn/files/water-2023.pdf",
+                                       "media_type": "application/pdf"}]
+    assert (water["provider"], water["provider_unit"]) == (world.dept_a.credit_code, "省生态环境厅")
+    assert (water["classification"], water["update_frequency"]) == ("102", "annual")      # the defaults
+    emission = harvested[EMISSION][3]
+    assert (emission["provider_unit"], emission["spatial"], emission["issued"]) == ("杭州市生态环境局", "330100",
+                                                                                   "2023-11-30")
+    assert emission["license"] == "仅限非商业用途，引用请注明来源。"
+    soil = harvested[SOIL][3]
+    assert [d["access_url"] for d in soil["distributions"]] == [
+        "https://repo.example.gov.cn/records/2024-0003", "https://repo.example.gov.cn/files/soil-units.xlsx"]
+    assert soil["language"] == ["zh"] and "media_type" not in soil["distributions"][0]
+
+
+def test_other_query_parameters_of_the_address_go_with_every_request(db, world, remote, make_oai):
+    serve(remote, "/oai?key=k1&verb=ListRecords&metadataPrefix=oai_dc", page(record("oai:x:1"), token="t2"))
+    serve(remote, "/oai?key=k1&verb=ListRecords&resumptionToken=t2", page(record("oai:x:2")))
+    make_oai(query="?key=k1&verb=Identify")
+    report = run_source(db, "repo")
+    assert (report.status, report.counters["created"]) == ("succeeded", 2), report.error
+
+
+def test_second_run_writes_nothing(db, world, remote, make_oai):
+    serve_fixture(remote)
+    make_oai()
+    run_source(db, "repo")
+    before = _state(db)
+    report = run_source(db, "repo")
+    assert report.status == "succeeded"
+    assert (report.counters["unchanged"], report.counters["created"], report.counters["updated"]) == (3, 0, 0)
+    assert _state(db) == before
+
+
+def test_changed_record_is_updated_and_deleted_or_vanished_ones_withdrawn(db, world, remote, make_oai):
+    serve(remote, FIRST, page(record(WATER, "水环境公报"), record(EMISSION, "排放清单"), record(DELETED, "旧公报")))
+    make_oai()
+    assert run_source(db, "repo").counters["created"] == 3
+    serve(remote, FIRST, page(record(WATER, "水环境公报（修订）"), record(DELETED, deleted=True), token="more"))
+    serve(remote, "/oai?verb=ListRecords&resumptionToken=more", page(token=""))
+    report = run_source(db, "repo")
+    assert report.status == "succeeded", report.error
+    assert (report.counters["updated"], report.counters["withdrawn"], report.counters["created"]) == (1, 2, 0)
+    harvested = _harvested(db)
+    assert harvested[WATER][3]["title"] == "水环境公报（修订）" and harvested[WATER][2] == 2
+    assert harvested[DELETED][:2] == ("withdrawn", False)      # deleted at the source
+    assert harvested[EMISSION][:2] == ("withdrawn", False)     # no longer listed
+
+
+def _harvest_fixture_then(db, remote, make_oai) -> tuple:
+    serve_fixture(remote)
+    make_oai()
+    run_source(db, "repo")
+    return _state(db)
+
+
+@pytest.mark.parametrize("second, message", [
+    (dict(body=b"Internal Server Error", status=500, content_type="text/plain"), "HTTP 500"),
+    (dict(body=oai_error("badResumptionToken", "The token has expired.")), "badResumptionToken: The token has expired"),
+    (dict(body=PAGE2[:300]), "not well-formed XML"),
+    (dict(body=b"<html><body>Maintenance</body></html>"), "not an OAI-PMH answer"),
+    (dict(body=ENVELOPE.format('<GetRecord/>')), "not a ListRecords answer"),
+], ids=["http500", "bad-token", "truncated", "html", "wrong-verb"])
+def test_page_two_broken_fails_the_job_and_withdraws_nothing(db, world, remote, make_oai, second, message):
+    before = _harvest_fixture_then(db, remote, make_oai)
+    changed = PAGE1.replace("2023年全省水环境质量状况公报".encode(), "水环境公报（修订）".encode())
+    serve(remote, FIRST, changed)
+    serve(remote, SECOND, **second)
+    report = run_source(db, "repo")
+    assert report.status == "failed" and message in report.error
+    assert report.counters["withdrawn"] == 0
+    harvested, _events = _state(db)
+    assert harvested[WATER][3]["title"] == "水环境公报（修订）"      # what page 1 held was taken
+    assert {k: v for k, v in harvested.items() if k != WATER} == {k: v for k, v in before[0].items() if k != WATER}
+    with db.reader() as session:
+        assert session.get(HarvestJob, report.job_id).status == "failed"
+
+
+def test_repeated_resumption_token_is_a_paging_loop(db, world, remote, make_oai):
+    serve(remote, FIRST, page(record("oai:x:1"), token="a"))
+    serve(remote, "/oai?verb=ListRecords&resumptionToken=a", page(record("oai:x:2"), token="b"))
+    serve(remote, "/oai?verb=ListRecords&resumptionToken=b", page(record("oai:x:3"), token="a"))
+    make_oai()
+    report = run_source(db, "repo")
+    assert report.status == "failed" and "paging loop" in report.error
+    assert len(remote.requests) == 3
+
+
+def test_no_records_match_is_an_empty_listing_that_withdraws_nothing(db, world, remote, make_oai):
+    serve(remote, FIRST, oai_error("noRecordsMatch", "The set is empty."))
+    make_oai()
+    report = run_source(db, "repo")
+    assert (report.status, report.counters["created"]) == ("succeeded", 0), report.error
+    serve_fixture(remote)
+    run_source(db, "repo")
+    before = _state(db)
+    serve(remote, FIRST, oai_error("noRecordsMatch"))
+    report = run_source(db, "repo")
+    assert report.status == "failed" and "listed no records" in report.error
+    assert _state(db) == before
+
+
+def test_other_protocol_error_fails_the_job(db, world, remote, make_oai):
+    serve(remote, FIRST, oai_error("cannotDisseminateFormat", "oai_dc is not supported"))
+    make_oai()
+    report = run_source(db, "repo")
+    assert report.status == "failed" and "cannotDisseminateFormat" in report.error
+
+
+@pytest.mark.parametrize("doctype", [
+    '<!DOCTYPE OAI-PMH [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>',
+    '<!DOCTYPE OAI-PMH [<!ENTITY secret SYSTEM "file:///etc/passwd">]>',
+], ids=["entity-expansion", "external-entity"])
+def test_documents_declaring_entities_are_refused(db, world, remote, make_oai, doctype):
+    body = page(record("oai:x:1", "&c;" if "ENTITY c" in doctype else "&secret;"))
+    body = body.replace("<OAI-PMH", doctype + "<OAI-PMH", 1).replace("&amp;", "&")
+    serve(remote, FIRST, body)
+    make_oai()
+    report = run_source(db, "repo")
+    assert report.status == "failed" and "declares XML entities" in report.error
+    assert _harvested(db) == {}
+
+
+def test_bad_records_are_error_rows_and_the_valid_ones_land(db, world, remote, make_oai):
+    no_identifier = record("  ", "没有标识的记录")
+    no_metadata = '<record><header><identifier>oai:x:bare</identifier></header></record>'
+    serve(remote, FIRST, page(record("oai:x:good", "完好的记录"), no_identifier, record("oai:x:untitled", None),
+                              no_metadata, record("oai:x:bad-date", "日期错误", date="2024-02-30"),
+                              record("oai:x:good", "同一标识再次出现")))
+    make_oai()
+    report = run_source(db, "repo")
+    assert report.status == "succeeded", report.error
+    assert (report.counters["created"], report.counters["failed"], report.counters["duplicates"]) == (1, 4, 1)
+    assert set(_harvested(db)) == {"oai:x:good"}
+    with db.reader() as session:
+        errors = {e.record_id: e for e in session.scalars(select(HarvestError).where(
+            HarvestError.job_id == report.job_id))}
+    missing = errors[f"{remote.url}{FIRST}#record-2"]
+    assert missing.stage == "fetch" and "without a header identifier" in missing.message
+    assert "没有标识的记录" in missing.snippet
+    assert errors["oai:x:untitled"].stage == "map" and "title" in errors["oai:x:untitled"].message
+    assert "oai:x:untitled" in errors["oai:x:untitled"].snippet
+    assert errors["oai:x:bare"].stage == "fetch" and "no oai_dc metadata" in errors["oai:x:bare"].message
+    assert "issued" in errors["oai:x:bad-date"].message
+    assert "listed twice" in errors["oai:x:good"].message
+
+
+def test_slow_server_times_out_and_the_job_fails_cleanly(db, world, remote, make_oai):
+    before = _harvest_fixture_then(db, remote, make_oai)
+    serve(remote, SECOND, PAGE2, delay=2)
+    report = run_source(db, "repo", read_timeout=0.3)
+    assert report.status == "failed" and "timed out" in report.error
+    assert report.counters["withdrawn"] == 0 and _state(db) == before
+
+
+def test_enormous_response_is_cut_at_the_size_cap(db, world, remote, make_oai):
+    before = _harvest_fixture_then(db, remote, make_oai)
+    remote.serve(SECOND, stream_bytes=8 * 1024 * 1024, content_type="text/xml")
+    report = run_source(db, "repo", max_bytes=1024 * 1024)
+    assert report.status == "failed" and "cap" in report.error
+    assert _state(db) == before
