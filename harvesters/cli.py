@@ -1,12 +1,15 @@
-"""``govcat harvest``: register harvest sources, run them, and read their jobs.
+"""``govcat harvest``: register harvest sources, run them, and read their jobs; ``govcat worker``.
 
 A run prints its job report (counters and per-record errors) and then drains the search outbox,
 so harvested changes are searchable when the command returns; an engine outage leaves them
-queued for the next drain.  Tests pass their app as the click context object.
+queued for the next drain.  ``run --queue`` hands the job to the harvest queue instead.  Tests
+pass their app as the click context object.
 """
 from __future__ import annotations
 
 import json
+import logging
+import signal
 import sys
 
 import click
@@ -84,20 +87,24 @@ def list_sources(ctx) -> None:
 @click.argument("name")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing but the job row.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--queue", "queued", is_flag=True,
+              help="Put the job on the harvest queue (GOVCAT_QUEUE_URL) for a worker, and print the task id.")
 @click.pass_context
-def run(ctx, name, dry_run, as_json) -> None:
-    """Run one harvest job of a source now and print its report."""
+def run(ctx, name, dry_run, as_json, queued) -> None:
+    """Run one harvest job of a source now and print its report (or queue it)."""
+    from harvesters.queue import run_job
+
     app = _app(ctx)
-    database = get_db(app)
+    if queued:
+        _enqueue(app, name, dry_run, as_json)
+        return
     try:
-        report = services.run_source(database, name, dry_run=dry_run)
+        report = run_job(app, name, dry_run=dry_run)
     except ServiceError as error:
         _fail(error)
     except JobAlreadyRunning as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
-    if not dry_run:
-        _drain(app)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -112,15 +119,26 @@ def run(ctx, name, dry_run, as_json) -> None:
     sys.exit(0 if report.status in ("succeeded", "dry_run") else 1)
 
 
-def _drain(app: Flask) -> None:
-    from registry.search import get_engine
-    from registry.search.engine import SearchUnavailable
-    from registry.search.outbox import drain
+def _enqueue(app: Flask, name: str, dry_run: bool, as_json: bool) -> None:
+    from harvesters.queue import QueueUnavailable, request_run
 
+    if dry_run:
+        raise click.UsageError("a dry run reports here and now; it cannot be queued")
+    if not app.config.get("GOVCAT_QUEUE_URL"):
+        click.echo("error: no harvest queue is configured (set GOVCAT_QUEUE_URL)", err=True)
+        sys.exit(1)
+    _check_queue_url(app)
     try:
-        drain(get_db(app), get_engine(app))
-    except SearchUnavailable as error:
-        click.echo(f"search engine unavailable, changes stay queued: {error}", err=True)
+        task_id = request_run(app, name).task_id
+    except ServiceError as error:
+        _fail(error)
+    except QueueUnavailable as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps({"source": name, "task": task_id}))
+    else:
+        click.echo(f"queued {name}: task {task_id}")
 
 
 @harvest.command("jobs")
@@ -143,19 +161,69 @@ def jobs(ctx, name, limit, with_errors) -> None:
 
 
 @click.command("worker")
-@click.option("--poll", default=60.0, show_default=True, help="Seconds between looks for due harvests.")
-@click.option("--once", is_flag=True, help="Run what is due now and stop.")
+@click.option("--poll", default=60.0, show_default=True, help="Seconds between looks for due harvests (no queue).")
+@click.option("--once", is_flag=True, help="Run what is due now and stop (no queue).")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes, each running one job at a time (with GOVCAT_QUEUE_URL).")
 @click.pass_context
-def worker(ctx, poll: float, once: bool) -> None:
-    """Run scheduled harvests when they are due (no other service needed); several may run side by side."""
+def worker(ctx, poll: float, once: bool, workers: int) -> None:
+    """Run scheduled harvests when they are due; several may run side by side.
+
+    Without GOVCAT_QUEUE_URL it looks for due sources every --poll seconds and runs them itself (no
+    other service needed).  With it, it consumes the harvest queue with --workers processes, and
+    queues due sources every minute.  SIGTERM interrupts running jobs (each is recorded failed,
+    "interrupted"); SIGINT (Ctrl-C) lets them finish first, a second one interrupts them.
+    """
+    app = _app(ctx)
+    _log_to_stderr()
+    if app.config.get("GOVCAT_QUEUE_URL"):
+        if once:
+            raise click.UsageError("--once is for the worker without a queue (GOVCAT_QUEUE_URL)")
+        _consume(app, workers)
+    else:
+        _poll(app, poll, once)
+
+
+def _log_to_stderr() -> None:
+    """One line per job (source, outcome, counters) and the consumer's start and stop, on standard error."""
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(processName)s %(levelname)s %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)
+    logging.getLogger("huey.consumer").setLevel(logging.INFO)
+    logging.getLogger("huey.consumer.Scheduler").setLevel(logging.WARNING)
+
+
+def _check_queue_url(app: Flask) -> None:
+    from harvesters.queue import storage_for
+
+    try:
+        storage_for(app.config["GOVCAT_QUEUE_URL"])
+    except ValueError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+
+
+def _consume(app: Flask, workers: int) -> None:
+    from harvesters.queue import consume
+
+    _check_queue_url(app)
+    consume(app, workers=workers)
+
+
+def _poll(app: Flask, poll: float, once: bool) -> None:
+    from harvesters.queue import run_job
     from harvesters.scheduling import work
 
-    app = _app(ctx)
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
 
-    def run(name: str):
-        report = services.run_source(get_db(app), name)
-        _drain(app)
-        return report
-
+    # A running job sees the interruption and records itself failed, "interrupted", before we exit.
+    previous = signal.signal(signal.SIGTERM, interrupt)
     click.echo(f"harvest worker: looking for due sources every {poll:g} s", err=True)
-    work(get_db(app), run, poll=poll, once=once, echo=lambda line: click.echo(line, err=True))
+    try:
+        work(get_db(app), lambda name: run_job(app, name), poll=poll, once=once,
+             echo=lambda line: click.echo(line, err=True))
+    except KeyboardInterrupt:
+        click.echo("harvest worker: stopped", err=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)

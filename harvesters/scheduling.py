@@ -1,10 +1,12 @@
 """When a harvest source is due, and the worker that runs due harvests with no extra service.
 
 A source's schedule is an interval: ``30m``, ``6h``, ``1d`` (minutes, hours, days; at least five
-minutes). A source is due when it is active, has a schedule, and its last job started at least one
-interval ago (or it never ran).  ``govcat worker`` checks every ``--poll`` seconds and runs what is
-due, one source after another; several workers may run side by side, since a source never runs
-two jobs at once (the job lifecycle refuses a second) — each worker then takes the next source.
+minutes). A source is due when it is active, has a schedule, no job of it is running (one whose
+heartbeat went stale does not count), and its last job started at least one interval ago (or it
+never ran).  Without a queue (``GOVCAT_QUEUE_URL``), ``govcat worker`` checks every ``--poll``
+seconds and runs what is due, one source after another; several workers may run side by side,
+since a source never runs two jobs at once (the job lifecycle refuses a second) — each worker then
+takes the next source.  With a queue, :mod:`harvesters.queue` shares the due sources out instead.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from harvesters.base import JobAlreadyRunning
+from harvesters.base import STALE_AFTER, JobAlreadyRunning, JobReport
 from harvesters.models import HarvestJob, HarvestSource
 from registry.db import Database, utcnow
 
@@ -38,10 +40,13 @@ def parse_interval(schedule: str) -> timedelta:
 
 
 def due_sources(session: Session, now: datetime | None = None) -> list[str]:
-    """Names of the active scheduled sources whose interval has passed since their last job began."""
+    """Names of the active scheduled sources, not running, whose interval has passed since their last job began."""
     now = now or utcnow()
     last = dict(session.execute(select(HarvestJob.source_id, func.max(HarvestJob.started_at))
                                 .group_by(HarvestJob.source_id)).all())
+    running = {source_id for source_id, beat in session.execute(
+        select(HarvestJob.source_id, HarvestJob.heartbeat_at).where(HarvestJob.status == "running"))
+        if now - beat < STALE_AFTER}
     due = []
     for source in session.scalars(select(HarvestSource).where(HarvestSource.active.is_(True),
                                                              HarvestSource.schedule.is_not(None))
@@ -54,20 +59,31 @@ def due_sources(session: Session, now: datetime | None = None) -> list[str]:
         started = last.get(source.id)
         if started is not None and started.tzinfo is None:
             started = started.replace(tzinfo=now.tzinfo)
-        if started is None or now - started >= interval:
+        if source.id not in running and (started is None or now - started >= interval):
             due.append(source.name)
     return due
 
 
+def is_due(session: Session, name: str, now: datetime | None = None) -> bool:
+    """Whether the named source is due (see :func:`due_sources`)."""
+    return name in due_sources(session, now)
+
+
+def summary(report: JobReport) -> str:
+    """A job's outcome on one line: status, job id, counters, and the job error if any."""
+    counters = ", ".join(f"{name} {count}" for name, count in report.counters.items())
+    line = f"{report.status}, job {report.job_id}: {counters}"
+    return f"{line}; {report.error}" if report.error else line
+
+
 def run_due(database: Database, run, *, now: datetime | None = None) -> list[tuple[str, str]]:
-    """Run every due source with ``run(name)``; return ``(name, outcome)`` for each."""
+    """Run every due source with ``run(name)``; return ``(name, outcome)`` for each (see :func:`summary`)."""
     with database.reader() as session:
         names = due_sources(session, now)
     outcomes = []
     for name in names:
         try:
-            report = run(name)
-            outcomes.append((name, report.status))
+            outcomes.append((name, summary(run(name))))
         except JobAlreadyRunning:
             outcomes.append((name, "already running elsewhere"))
     return outcomes

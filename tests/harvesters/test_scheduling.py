@@ -8,7 +8,8 @@ from click.testing import CliRunner
 
 from harvesters.cli import harvest, worker
 from harvesters.models import HarvestJob, HarvestSource
-from harvesters.scheduling import due_sources, parse_interval
+from harvesters.base import STALE_AFTER
+from harvesters.scheduling import due_sources, is_due, parse_interval
 from registry.db import utcnow
 from tests.harvesters.conftest import catalog_page, dataset_doc
 
@@ -50,13 +51,27 @@ def test_due_sources(app, db, world):
         assert due_sources(session, now) == []
 
 
+def test_a_running_source_is_not_due_until_its_heartbeat_goes_stale(app, db, world):
+    args = ["add", "hourly", "--url", "http://127.0.0.1:9/hourly.ttl", "--department", world.dept_a.credit_code,
+            "--schedule", "1h"]
+    assert CliRunner().invoke(harvest, args, obj=app).exit_code == 0
+    now = utcnow()
+    with db.transaction() as session:
+        hourly = session.query(HarvestSource).filter_by(name="hourly").one()
+        session.add(HarvestJob(source_id=hourly.id, status="running", started_at=now - timedelta(hours=2),
+                               heartbeat_at=now))
+    with db.reader() as session:
+        assert due_sources(session, now) == [] and not is_due(session, "hourly", now)
+        assert is_due(session, "hourly", now + STALE_AFTER)        # the job died without saying so
+
+
 def test_the_worker_runs_what_is_due_once(app, db, world, remote):
     url = remote.serve("/catalog.ttl", catalog_page({f"{remote.url}/datasets/{n}": dataset_doc(n) for n in range(3)}))
     runner = CliRunner()
     assert runner.invoke(harvest, ["add", "dept-a", "--url", url, "--department", world.dept_a.credit_code,
                                    "--schedule", "6h"], obj=app).exit_code == 0
     first = runner.invoke(worker, ["--once"], obj=app)
-    assert first.exit_code == 0 and "dept-a: succeeded" in first.output
+    assert first.exit_code == 0 and "dept-a: succeeded, job 1: created 3, updated 0" in first.output
     again = runner.invoke(worker, ["--once"], obj=app)            # not due again for six hours
     assert again.exit_code == 0 and "dept-a" not in again.output
     assert client_total(app) == 3
