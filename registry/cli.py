@@ -163,14 +163,15 @@ def token_create(name: str, label: str, expires_days: int | None) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "ttl", "nt", "jsonld"]), default="jsonl",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "ttl", "nt", "jsonld", "xlsx", "csv"]),
+              default="jsonl", show_default=True,
+              help="xlsx and csv: the compilation guide's layout, as the spreadsheet template has it.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="File to write (default: standard output); a name ending in .gz is compressed.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default="the cores",
               help="Worker processes rendering Turtle or N-Triples.")
 def export(fmt: str, output: str, jobs: int) -> None:
-    """Export the published catalog — JSON lines or DCAT-AP RDF — streamed, in constant memory."""
+    """Export the published catalog — JSON lines, DCAT-AP RDF or a spreadsheet — in constant memory."""
     from sqlalchemy import func
 
     from registry.rdf import services as rdf
@@ -193,6 +194,8 @@ def export(fmt: str, output: str, jobs: int) -> None:
                         yield (json.dumps(resource_representation(resource, "published"), ensure_ascii=False)
                                + "\n").encode("utf-8")
             pieces = chunks()
+        elif fmt in ("xlsx", "csv"):
+            pieces = _sheet_chunks(database, fmt, bar.update)
         else:
             pieces = rdf.dump_chunks(database, BY_EXTENSION[fmt], rdf.settings(), progress=bar.update, jobs=jobs)
         if output.endswith(".gz"):
@@ -202,6 +205,27 @@ def export(fmt: str, output: str, jobs: int) -> None:
             for piece in pieces:
                 stream.write(piece)
     click.echo(f"exported {total} resources", err=True)
+
+
+def _sheet_chunks(database, fmt: str, progress):
+    """The published catalog in the spreadsheet layout, as chunks of bytes.
+
+    CSV streams row by row; a workbook is a zip, so it is written first (write-only mode, rows
+    spooled to disk) to a temporary file that is then read out.
+    """
+    import tempfile
+
+    from registry.resources import sheets
+
+    with database.reader() as session:
+        reps = sheets.published_representations(session)
+        if fmt == "csv":
+            yield from sheets.csv_chunks(reps, progress=progress)
+            return
+        with tempfile.TemporaryFile() as spool:
+            sheets.write_xlsx(reps, spool, progress=progress)
+            spool.seek(0)
+            yield from iter(lambda: spool.read(1024 * 1024), b"")
 
 
 @main.command()
