@@ -7,15 +7,22 @@ Each record goes through named stages::
     gather → fetch → map → compare → load            and, for the job:  withdraw → index
 
 * **gather**: the source type lists records, page by page, as a generator (memory stays bounded).
+  A page whose bytes are those of the last run, when every record on it was taken, is not even
+  parsed (:meth:`Harvester.page_unchanged`); a record whose raw form is as stored
+  (:meth:`Harvester.raw_digest`) is not mapped: both count as unchanged at once.
 * **fetch**: the source type gets one record's raw form (for DCAT it came with its page).
 * **map**: the source type's document, with the source's defaults filled in and the provider set
-  to the source's department, through :func:`normalize_metadata`.
-* **compare**: the content hash of the canonical document against the stored provenance; an
-  unchanged record costs no write at all.  A record already harvested from another source, or
-  carrying the resource code of a resource already in the catalog, is a duplicate: reported,
-  not stored twice.
+  to the source's department, through :func:`normalize_metadata` (the schema every input passes)
+  and govcat's SHACL profile (:func:`vocab.validation.check_document`, compiled: no per-record
+  pyshacl).  Big jobs of types whose records can be pickled map in worker processes, chunk by chunk.
+* **compare**: the content hash of the canonical document against the stored provenance, read
+  once per job; an unchanged record costs no write at all.  A record already harvested from
+  another source, or carrying the resource code of a resource already in the catalog, is a
+  duplicate: reported, not stored twice.
 * **load**: create (published, or submitted for review, per the source's policy) or update, with
-  the audit trail and the search outbox written in the same transaction.
+  the audit trail and the search outbox written in the same transaction — :data:`LOAD_BATCH`
+  records a transaction; a batch that fails is retried record by record, so one bad record
+  costs only itself.  When the listing breaks midway, what was listed before the break is loaded.
 * **withdraw**: resources of this source whose records vanished — only after a complete,
   successful gather.  **index**: the outbox rows are the index stage; draining is the caller's.
 
@@ -26,19 +33,25 @@ data: exceptions carry what happened, and only this module writes it down.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import logging
+import multiprocessing
+import os
+import sys
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any, ClassVar, Iterator
 
 from marshmallow import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from harvesters.models import COUNTERS, HarvestError, HarvestJob, HarvestRecord, HarvestSource
-from registry.audit.services import diff_documents, record
+from harvesters.models import COUNTERS, HarvestError, HarvestJob, HarvestPage, HarvestRecord, HarvestSource
+from registry.audit.services import diff_documents, record, record_many
 from registry.codes import parse_resource_code
 from registry.db import Database, utcnow
 from registry.errors import ServiceError
@@ -47,11 +60,19 @@ from registry.resources.schemas import normalize_metadata
 from registry.resources.services import _publish, _reclassify, prepare_registration, register_resources
 from registry.search.outbox import queue_for_index
 from vocab.mapping import canonical_metadata
+from vocab.validation import check_document
 
 log = logging.getLogger(__name__)
 SNIPPET_CHARS = 1000
 HEARTBEAT_SECONDS = 10
 STALE_AFTER = timedelta(minutes=30)
+# Bump when a source type's mapping (or govcat's schema) changes what a record becomes: every record
+# is then mapped again on the next run instead of being skipped as unchanged.
+MAPPING_VERSION = "2026-11-28"
+CHUNK = 250            # records mapped together (in a worker process, when the job is big)
+LOAD_BATCH = 500       # records written in one transaction
+IN_FLIGHT = 4          # chunks handed to the mapping processes ahead of the loader
+PROFILE_BASE = "http://localhost"   # where a record is checked against govcat's profile, as if published
 
 
 class JobFailure(Exception):
@@ -80,6 +101,17 @@ class Listed:
 
     original_id: str
     data: Any
+    unchanged: bool = False     # on a page that did not change since every record on it was taken
+
+
+@dataclass
+class PageNote:
+    """A page read in this run, to be remembered if all its records end up taken."""
+
+    url: str
+    digest: str
+    next_url: str | None
+    original_ids: list[str]
 
 
 @dataclass
@@ -129,11 +161,43 @@ def _message(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+@dataclass
+class Known:
+    """A record this source harvested before, as the compare stage needs it."""
+
+    record_id: int
+    resource_id: int
+    content_hash: str
+    raw_hash: str | None
+    state: str
+
+
+@dataclass
+class Mapped:
+    """What the map stage made of one listed record: a document, or why not."""
+
+    original_id: str
+    raw_hash: str | None = None
+    doc: dict | None = None
+    digest: str | None = None
+    code: str | None = None
+    failure: tuple[str, str, str | None] | None = None     # stage, message, snippet
+    unchanged: bool = False                                  # skipped: the raw record is as stored
+
+
 class Harvester:
-    """Runs one job of one source; subclasses implement :meth:`gather` and :meth:`map` (and may :meth:`fetch`)."""
+    """Runs one job of one source; subclasses implement :meth:`gather` and :meth:`map` (and may :meth:`fetch`).
+
+    The map stage (:meth:`fetch`, :meth:`map`, the schema, the content hash) uses nothing but the
+    record and ``self.source``'s plain fields, so a source type whose listed data can be pickled
+    (``parallel = True``) has its big jobs mapped in worker processes while this process lists
+    and loads.  A type that gives :meth:`raw_digest` lets an unchanged record skip mapping.
+    """
 
     type: ClassVar[str] = ""
     stale_after: ClassVar[timedelta] = STALE_AFTER
+    parallel: ClassVar[bool] = False
+    parallel_after: ClassVar[int] = 2000       # records listed before worker processes are worth starting
 
     def __init__(self, database: Database, source: HarvestSource):
         self.database, self.source = database, source
@@ -151,6 +215,10 @@ class Harvester:
     def map(self, raw: Any) -> dict:
         """The metadata document of one record, before defaults and validation."""
         raise NotImplementedError
+
+    def raw_digest(self, listed: Listed) -> str | None:
+        """A digest of the record as listed, equal when the source did not change it (None: always map)."""
+        return None
 
     def resource_code(self, raw: Any) -> str | None:
         """The resource code (``dct:identifier``) the record carries, if any."""
@@ -170,12 +238,16 @@ class Harvester:
         report = JobReport(job_id, self.source.name, "dry_run" if dry_run else "running")
         self._report, self._dry_run, self._pending_errors = report, dry_run, []
         self._last_beat = time.monotonic()
+        self._pool, self._batch, self._codes_seen = None, [], set()
         seen: set[str] = set()
         try:
-            for listed in self.gather():
-                self._take(listed, seen)
-                self._beat()
+            self._known = self._load_known()
+            self._fingerprint = self._mapping_fingerprint()
+            self._pages, self._page_notes, self._pages_visited, self._listed_raw = self._load_pages(), [], set(), {}
+            self._pipeline(seen)
             self._withdraw_vanished(seen)
+            if not dry_run:
+                self._note_pages()
             report.status = "dry_run" if dry_run else "succeeded"
         except JobFailure as failure:
             report.status, report.error = "failed", f"{failure.stage}: {failure.message}"
@@ -186,6 +258,9 @@ class Harvester:
             report.status, report.error = "failed", "interrupted"
             raise
         finally:
+            if self._pool is not None:
+                self._pool.terminate()
+                self._pool.join()
             self.close()
             self._finish()
         return report
@@ -228,104 +303,276 @@ class Harvester:
             session.execute(update(HarvestJob).where(HarvestJob.id == report.job_id).values(
                 status=report.status, finished_at=utcnow(), error=_truncate(report.error, 5000)))
 
-    def _fail(self, listed: Listed, stage: str, message: str, snippet: str | None, counter: str = "failed") -> None:
+    def _fail(self, original_id: str, stage: str, message: str, snippet: str | None, counter: str = "failed") -> None:
         self._report.counters[counter] += 1
-        error = {"stage": stage, "record_id": listed.original_id[:2000], "message": _truncate(message, 5000),
+        error = {"stage": stage, "record_id": original_id[:2000], "message": _truncate(message, 5000),
                  "snippet": _truncate(snippet)}
         self._report.errors.append(error)
         self._pending_errors.append(error)
 
-    # -- one record ----------------------------------------------------------------------------
-    def _take(self, listed: Listed, seen: set[str]) -> None:
+    def _load_known(self) -> dict[str, Known]:
+        """Every record this source harvested before, read once: the compare stage costs no query."""
+        with self.database.reader() as session:
+            rows = session.execute(select(HarvestRecord.id, HarvestRecord.original_id, HarvestRecord.resource_id,
+                                          HarvestRecord.content_hash, HarvestRecord.raw_hash, Resource.state)
+                                   .join(Resource, Resource.id == HarvestRecord.resource_id)
+                                   .where(HarvestRecord.source_id == self.source.id))
+            return {r.original_id: Known(r.id, r.resource_id, r.content_hash, r.raw_hash, r.state) for r in rows}
+
+    # -- pages that did not change ---------------------------------------------------------------
+    def page_unchanged(self, url: str, body: bytes) -> HarvestPage | None:
+        """The note of the page at ``url`` if these are the bytes it had when all its records were taken
+        (and they all still stand); the source type then lists its records as unchanged, unparsed."""
+        self._page_digest = self._digest_page(url, body)
+        self._pages_visited.add(url)
+        page = self._pages.get(url)
+        if page is None or page.digest != self._page_digest:
+            return None
+        for original_id in page.original_ids:
+            known = self._known.get(original_id)
+            if known is None or known.state == "withdrawn" or known.raw_hash is None:
+                return None
+        return page
+
+    def page_read(self, url: str, next_url: str | None, listed: list[Listed]) -> None:
+        """Say that the page at ``url`` (whose bytes :meth:`page_unchanged` saw last) listed ``listed``."""
+        self._page_notes.append(PageNote(url, self._page_digest, next_url, [item.original_id for item in listed]))
+
+    def _digest_page(self, url: str, body: bytes) -> str:
+        digest = hashlib.sha256(f"{self._fingerprint}\n{url}\n".encode())
+        digest.update(body)
+        return digest.hexdigest()
+
+    def _load_pages(self) -> dict[str, HarvestPage]:
+        with self.database.reader() as session:
+            pages = list(session.scalars(select(HarvestPage).where(HarvestPage.source_id == self.source.id)))
+            for page in pages:
+                session.expunge(page)
+        return {page.url: page for page in pages}
+
+    def _note_pages(self) -> None:
+        """Remember the pages of this run whose records were all taken; forget the pages it did not read."""
+        def taken(original_id: str) -> bool:
+            known, raw_hash = self._known.get(original_id), self._listed_raw.get(original_id)
+            return known is not None and known.state != "withdrawn" and raw_hash is not None \
+                and known.raw_hash == raw_hash
+
+        notes = [n for n in self._page_notes if n.original_ids and all(taken(o) for o in n.original_ids)]
+        kept = {n.url for n in notes} | (self._pages_visited - {n.url for n in self._page_notes})
+        stale = [page.id for url, page in self._pages.items() if url not in kept]
+        changed = [n for n in notes if n.url not in self._pages or self._pages[n.url].digest != n.digest]
+        if not stale and not changed:
+            return
+        with self.database.transaction() as session:
+            if stale:
+                session.execute(delete(HarvestPage).where(HarvestPage.id.in_(stale)))
+            for note in changed:
+                if note.url in self._pages and self._pages[note.url].id not in stale:
+                    session.execute(delete(HarvestPage).where(HarvestPage.id == self._pages[note.url].id))
+                session.add(HarvestPage(source_id=self.source.id, url=note.url, digest=note.digest,
+                                        next_url=note.next_url, original_ids=note.original_ids))
+
+    def _mapping_fingerprint(self) -> str:
+        """What, besides the record, decides its document: a change here maps every record again."""
+        basis = [MAPPING_VERSION, self.type, self.source.defaults or {}, self.source.department.credit_code]
+        return json.dumps(basis, sort_keys=True, ensure_ascii=False)
+
+    # -- gather → fetch → map: listed in this process, mapped here or in worker processes ---------
+    def _pipeline(self, seen: set[str]) -> None:
+        """List, map and load; when the listing breaks, what was listed before the break is still taken."""
+        self._pending, self._in_flight, self._listed_count = [], deque(), 0
+        try:
+            for listed in self.gather():
+                self._list(listed, seen)
+                self._beat()
+        finally:    # a broken listing (JobFailure) still loads what came before it; a bug loads nothing more
+            if sys.exc_info()[0] in (None, JobFailure):
+                self._drain_pipeline()
+
+    def _list(self, listed: Listed, seen: set[str]) -> None:
+        self._listed_count += 1
         if listed.original_id in seen:
-            self._fail(listed, "compare", "listed twice by this source in one run", None, "duplicates")
+            self._fail(listed.original_id, "compare", "listed twice by this source in one run", None, "duplicates")
             return
         seen.add(listed.original_id)
-        stage = "fetch"
-        try:
-            raw = self.fetch(listed)
-            stage = "map"
-            doc = self._map(raw)
-            stage = "compare"
-            self._compare_and_load(listed, raw, doc)
-        except RecordFailure as failure:
-            self._fail(listed, failure.stage, failure.message, failure.snippet or self.snippet(listed))
-        except JobFailure:
-            raise
-        except Exception as error:   # one bad record never fails the job
-            if not isinstance(error, (ValidationError, ServiceError)):
-                log.warning("harvest of %s failed on %s", self.source.name, listed.original_id, exc_info=True)
-            # Compare only reads; what fails after the mapping is the load (its validation included).
-            self._fail(listed, "load" if stage == "compare" else stage, _message(error), self.snippet(listed))
+        known = self._known.get(listed.original_id)
+        if listed.unchanged and known is not None:
+            self._report.counters["unchanged"] += 1       # its page did not change: not even parsed
+            return
+        raw_hash = self._listed_raw[listed.original_id] = self._raw_hash(listed)
+        if raw_hash and known and known.raw_hash == raw_hash and known.state != "withdrawn":
+            self._report.counters["unchanged"] += 1       # the source did not change it: not even mapped
+            return
+        self._pending.append((listed, raw_hash))
+        if len(self._pending) >= CHUNK:
+            self._in_flight.append(self._map_chunk_async(self._pending))
+            self._pending = []
+            while self._in_flight and (len(self._in_flight) > IN_FLIGHT or self._in_flight[0].ready()):
+                self._absorb(self._in_flight.popleft().get())
 
-    def _map(self, raw: Any) -> dict:
-        doc = self.map(raw)
-        doc = {**(self.source.defaults or {}), **{k: v for k, v in doc.items() if v not in (None, [], {})}}
-        doc["provider"] = self.source.department.credit_code
-        return normalize_metadata(doc)
+    def _drain_pipeline(self) -> None:
+        if self._pending:
+            self._in_flight.append(self._map_chunk_async(self._pending))
+            self._pending = []
+        while self._in_flight:
+            self._absorb(self._in_flight.popleft().get())
+        self._load_batch()
 
-    def _compare_and_load(self, listed: Listed, raw: Any, doc: dict) -> None:
-        digest = content_hash(doc)
-        # Compare on a reader: an unchanged record takes no write lock, let alone writes.
+    def _raw_hash(self, listed: Listed) -> str | None:
+        digest = self.raw_digest(listed)
+        return hashlib.sha256(f"{self._fingerprint}\n{digest}".encode()).hexdigest() if digest else None
+
+    def _map_chunk_async(self, chunk: list):
+        if self._pool is None and self.parallel and self._listed_count > self.parallel_after \
+                and (os.cpu_count() or 1) > 1:
+            self._pool = _start_pool(self)
+        if self._pool is None:
+            return _Done(map_records(self, chunk))
+        return self._pool.apply_async(_map_in_worker, ([(l.original_id, l.data, h) for l, h in chunk],))
+
+    def _absorb(self, results: list[Mapped]) -> None:
+        for mapped in results:
+            if mapped.failure:
+                self._fail(mapped.original_id, *mapped.failure)
+                continue
+            known = self._known.get(mapped.original_id)
+            if known and known.content_hash == mapped.digest and known.state != "withdrawn":
+                self._report.counters["unchanged"] += 1
+                if known.raw_hash != mapped.raw_hash and not self._dry_run:
+                    self._batch.append((mapped, known))        # only the raw digest to note
+                continue
+            self._batch.append((mapped, known))
+            if len(self._batch) >= LOAD_BATCH:
+                self._load_batch()
+        self._beat()
+
+    # -- compare → load, a batch at a time -------------------------------------------------------
+    def _load_batch(self) -> None:
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        creates = [m for m, known in batch if known is None]
         with self.database.reader() as session:
-            mine = session.scalar(select(HarvestRecord).where(
-                HarvestRecord.source_id == self.source.id, HarvestRecord.original_id == listed.original_id))
-            if mine is None:
-                duplicate = self._duplicate_of(session, listed, raw)
-                if duplicate:
-                    self._fail(listed, "compare", duplicate, None, "duplicates")
-                    return
+            duplicates = self._duplicates(session, creates)
+        batch = [(m, k) for m, k in batch if m.original_id not in duplicates]
+        for original_id, why in duplicates.items():
+            self._fail(original_id, "compare", why, None, "duplicates")
+        if self._dry_run:
+            self._dry_load(batch)
+            return
+        try:
+            with self.database.transaction() as session:
+                outcomes = self._write(session, batch)
+        except Exception:     # one record's write broke the batch's transaction: retry each alone
+            log.info("harvest of %s: a batch failed, loading its records one by one", self.source.name)
+            outcomes = []
+            for item in batch:
+                try:
+                    with self.database.transaction() as session:
+                        outcomes += self._write(session, [item])
+                except Exception as error:
+                    self._fail(item[0].original_id, "load", _message(error), None)
+        known_of = {m.original_id: k for m, k in batch}
+        for mapped, action in outcomes:
+            if isinstance(action, Known):           # created: what the rest of the run compares with
+                self._known[mapped.original_id] = action
                 action = "created"
-            else:
-                state = session.scalar(select(Resource.state).where(Resource.id == mine.resource_id))
-                if mine.content_hash == digest and state != "withdrawn":
-                    self._report.counters["unchanged"] += 1
-                    return
-                action = "updated"
-            if self._dry_run:
-                prepare_registration(session, self.actor, doc, check_permission=False)   # would it load?
-                self._report.changes.append({"original_id": listed.original_id, "action": action[:-1]})
+            known = known_of.get(mapped.original_id)
+            if known is not None and action in ("updated", "noted"):    # committed: what the next compare sees
+                known.content_hash, known.raw_hash = mapped.digest, mapped.raw_hash
+                if action == "updated":
+                    known.state = "published" if self.source.publish_policy == "direct" else "submitted"
+            if action in ("created", "updated"):
                 self._report.counters[action] += 1
-                return
-        with self.database.transaction() as session:
-            if mine is None:
-                self._create(session, listed, doc, digest)
+            elif action.startswith("failed:"):
+                self._fail(mapped.original_id, "load", action[7:], None)
+
+    def _duplicates(self, session: Session, creates: list[Mapped]) -> dict[str, str]:
+        """The new records that are already in the catalog: from another source, or by their resource code."""
+        if not creates:
+            return {}
+        found = {}
+        ids = [m.original_id for m in creates]
+        for original_id, resource_id, name in session.execute(
+                select(HarvestRecord.original_id, HarvestRecord.resource_id, HarvestSource.name)
+                .join(HarvestSource, HarvestSource.id == HarvestRecord.source_id)
+                .where(HarvestRecord.original_id.in_(ids), HarvestRecord.source_id != self.source.id)):
+            found.setdefault(original_id, f"already harvested from source {name} as resource {resource_id}")
+        codes = {m.code: m.original_id for m in creates if m.code and parse_resource_code(m.code)
+                 and m.original_id not in found}
+        if codes:
+            for code, resource_id in session.execute(select(Resource.code, Resource.id)
+                                                     .where(Resource.code.in_(list(codes)))):
+                found[codes[code]] = f"resource code {code} is already in the catalog (resource {resource_id})"
+        for m in creates:      # the same code twice in one run: the first sighting is the record
+            if m.code and parse_resource_code(m.code) and m.original_id not in found:
+                if m.code in self._codes_seen:
+                    found[m.original_id] = f"resource code {m.code} was already taken from this source in this run"
+                self._codes_seen.add(m.code)
+        return found
+
+    def _dry_load(self, batch: list) -> None:
+        with self.database.reader() as session:
+            for mapped, known in batch:
+                if known and known.content_hash == mapped.digest:
+                    continue
+                try:
+                    prepare_registration(session, self.actor, mapped.doc, check_permission=False, normalized=True)
+                except Exception as error:
+                    self._fail(mapped.original_id, "load", _message(error), None)
+                    continue
+                action = "created" if known is None else "updated"
+                self._report.changes.append({"original_id": mapped.original_id, "action": action[:-1]})
+                self._report.counters[action] += 1
+
+    def _write(self, session: Session, batch: list) -> list[tuple[Mapped, str]]:
+        """Write one batch in ``session``: creates together, updates one by one; say what became of each."""
+        outcomes, creates = [], []
+        for mapped, known in batch:
+            if known is None:
+                try:
+                    creates.append((mapped, prepare_registration(session, self.actor, mapped.doc,
+                                                                 check_permission=False, normalized=True)))
+                except ServiceError as error:
+                    outcomes.append((mapped, "failed:" + _message(error)))
+            elif known.content_hash == mapped.digest and known.state != "withdrawn":
+                session.execute(update(HarvestRecord).where(HarvestRecord.id == known.record_id)
+                                .values(raw_hash=mapped.raw_hash))
+                outcomes.append((mapped, "noted"))
             else:
-                # On PostgreSQL, lock the resource row against a concurrent edit; SQLite writers are serialized.
-                lock = {"of": Resource} if session.get_bind().dialect.name == "postgresql" else None
-                resource = session.get(Resource, mine.resource_id, with_for_update=lock)
-                self._update(session, session.get(HarvestRecord, mine.id), resource, doc, digest)
-        self._report.counters[action] += 1
+                try:
+                    self._update(session, known, mapped)
+                    outcomes.append((mapped, "updated"))
+                except ServiceError as error:
+                    outcomes.append((mapped, "failed:" + _message(error)))
+        if creates:
+            outcomes += self._create(session, creates)
+        return outcomes
 
-    def _duplicate_of(self, session: Session, listed: Listed, raw: Any) -> str | None:
-        other = session.execute(select(HarvestRecord.resource_id, HarvestSource.name).join(
-            HarvestSource, HarvestSource.id == HarvestRecord.source_id).where(
-            HarvestRecord.original_id == listed.original_id, HarvestRecord.source_id != self.source.id)).first()
-        if other:
-            return f"already harvested from source {other.name} as resource {other.resource_id}"
-        code = self.resource_code(raw)
-        if code and parse_resource_code(code):
-            existing = session.scalar(select(Resource.id).where(Resource.code == code))
-            if existing:
-                return f"resource code {code} is already in the catalog (resource {existing})"
-        return None
-
-    def _create(self, session: Session, listed: Listed, doc: dict, digest: str) -> None:
+    def _create(self, session: Session, creates: list) -> list[tuple[Mapped, Known]]:
         publish = self.source.publish_policy == "direct"
-        registration = prepare_registration(session, self.actor, doc, check_permission=False)
-        resource_id = register_resources(session, self.actor, [registration], publish=publish,
-                                         comment=f"harvested from {self.source.name}: {listed.original_id}")[0]
+        ids = register_resources(session, self.actor, [r for _m, r in creates], publish=publish,
+                                 comments=[f"harvested from {self.source.name}: {m.original_id}" for m, _r in creates])
         if not publish:
-            resource = session.get(Resource, resource_id)
-            resource.state = "submitted"
-            record(session, self.actor, entity_type="resource", entity_id=resource_id,
-                   department_id=resource.department_id, action="submit", from_state="draft", to_state="submitted",
-                   comment=f"harvested from {self.source.name}")
-        session.add(HarvestRecord(source_id=self.source.id, original_id=listed.original_id, resource_id=resource_id,
-                                  content_hash=digest, harvested_at=utcnow()))
+            session.execute(update(Resource).where(Resource.id.in_(ids)).values(state="submitted"))
+            record_many(session, self.actor, [
+                {"entity_type": "resource", "entity_id": rid, "department_id": r.department.id, "action": "submit",
+                 "from_state": "draft", "to_state": "submitted", "comment": f"harvested from {self.source.name}"}
+                for rid, (_m, r) in zip(ids, creates)])
+        now = utcnow()
+        record_ids = session.scalars(insert(HarvestRecord).returning(HarvestRecord.id, sort_by_parameter_order=True), [
+            {"source_id": self.source.id, "original_id": m.original_id, "resource_id": rid, "content_hash": m.digest,
+             "raw_hash": m.raw_hash, "harvested_at": now} for rid, (m, _r) in zip(ids, creates)])
+        state = "published" if publish else "submitted"
+        return [(m, Known(record_id, rid, m.digest, m.raw_hash, state))
+                for record_id, rid, (m, _r) in zip(record_ids, ids, creates)]
 
-    def _update(self, session: Session, mine: HarvestRecord, resource: Resource, doc: dict, digest: str) -> None:
-        registration = prepare_registration(session, self.actor, doc, check_permission=False)
+    def _update(self, session: Session, known: Known, mapped: Mapped) -> None:
+        # On PostgreSQL, lock the resource row against a concurrent edit; SQLite writers are serialized.
+        lock = {"of": Resource} if session.get_bind().dialect.name == "postgresql" else None
+        resource = session.get(Resource, known.resource_id, with_for_update=lock)
+        mine = session.get(HarvestRecord, known.record_id)
+        registration = prepare_registration(session, self.actor, mapped.doc, check_permission=False, normalized=True)
         doc = registration.doc
         before = resource.state
         comment = f"harvested from {self.source.name}: {mine.original_id}"
@@ -351,17 +598,13 @@ class Harvester:
         record(session, self.actor, entity_type="resource", entity_id=resource.id, department_id=resource.department_id,
                action="update", from_state=before, to_state=resource.state, comment=comment, changes=changes)
         queue_for_index(session, [resource.id])
-        mine.content_hash, mine.harvested_at = digest, utcnow()
+        mine.content_hash, mine.raw_hash, mine.harvested_at = mapped.digest, mapped.raw_hash, utcnow()
 
     # -- the job's end -------------------------------------------------------------------------
     def _withdraw_vanished(self, seen: set[str]) -> None:
         """Withdraw (in a dry run: report) this source's resources that the complete listing no longer has."""
-        with self.database.reader() as session:
-            vanished = [(r.original_id, r.resource_id) for r in session.execute(
-                select(HarvestRecord.original_id, HarvestRecord.resource_id).join(
-                    Resource, Resource.id == HarvestRecord.resource_id).where(
-                    HarvestRecord.source_id == self.source.id, Resource.state != "withdrawn"))
-                if r.original_id not in seen]
+        vanished = [(original_id, known.resource_id) for original_id, known in self._known.items()
+                    if original_id not in seen and known.state != "withdrawn"]
         if vanished and not seen:
             # An empty listing is far likelier a broken source than a department withdrawing everything.
             raise JobFailure("gather", f"the source listed no records; {len(vanished)} resources were kept")
@@ -369,16 +612,93 @@ class Harvester:
             self._report.counters["withdrawn"] += len(vanished)
             self._report.changes += [{"original_id": o, "action": "withdraw"} for o, _r in vanished]
             return
-        for original_id, resource_id in vanished:
+        for offset in range(0, len(vanished), LOAD_BATCH):
+            part = vanished[offset:offset + LOAD_BATCH]
             with self.database.transaction() as session:
-                resource = session.get(Resource, resource_id)
-                before = resource.state
-                resource.state, resource.is_public = "withdrawn", False
-                resource.version += 1
-                resource.modified_at = utcnow()
-                record(session, self.actor, entity_type="resource", entity_id=resource.id,
-                       department_id=resource.department_id, action="withdraw", from_state=before,
-                       to_state="withdrawn", comment=f"no longer listed by {self.source.name}: {original_id}")
-                queue_for_index(session, [resource.id])
-            self._report.counters["withdrawn"] += 1
+                for original_id, resource_id in part:
+                    resource = session.get(Resource, resource_id)
+                    before = resource.state
+                    resource.state, resource.is_public = "withdrawn", False
+                    resource.version += 1
+                    resource.modified_at = utcnow()
+                    record(session, self.actor, entity_type="resource", entity_id=resource.id,
+                           department_id=resource.department_id, action="withdraw", from_state=before,
+                           to_state="withdrawn", comment=f"no longer listed by {self.source.name}: {original_id}")
+                queue_for_index(session, [r for _o, r in part])
+            self._report.counters["withdrawn"] += len(part)
             self._beat()
+
+
+# -- the map stage, in this process or a worker's -------------------------------------------------
+def map_records(harvester: Harvester, chunk: list[tuple[Listed, str | None]]) -> list[Mapped]:
+    """fetch → map → schema → content hash, for each record of ``chunk``; failures are data."""
+    results = []
+    for listed, raw_hash in chunk:
+        stage = "fetch"
+        try:
+            raw = harvester.fetch(listed)
+            stage = "map"
+            doc = harvester.map(raw)
+            doc = {**(harvester.source.defaults or {}), **{k: v for k, v in doc.items() if v not in (None, [], {})}}
+            doc["provider"] = harvester.source.department.credit_code
+            doc = normalize_metadata(doc)
+            violations = [f for f in check_document(doc, PROFILE_BASE) if f.severity == "Violation"]
+            if violations:
+                raise RecordFailure("map", "govcat profile: " + "; ".join(_finding_text(f) for f in violations[:10]))
+            results.append(Mapped(listed.original_id, raw_hash, doc, content_hash(doc), harvester.resource_code(raw)))
+        except RecordFailure as failure:
+            results.append(Mapped(listed.original_id, raw_hash, failure=(
+                failure.stage, failure.message, failure.snippet or harvester.snippet(listed))))
+        except JobFailure:
+            raise
+        except Exception as error:   # one bad record never fails the job
+            if not isinstance(error, (ValidationError, ServiceError)):
+                log.warning("harvest of %s failed on %s", harvester.source.name, listed.original_id, exc_info=True)
+            results.append(Mapped(listed.original_id, raw_hash,
+                                  failure=(stage, _message(error), harvester.snippet(listed))))
+    return results
+
+
+def _finding_text(finding) -> str:
+    where = f" {finding.path}" if finding.path else ""
+    value = f" (value {finding.value})" if finding.value else ""
+    return f"{where.strip() or finding.focus}{value}: {finding.message}"
+
+
+class _Done:
+    """A chunk mapped in this process, looking like one handed to the pool."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def ready(self) -> bool:
+        return True
+
+    def get(self):
+        return self.value
+
+
+_worker: Harvester | None = None
+
+
+def _start_pool(harvester: Harvester):
+    """Worker processes for the map stage, each with a mapping-only copy of the harvester (no network, no database)."""
+    source = harvester.source
+    state = {"name": source.name, "url": source.url, "defaults": source.defaults,
+             "credit_code": source.department.credit_code}
+    kind = f"{type(harvester).__module__}:{type(harvester).__qualname__}"
+    context = multiprocessing.get_context("spawn")   # no inherited connections, locks or threads
+    return context.Pool(min(4, os.cpu_count() or 1), initializer=_init_worker, initargs=(kind, state))
+
+
+def _init_worker(kind: str, state: dict) -> None:
+    global _worker
+    module, _colon, name = kind.partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    _worker = cls.__new__(cls)
+    _worker.source = SimpleNamespace(name=state["name"], url=state["url"], defaults=state["defaults"],
+                                     department=SimpleNamespace(credit_code=state["credit_code"]))
+
+
+def _map_in_worker(chunk: list[tuple]) -> list[Mapped]:
+    return map_records(_worker, [(Listed(original_id, data), raw_hash) for original_id, data, raw_hash in chunk])

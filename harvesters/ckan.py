@@ -16,6 +16,7 @@ defaults, never invented here.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from urllib.parse import urlencode
@@ -58,6 +59,7 @@ class CkanHarvester(Harvester):
     page_size = 1000
     max_pages = 10_000
     fetcher_options: dict = {}
+    parallel = True
 
     def __init__(self, database, source, **fetcher_options):
         super().__init__(database, source)
@@ -70,35 +72,50 @@ class CkanHarvester(Harvester):
             if len(first_ids) >= self.max_pages:
                 raise JobFailure("gather", f"more than {self.max_pages} pages; the listing was stopped")
             url = page_url(self.base, self.page_size, start)
-            count, packages = self._page(url)
+            body = self._fetch(url)
+            same = self.page_unchanged(url, body)
+            if same is not None and same.original_ids:
+                first_ids.add(same.original_ids[0].rpartition("/dataset/")[2])
+                yield from (Listed(original_id, None, unchanged=True) for original_id in same.original_ids)
+                start += len(same.original_ids)
+                if same.next_url is None:
+                    return
+                continue
+            count, packages = self._read(url, body)
             if start >= count:
                 return
             if not packages:
                 raise JobFailure("gather", f"{url[:200]} is empty although {count} packages were announced")
-            first = packages[0].get("id") if isinstance(packages[0], dict) else None
+            first = str(packages[0].get("id")) if isinstance(packages[0], dict) else None
             if first in first_ids:
                 raise JobFailure("gather", f"paging loop: {url[:200]} repeats a page already listed")
             first_ids.add(first)
+            listed = []
             for index, package in enumerate(packages):
                 ident = package.get("id") or package.get("name") if isinstance(package, dict) else None
                 if isinstance(ident, (str, int)) and str(ident).strip():
-                    yield Listed(f"{self.base}/dataset/{str(ident).strip()}", package)
+                    listed.append(Listed(f"{self.base}/dataset/{str(ident).strip()}", package))
                 else:
-                    yield Listed(f"{url}#{index}", None)   # reported at the fetch stage
+                    listed.append(Listed(f"{url}#{index}", None))   # reported at the fetch stage
             start += len(packages)
+            self.page_read(url, None if start >= count else page_url(self.base, self.page_size, start), listed)
+            yield from listed
             if start >= count:
                 return
 
-    def _page(self, url: str) -> tuple[int, list]:
+    def _fetch(self, url: str) -> bytes:
         try:
-            page = self.fetcher.get(url, accept="application/json")
+            return self.fetcher.get(url, accept="application/json").body
         except FetchError as error:
             raise JobFailure("gather", str(error)) from None
+
+    @staticmethod
+    def _read(url: str, body: bytes) -> tuple[int, list]:
         try:
-            body = json.loads(page.body)
+            answer = json.loads(body)
         except ValueError as error:
             raise JobFailure("gather", f"{url[:200]} is not JSON: {error}") from None
-        result = body.get("result") if isinstance(body, dict) and body.get("success") is True else None
+        result = answer.get("result") if isinstance(answer, dict) and answer.get("success") is True else None
         if not isinstance(result, dict) or not isinstance(result.get("count"), int) \
                 or not isinstance(result.get("results"), list):
             raise JobFailure("gather", f"{url[:200]} is not a package_search answer")
@@ -108,6 +125,12 @@ class CkanHarvester(Harvester):
         if listed.data is None:
             raise RecordFailure("fetch", "a package without an id or a name cannot be harvested")
         return listed.data
+
+    def raw_digest(self, listed: Listed) -> str | None:
+        if listed.data is None:
+            return None
+        text = json.dumps(listed.data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
 
     @staticmethod
     def extras(package: dict) -> dict:

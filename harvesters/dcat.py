@@ -10,10 +10,14 @@ original identifier kept in the provenance.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+from collections import defaultdict
 from urllib.parse import urljoin, urlsplit
 
-from rdflib import BNode, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 
 from harvesters.base import Harvester, JobFailure, Listed, RecordFailure
@@ -63,20 +67,198 @@ def _is_remote(context) -> bool:
     return isinstance(context, dict) and _remote_contexts(context)
 
 
-def parse_page(body: bytes, fmt: str, url: str) -> Graph:
-    """The graph of one page; raise :class:`JobFailure` if it is not well-formed."""
+OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "xml": ox.RdfFormat.RDF_XML, "json-ld": ox.RdfFormat.JSON_LD,
+              "nt": ox.RdfFormat.N_TRIPLES}
+A = f"<{RDF.type}>"
+NOT_OWNED = {f"{A} <{DCAT[name]}>" for name in ("Dataset", "Catalog", "CatalogRecord")}
+IS_DATASET = f"{A} <{DCAT.Dataset}>"
+SERVES_DATASET = f"<{DCAT.servesDataset}>"
+NEXT_PAGE_NT = {f"<{p}>" for p in NEXT_PAGE}
+# How far a dataset's record reaches: dataset → distribution → checksum / service → … ; deeper is not metadata.
+RECORD_DEPTH = 4
+
+
+class Page:
+    """One page of a DCAT catalog, parsed and indexed by subject.
+
+    Statements are kept as N-Triples lines (pyoxigraph writes them; a line splits at its first two
+    spaces into subject, predicate and object), which is both the cheapest form to index and the
+    form a record travels in to the process that maps it.
+    """
+
+    def __init__(self, triples, url: str):
+        self.url = url
+        self.by_subject: dict[str, list[str]] = defaultdict(list)
+        self.services: dict[str, list[str]] = defaultdict(list)      # dataset → services that serve it
+        self.datasets: list[str] = []
+        self.next_links: list[str] = []
+        not_owned = set()
+        for triple in triples:
+            line = str(triple)
+            subject, rest = line.split(" ", 1)
+            self.by_subject[subject].append(line)
+            if rest in NOT_OWNED:
+                not_owned.add(subject)
+                if rest == IS_DATASET:
+                    self.datasets.append(subject)
+                continue
+            predicate, obj = rest.split(" ", 1)
+            if predicate == SERVES_DATASET:
+                self.services[obj].append(subject)
+            elif predicate in NEXT_PAGE_NT and obj.startswith("<"):
+                self.next_links.append(obj[1:-1])
+        self._not_owned = not_owned
+
+    def next_page(self) -> str | None:
+        return urljoin(self.url, sorted(self.next_links)[0]) if self.next_links else None
+
+    def record(self, dataset: str) -> str:
+        """The dataset's record as N-Triples: its statements and those of the nodes it owns.
+
+        It owns what it points to that the page describes (distributions, contact points, schemas,
+        the concepts and agents it names…), to :data:`RECORD_DEPTH`, and the services that declare
+        they serve it; other datasets and catalogs are never part of it.
+        """
+        lines, seen, todo = [], {dataset}, [(dataset, 0)]
+        todo += [(service, 1) for service in self.services.get(dataset, ()) if service not in seen]
+        seen.update(service for service, _depth in todo)
+        by_subject, not_owned = self.by_subject, self._not_owned
+        while todo:
+            node, depth = todo.pop()
+            for line in by_subject.get(node, ()):
+                lines.append(line)
+                if depth < RECORD_DEPTH:
+                    obj = line.split(" ", 2)[2]
+                    if obj not in seen and obj in by_subject and obj not in not_owned:
+                        seen.add(obj)
+                        todo.append((obj, depth + 1))
+        return " .\n".join(lines) + " ."
+
+
+def record_digest(text: str) -> str:
+    """A digest of a record's N-Triples that does not depend on the order of the statements or on the
+    labels the parser gave its blank nodes: each blank node stands for the digest of what it says."""
+    if "_:" not in text:
+        # No blank nodes (the usual case): the statements in the order the page gave them.  A source
+        # that reorders its output costs a mapping, never a wrong answer: the content hash decides.
+        return hashlib.sha256(text.encode()).hexdigest()
+    lines = text.splitlines()
+    subjects: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for line in lines:
+        subject, predicate, rest = line.split(" ", 2)
+        subjects[subject].append((predicate, rest[:-2]))
+    memo: dict[str, str] = {}
+
+    def node(label: str, depth: int = 0) -> str:
+        if label in memo:
+            return memo[label]
+        memo[label] = "_:cycle"                # a blank-node cycle hashes the same each time
+        parts = sorted(f"{p} {node(o) if o.startswith('_:') and depth < 8 else o}"
+                       for p, o in subjects.get(label, ()))
+        memo[label] = "_:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        return memo[label]
+
+    roots = sorted(s for s in subjects if not s.startswith("_:"))
+    return hashlib.sha256("\n".join(f"{s}\n{node(s)}" for s in roots).encode()).hexdigest()
+
+
+def parse_page(body: bytes, fmt: str, url: str) -> Page:
+    """The triples of one page, indexed; raise :class:`JobFailure` if it is not well-formed."""
     if fmt == "json-ld":
         try:
             if _remote_contexts(json.loads(body)):
                 raise JobFailure("gather", f"{url[:200]}: remote JSON-LD contexts are not fetched; inline them")
         except ValueError as error:
             raise JobFailure("gather", f"{url[:200]} is not JSON: {error}") from None
-    graph = Graph()
+    elif fmt == "xml" and b"<!ENTITY" in body[:_prolog_end(body)]:
+        raise JobFailure("gather", f"{url[:200]} declares XML entities; they are not accepted")
     try:
-        graph.parse(data=body, format=fmt, publicID=url)
-    except Exception as error:   # rdflib's parsers raise many types; any of them means a broken page
+        return Page(ox.parse(body, format=OX_FORMATS[fmt], base_iri=url), url)
+    except (SyntaxError, ValueError) as error:
         raise JobFailure("gather", f"{url[:200]} is not well-formed {fmt}: {str(error)[:500]}") from None
-    return graph
+
+
+def _prolog_end(body: bytes) -> int:
+    """Where an XML document's prolog (the only place a DOCTYPE may declare entities) ends."""
+    doctype = body.find(b"<!DOCTYPE")
+    if doctype < 0:
+        return 0
+    end = body.find(b"]>", doctype)
+    return len(body) if end < 0 else end
+
+
+class RecordGraph:
+    """A record's statements in rdflib terms, indexed for :mod:`vocab.reading` (which reads a graph
+    through ``objects``, ``subjects`` and ``in`` only) — much lighter than a whole rdflib Graph.
+
+    It reads the N-Triples that :class:`Page` wrote (pyoxigraph's canonical form: one statement a
+    line, terms separated by single spaces), term by term with caches: IRIs, predicates and
+    repeated literals are made once per process.
+    """
+
+    def __init__(self, text: str):
+        self._objects: dict = defaultdict(list)
+        self._subjects: dict = defaultdict(list)
+        self._pairs: set = set()
+        for line in text.splitlines():
+            subject, predicate, obj = line[:-2].split(" ", 2)
+            s, p, o = _term(subject), _term(predicate), _term(obj)
+            self._objects[(s, p)].append(o)
+            self._subjects[(p, o)].append(s)
+            self._pairs.add((s, p))
+
+    def objects(self, subject=None, predicate=None):
+        return iter(self._objects.get((subject, predicate), ()))
+
+    def subjects(self, predicate=None, obj=None):
+        return iter(self._subjects.get((predicate, obj), ()))
+
+    def __contains__(self, triple) -> bool:
+        s, p, o = triple
+        if o is None:
+            return (s, p) in self._pairs
+        return o in self._objects.get((s, p), ())
+
+
+_TERMS: dict[str, object] = {}
+_TERM_CACHE_SIZE = 200_000
+_ESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)')
+_ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(match: re.Match) -> str:
+    code = match.group(1)
+    return chr(int(code[1:], 16)) if code[0] in "uU" and len(code) > 1 else _ESCAPED.get(code, code)
+
+
+def _term(text: str):
+    """The rdflib term of one N-Triples term."""
+    term = _TERMS.get(text)
+    if term is not None:
+        return term
+    if text[0] == "<":
+        term = URIRef(text[1:-1])
+    elif text[0] == "_":
+        return BNode(text[2:])
+    else:
+        end = text.rindex('"')
+        value = text[1:end]
+        if "\\" in value:
+            value = _ESCAPE.sub(_unescape, value)
+        suffix = text[end + 1:]
+        if suffix.startswith("@"):
+            term = Literal(value, lang=suffix[1:])
+        elif suffix.startswith("^^<"):
+            datatype = suffix[3:-1]
+            term = Literal(value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+        else:
+            term = Literal(value)
+    if len(_TERMS) < _TERM_CACHE_SIZE:
+        _TERMS[text] = term
+    return term
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class DcatHarvester(Harvester):
@@ -85,6 +267,7 @@ class DcatHarvester(Harvester):
     type = "dcat"
     max_pages = 10_000
     fetcher_options: dict = {}
+    parallel = True
 
     def __init__(self, database, source, **fetcher_options):
         super().__init__(database, source)
@@ -99,27 +282,30 @@ class DcatHarvester(Harvester):
                 raise JobFailure("gather", f"more than {self.max_pages} pages; the listing was stopped")
             seen_pages.add(url)
             try:
-                page = self.fetcher.get(url, accept=ACCEPT)
+                fetched = self.fetcher.get(url, accept=ACCEPT)
             except FetchError as error:
                 raise JobFailure("gather", str(error)) from None
-            graph = parse_page(page.body, rdf_format(page.content_type, page.url), page.url)
-            for dataset in sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str):
-                if isinstance(dataset, URIRef):
-                    yield Listed(str(dataset), (graph, dataset))
-                elif isinstance(dataset, BNode):
-                    yield Listed(f"{page.url}#_:{dataset}", (graph, None))   # reported at the fetch stage
-            url = self._next_page(graph, page.url)
-
-    @staticmethod
-    def _next_page(graph: Graph, page_url: str) -> str | None:
-        targets = sorted(str(o) for p in NEXT_PAGE for o in graph.objects(None, p) if isinstance(o, URIRef))
-        return urljoin(page_url, targets[0]) if targets else None
+            same = self.page_unchanged(url, fetched.body)
+            if same is not None:
+                yield from (Listed(original_id, None, unchanged=True) for original_id in same.original_ids)
+                url = same.next_url
+                continue
+            page = parse_page(fetched.body, rdf_format(fetched.content_type, fetched.url), fetched.url)
+            del fetched
+            listed = [Listed(d[1:-1], page.record(d)) if d.startswith("<")
+                      else Listed(f"{page.url}#{d}", None)      # a blank node: reported at the fetch stage
+                      for d in sorted(set(page.datasets))]
+            self.page_read(url, page.next_page(), listed)
+            yield from listed
+            url = page.next_page()
 
     def fetch(self, listed: Listed):
-        graph, subject = listed.data
-        if subject is None:
+        if listed.data is None:
             raise RecordFailure("fetch", "a dataset without an IRI cannot be harvested: it has no stable identity")
-        return graph, subject
+        return RecordGraph(listed.data), URIRef(listed.original_id)
+
+    def raw_digest(self, listed: Listed) -> str | None:
+        return record_digest(listed.data) if listed.data is not None else None
 
     def map(self, raw) -> dict:
         graph, subject = raw
@@ -131,16 +317,11 @@ class DcatHarvester(Harvester):
         return codes[0] if codes else None
 
     def snippet(self, listed: Listed) -> str | None:
-        graph, subject = listed.data
-        if subject is None:
-            return None
-        try:
-            lines = graph.cbd(subject).serialize(format="nt").splitlines()
-        except Exception:
+        if listed.data is None:
             return None
         # The dataset's own statements first, each part in a stable order: the same record, the same snippet.
-        own = f"<{subject}> "
-        return "\n".join(sorted(lines, key=lambda line: (not line.startswith(own), line)))[:2000]
+        own = f"<{listed.original_id}> "
+        return "\n".join(sorted(listed.data.splitlines(), key=lambda line: (not line.startswith(own), line)))[:2000]
 
     def close(self) -> None:
         self.fetcher.close()

@@ -3,10 +3,18 @@
 A harvest source is an address an administrator typed in, and what answers there is not ours:
 every request goes through :class:`SafeFetcher`, which
 
-* resolves the host and refuses the request if any of its addresses is link-local
-  (169.254.0.0/16, fe80::/10), a known cloud-metadata address, or otherwise not routable
-  (multicast, unspecified, reserved) — loopback and private networks are allowed, because
+* resolves the host once per connection, checks every address under the :class:`AddressPolicy`,
+  and connects to an address it checked — never resolving again, so a name that answers one
+  address to the check and another to the connection (DNS rebinding) gains nothing; the Host
+  header, TLS SNI and certificate verification stay those of the host name;
+* refuses link-local addresses (169.254.0.0/16, fe80::/10), known cloud-metadata addresses and
+  otherwise unroutable ones (multicast, unspecified, reserved), also when carried inside an IPv6
+  address (IPv4-mapped, NAT64, 6to4, Teredo) — loopback and private networks are allowed, because
   department systems live on the government intranet;
+* honours ``GOVCAT_HARVEST_DENY`` (networks never reached: the deny list wins over everything)
+  and ``GOVCAT_HARVEST_ALLOW`` (networks reached although refused above — a link-local appliance,
+  say); the cloud-metadata addresses stay refused whatever the allow list says, because they
+  hand out the credentials of the machine the catalog runs on;
 * follows redirects itself, a limited number of times, checking every hop the same way and
   sending the source's auth header to the source's own host only;
 * bounds the connect time, each read, the whole transfer, and the size of the body (streamed,
@@ -18,16 +26,28 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.util.connection import create_connection
+
+from registry.secrets import UnreadableSecret
 
 USER_AGENT = "govcat-harvester/1.0"
 # Addresses that answer with instance credentials on cloud platforms (beyond 169.254.169.254).
 METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
     "169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200", "168.63.129.16"))
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class FetchError(Exception):
@@ -50,11 +70,30 @@ class FetchedPage:
     body: bytes
 
 
-def _refused_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    if address in METADATA_ADDRESSES:
-        return "a cloud metadata address"
+def parse_networks(text: str, setting: str = "network list") -> tuple[Network, ...]:
+    """``"10.8.0.0/16, 169.254.10.7"`` → networks; ``ValueError`` naming the entry that is not one."""
+    networks = []
+    for item in (text or "").split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                raise ValueError(f"{setting}: {item.strip()!r} is not an IP network") from None
+    return tuple(networks)
+
+
+def _forms(address: IPAddress) -> list[IPAddress]:
+    """The address and, for an IPv6 address carrying an IPv4 one, that IPv4 address (last)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        carried = address.ipv4_mapped or address.sixtofour or (address.teredo or (None, None))[1]
+        if carried is None and address in NAT64:
+            carried = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if carried is not None:
+            return [address, carried]
+    return [address]
+
+
+def _built_in_reason(address: IPAddress) -> str | None:
     if address.is_loopback:
         return None
     if address.is_link_local:
@@ -64,21 +103,112 @@ def _refused_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> s
     return None
 
 
-def check_address(url: str) -> None:
-    """Raise :class:`AddressRefused` unless every address of ``url``'s host may be reached."""
+@dataclass(frozen=True)
+class AddressPolicy:
+    """Which addresses a harvester may connect to: the built-in rules, then the allow and deny lists."""
+
+    allow: tuple[Network, ...] = ()
+    deny: tuple[Network, ...] = ()
+
+    @classmethod
+    def from_settings(cls, config: Mapping | None = None) -> AddressPolicy:
+        """The policy of ``GOVCAT_HARVEST_ALLOW`` and ``GOVCAT_HARVEST_DENY`` in ``config`` (an app's
+        config; by default the settings of the environment, as every process of the catalog reads them)."""
+        if config is None:
+            from registry.config import load_settings
+            config = load_settings()
+        return cls(parse_networks(config.get("GOVCAT_HARVEST_ALLOW", ""), "GOVCAT_HARVEST_ALLOW"),
+                   parse_networks(config.get("GOVCAT_HARVEST_DENY", ""), "GOVCAT_HARVEST_DENY"))
+
+    def refused_reason(self, address: IPAddress) -> str | None:
+        """Why ``address`` may not be reached, or ``None``."""
+        forms = _forms(address)
+        for form in forms:
+            denied = next((n for n in self.deny if form.version == n.version and form in n), None)
+            if denied is not None:
+                return f"in the denied network {denied}"
+        if any(form in METADATA_ADDRESSES for form in forms):
+            return "a cloud metadata address"
+        if any(form.version == n.version and form in n for form in forms for n in self.allow):
+            return None
+        return _built_in_reason(forms[-1])
+
+    def resolve(self, host: str, port: int) -> list[IPAddress]:
+        """Every address of ``host``, all of them checked; :class:`AddressRefused` if any is refused."""
+        host = host.strip("[]")
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError, ValueError) as error:
+            raise FetchError(f"cannot resolve {host[:200]}: {error}") from None
+        addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos))
+        for address in addresses:
+            reason = self.refused_reason(address)
+            if reason:
+                raise AddressRefused(f"refused {host[:200]}: {address} is {reason}")
+        if not addresses:
+            raise FetchError(f"cannot resolve {host[:200]}: no address")
+        return addresses
+
+
+def _check_scheme(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise AddressRefused(f"only http and https addresses can be harvested: {url[:200]}")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def check_address(url: str, policy: AddressPolicy | None = None) -> None:
+    """Raise :class:`AddressRefused` unless every address of ``url``'s host may be reached."""
+    _check_scheme(url)
+    parts = urlsplit(url)
     try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as error:
-        raise FetchError(f"cannot resolve {parts.hostname}: {error}") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        reason = _refused_reason(address)
-        if reason:
-            raise AddressRefused(f"refused {parts.hostname}: {address} is {reason}")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise AddressRefused(f"not a valid port: {url[:200]}") from None
+    (policy or AddressPolicy.from_settings()).resolve(parts.hostname, port)
+
+
+# -- connecting to the address that was checked ------------------------------------------------
+
+class _PinnedConnection:
+    """Opens its socket to an address the policy checked, from the one resolution it made.
+
+    Only the socket's peer changes: urllib3 still sends the host name in the Host header and in
+    TLS SNI, and verifies the certificate against the host name.
+    """
+
+    policy: AddressPolicy
+
+    def _new_conn(self) -> socket.socket:
+        addresses = self.policy.resolve(self.host, self.port)
+        failure: Exception | None = None
+        for address in addresses:
+            try:
+                return create_connection((str(address), self.port), self.timeout,
+                                         source_address=self.source_address, socket_options=self.socket_options)
+            except socket.timeout as error:
+                failure = ConnectTimeoutError(self, f"Connection to {self.host} timed out "
+                                                    f"(connect timeout={self.timeout})")
+                failure.__cause__ = error
+            except OSError as error:
+                failure = NewConnectionError(self, f"Failed to establish a new connection: {error}")
+        raise failure
+
+
+class PinnedAdapter(HTTPAdapter):
+    """A requests transport whose connections go to addresses checked under ``policy``."""
+
+    def __init__(self, policy: AddressPolicy, **kwargs):
+        self.policy = policy
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        http = type("PinnedHTTPConnection", (_PinnedConnection, HTTPConnection), {"policy": self.policy})
+        https = type("PinnedHTTPSConnection", (_PinnedConnection, HTTPSConnection), {"policy": self.policy})
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": type("PinnedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http}),
+            "https": type("PinnedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https}),
+        }
 
 
 def _auth_header(text: str | None) -> dict:
@@ -94,22 +224,34 @@ def _auth_header(text: str | None) -> dict:
 class SafeFetcher:
     """GET requests under the policy of this module; one instance per harvest job."""
 
-    def __init__(self, *, auth_header: str | None = None, connect_timeout: float = 10, read_timeout: float = 30,
-                 total_timeout: float = 300, max_bytes: int = 64 * 1024 * 1024, max_redirects: int = 5):
-        self._auth = _auth_header(auth_header)
+    def __init__(self, *, auth_header: str | UnreadableSecret | None = None, connect_timeout: float = 10,
+                 read_timeout: float = 30, total_timeout: float = 300, max_bytes: int = 64 * 1024 * 1024,
+                 max_redirects: int = 5, policy: AddressPolicy | None = None, ca_certs: str | None = None):
+        """``policy``: the address policy (default: the settings'); ``ca_certs``: a file of CA certificates
+        to verify the sources' TLS certificates with, instead of the public ones (an intranet CA)."""
+        # A header that cannot be decrypted fails the first request, with a message naming its source.
+        self._auth_problem = auth_header.message() if isinstance(auth_header, UnreadableSecret) else None
+        self._auth = {} if self._auth_problem else _auth_header(auth_header)
         self.connect_timeout, self.read_timeout, self.total_timeout = connect_timeout, read_timeout, total_timeout
         self.max_bytes, self.max_redirects = max_bytes, max_redirects
+        self.policy = policy or AddressPolicy.from_settings()
         self._session = requests.Session()
         self._session.trust_env = False      # no proxies or .netrc credentials picked up from the environment
+        self._session.verify = ca_certs or True
+        adapter = PinnedAdapter(self.policy)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
         self._auth_host: str | None = None
 
     def get(self, url: str, *, accept: str = "*/*") -> FetchedPage:
         """Fetch ``url`` (following redirects) and return its body; raise :class:`FetchError` otherwise."""
+        if self._auth_problem:
+            raise FetchError(self._auth_problem)
         if self._auth_host is None:
             self._auth_host = urlsplit(url).netloc.lower()
         deadline = time.monotonic() + self.total_timeout
         for _hop in range(self.max_redirects + 1):
-            check_address(url)
+            _check_scheme(url)     # the addresses are checked as the connection is made
             headers = {"Accept": accept, "User-Agent": USER_AGENT}
             if urlsplit(url).netloc.lower() == self._auth_host:
                 headers.update(self._auth)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.db import Base, JSONDocument, UTCDateTime, utcnow
 from registry.departments.models import Department
+from registry.secrets import EncryptedText, UnreadableSecret
 
 PUBLISH_POLICIES = ("direct", "review")
 JOB_STATUSES = ("running", "succeeded", "failed", "dry_run")
@@ -34,8 +35,9 @@ class HarvestSource(Base):
     publish_policy: Mapped[str] = mapped_column(String(16), default="direct")
     # Metadata the source does not carry (e.g. share_type), filled into every record it gives.
     defaults: Mapped[dict | None] = mapped_column(JSONDocument)
-    # Sent with every request to the source; never logged, never shown.
-    auth_header: Mapped[str | None] = mapped_column(Text)
+    # Sent with every request to the source; never logged, never shown; encrypted at rest.
+    # Read as an UnreadableSecret when the secret key changed since it was stored.
+    auth_header: Mapped[str | UnreadableSecret | None] = mapped_column(EncryptedText)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -43,6 +45,15 @@ class HarvestSource(Base):
 
     def __repr__(self) -> str:  # the auth header stays out of logs and tracebacks
         return f"<HarvestSource {self.id} {self.name!r} {self.type} {self.url!r}>"
+
+
+@event.listens_for(HarvestSource, "load")
+@event.listens_for(HarvestSource, "refresh")
+def _name_an_unreadable_header(source: HarvestSource, _context, _attributes=None) -> None:
+    """An auth header that cannot be decrypted says whose it is when a harvest tries to use it."""
+    header = source.__dict__.get("auth_header")
+    if isinstance(header, UnreadableSecret):
+        header.label = f"auth header of harvest source {source.__dict__.get('name', source.id)}"
 
 
 class HarvestJob(Base):
@@ -87,6 +98,8 @@ class HarvestRecord(Base):
     original_id: Mapped[str] = mapped_column(String(1000))
     resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # Digest of the record as the source gave it (with the mapping's fingerprint): unchanged → not even mapped.
+    raw_hash: Mapped[str | None] = mapped_column(String(64))
     harvested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (
@@ -94,3 +107,24 @@ class HarvestRecord(Base):
         # The same dataset offered by another source is found by its original identifier.
         Index("ix_harvest_records_original_id", "original_id"),
     )
+
+
+class HarvestPage(Base):
+    """A page of a source's listing as the last run read it, when every record on it was taken.
+
+    The next run that gets the same bytes from the same address (and maps records the same way:
+    the digest includes the mapping's fingerprint) counts the page's records unchanged without
+    parsing it — a catalog that did not change is re-checked at the speed it can be downloaded.
+    """
+
+    __tablename__ = "harvest_pages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("harvest_sources.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    digest: Mapped[str] = mapped_column(String(64))
+    next_url: Mapped[str | None] = mapped_column(String(2000))
+    original_ids: Mapped[list] = mapped_column(JSONDocument)
+    noted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("source_id", "url", name="uq_harvest_pages_source_url"),)

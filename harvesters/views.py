@@ -1,6 +1,191 @@
-"""The harvest API: sources and their jobs, under ``/api/v1/harvest``."""
+"""The harvest API under ``/api/v1/harvest``: sources, their jobs, and each job's report.
+
+Thin views: :mod:`harvesters.services` checks permissions and validates bodies.  A source's auth
+header can be written and never read back (``has_auth_header`` only).  Deleting a source that has
+run deactivates it instead, and the answer says so: nothing harvested is ever lost.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, jsonify, url_for
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from harvesters import services
+from harvesters.http import AddressPolicy
+from harvesters.models import JOB_STATUSES, PUBLISH_POLICIES
+from harvesters.services import SourceSchema, SourceUpdateSchema, error_representation, job_representation, page_of, source_representation
+from registry import secrets
+from registry.api.common import json_body, paging, query_args
+from registry.auth import current_actor
+from registry.db import get_session
 
 bp = Blueprint("harvest", __name__)
+# The key of stored secrets reaches the database when the API is mounted, for the web and the command line alike.
+bp.record_once(lambda state: secrets.init_app(state.app))
+
+REMOVED = {
+    "deleted": ("采集源已删除（它从未运行过）。", "The source was deleted; it had never run."),
+    "deactivated": ("采集源已有采集任务或记录，因此改为停用而非删除；已采集的内容均保留。",
+                    "The source has harvest jobs or records, so it was deactivated rather than deleted; "
+                    "nothing harvested is lost."),
+}
+
+
+def _policy() -> AddressPolicy:
+    return AddressPolicy.from_settings(current_app.config)
+
+
+@bp.get("/harvest/sources")
+def list_sources():
+    args = query_args({"department"})
+    sources = services.visible_sources(get_session(), current_actor(), department=args.get("department"))
+    return jsonify({"items": [source_representation(s) for s in sources], "total": len(sources)})
+
+
+@bp.post("/harvest/sources")
+def create_source():
+    body = json_body()
+    session = get_session()
+    source = services.create_source(session, current_actor(), body, policy=_policy())
+    session.commit()
+    response = jsonify(source_representation(source))
+    response.status_code = 201
+    response.headers["Location"] = url_for(".get_source", source_name=source.name)
+    return response
+
+
+@bp.get("/harvest/sources/<source_name>")
+def get_source(source_name: str):
+    return jsonify(source_representation(services.managed_source(get_session(), current_actor(), source_name)))
+
+
+@bp.patch("/harvest/sources/<source_name>")
+def update_source(source_name: str):
+    body = json_body()
+    session = get_session()
+    source = services.update_source(session, current_actor(), source_name, body, policy=_policy())
+    session.commit()
+    return jsonify(source_representation(source))
+
+
+@bp.delete("/harvest/sources/<source_name>")
+def remove_source(source_name: str):
+    session = get_session()
+    outcome = services.remove_source(session, current_actor(), source_name)
+    session.commit()
+    zh, en = REMOVED[outcome]
+    return jsonify({"name": source_name, "outcome": outcome, "message": en, "message_zh": zh})
+
+
+@bp.get("/harvest/sources/<source_name>/jobs")
+def source_jobs(source_name: str):
+    query_args({"page", "per_page"})
+    page, per_page = paging()
+    jobs, total = services.source_jobs(get_session(), current_actor(), source_name, page=page,
+                                       per_page=per_page)
+    return jsonify(page_of([job_representation(j, source_name) for j in jobs], total, page, per_page))
+
+
+@bp.get("/harvest/jobs/<int:job_id>")
+def get_job(job_id: int):
+    query_args({"page", "per_page"})
+    page, per_page = paging()
+    session = get_session()
+    job, source = services.managed_job(session, current_actor(), job_id)
+    errors, total = services.job_error_page(session, job.id, page=page, per_page=per_page)
+    return jsonify({**job_representation(job, source.name),
+                    "errors": page_of([error_representation(e) for e in errors], total, page, per_page)})
+
+
+# -- The shapes of the answers, for the OpenAPI document (registry.api.openapi) --------------------
+
+def _d(text: str) -> dict:
+    return {"description": text}
+
+
+class _Answer(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class SourceRecordSchema(_Answer):
+    name = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(sorted(services.SOURCE_TYPES)))
+    url = fields.String(required=True)
+    department = fields.String(required=True, metadata=_d("Credit code of the department. 所属部门。"))
+    schedule = fields.String(required=True, allow_none=True)
+    publish = fields.String(required=True, validate=validate.OneOf(PUBLISH_POLICIES))
+    defaults = fields.Dict(required=True)
+    active = fields.Boolean(required=True)
+    has_auth_header = fields.Boolean(required=True, metadata=_d(
+        "Whether an auth header is set; the header itself is never shown. 是否设置了访问凭据（凭据本身从不显示）。"))
+    auth_header_unreadable = fields.Boolean(required=True, metadata=_d(
+        "Set, but encrypted under another secret key: harvests fail until it is set again. 凭据无法解密，需重新设置。"))
+    created = fields.DateTime(required=True)
+
+
+class SourceListSchema(_Answer):
+    items = fields.List(fields.Nested(SourceRecordSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class SourceRemovalSchema(_Answer):
+    name = fields.String(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(list(REMOVED)), metadata=_d(
+        "deleted (it never ran) or deactivated (it has jobs or records, all kept). 已删除或已停用。"))
+    message = fields.String(required=True)
+    message_zh = fields.String(required=True)
+
+
+class JobRecordSchema(_Answer):
+    job = fields.Integer(required=True, metadata=_d("The job's id. 任务编号。"))
+    source = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(JOB_STATUSES))
+    started = fields.DateTime(required=True)
+    finished = fields.DateTime(required=True, allow_none=True)
+    heartbeat = fields.DateTime(required=True)
+    error = fields.String(required=True, allow_none=True, metadata=_d("Why the job failed as a whole. 任务失败原因。"))
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    withdrawn = fields.Integer(required=True)
+    failed = fields.Integer(required=True)
+    duplicates = fields.Integer(required=True)
+
+
+class JobPageSchema(_Answer):
+    items = fields.List(fields.Nested(JobRecordSchema), required=True, metadata=_d("Newest first. 按时间倒序。"))
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+
+
+class JobErrorSchema(_Answer):
+    stage = fields.String(required=True, metadata=_d("gather, fetch, map, compare or load. 出错阶段。"))
+    record_id = fields.String(required=True, allow_none=True, metadata=_d("The record's original identifier."))
+    message = fields.String(required=True)
+    snippet = fields.String(required=True, allow_none=True, metadata=_d("The record as read, shortened."))
+
+
+class JobErrorPageSchema(JobPageSchema):
+    items = fields.List(fields.Nested(JobErrorSchema), required=True)
+
+
+class JobReportSchema(JobRecordSchema):
+    errors = fields.Nested(JobErrorPageSchema, required=True, metadata=_d(
+        "One page of the records that could not be taken (page, per_page). 未能采集的记录，分页。"))
+
+
+API_SCHEMAS = {
+    "HarvestSource": SourceSchema, "HarvestSourceUpdate": SourceUpdateSchema, "HarvestSourceRecord": SourceRecordSchema,
+    "HarvestSourceList": SourceListSchema, "HarvestSourceRemoval": SourceRemovalSchema,
+    "HarvestJobRecord": JobRecordSchema, "HarvestJobPage": JobPageSchema, "HarvestJobError": JobErrorSchema,
+    "HarvestJobErrorPage": JobErrorPageSchema, "HarvestJobReport": JobReportSchema,
+}
+API_SCHEMA_DESCRIPTIONS = {
+    "HarvestSource": "登记采集源。A harvest source to register.",
+    "HarvestSourceUpdate": "修改采集源。Changes to a harvest source.",
+    "HarvestSourceRecord": "API 返回的采集源（不含访问凭据）。A harvest source as answered, without its auth header.",
+    "HarvestJobRecord": "一次采集任务及其计数。A harvest job and its counters.",
+    "HarvestJobReport": "采集任务报告及其错误记录（分页）。A job's report with a page of its error rows.",
+}

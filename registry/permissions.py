@@ -5,6 +5,12 @@ Roles (domain.md): an ``editor`` registers and maintains their department's reso
 makes the second-level review, publishes, withdraws and manages departments and users; a
 ``sysadmin`` manages departments, users and tokens but takes no part in the review.  Editors
 and reviewers act on their own department only.
+
+Harvest sources (their settings, jobs and reports) are managed by the catalog centre, which
+domain.md gives them to, and by system administrators, who run the system's configuration;
+department staff see nothing of them, not even that a source exists.  The decision is
+department-scoped like the others, so a role that manages its own department's sources is one
+entry in :data:`OWN_DEPARTMENT`.
 """
 from __future__ import annotations
 
@@ -27,6 +33,7 @@ class Action(StrEnum):
     DEPARTMENT_MANAGE = "department.manage"
     USER_MANAGE = "user.manage"
     TOKEN_MANAGE_OTHERS = "token.manage_others"
+    HARVEST_SOURCE_MANAGE = "harvest.manage"          # sources, their jobs and reports; auth headers are write-only
 
 
 A = Action
@@ -43,9 +50,9 @@ ANY_DEPARTMENT = {
     "editor": set(),
     "reviewer": set(),
     "admin": {A.RESOURCE_READ_WORKING, A.RESOURCE_PUBLISH, A.RESOURCE_RETURN_CENTRE, A.RESOURCE_WITHDRAW,
-              A.HISTORY_READ, A.DEPARTMENT_MANAGE, A.USER_MANAGE, A.TOKEN_MANAGE_OTHERS},
+              A.HISTORY_READ, A.DEPARTMENT_MANAGE, A.USER_MANAGE, A.TOKEN_MANAGE_OTHERS, A.HARVEST_SOURCE_MANAGE},
     "sysadmin": {A.RESOURCE_READ_WORKING, A.HISTORY_READ, A.DEPARTMENT_MANAGE, A.USER_MANAGE,
-                 A.TOKEN_MANAGE_OTHERS},
+                 A.TOKEN_MANAGE_OTHERS, A.HARVEST_SOURCE_MANAGE},
 }
 
 
@@ -72,12 +79,24 @@ def require(user, action: Action, department_id: int | None = None) -> None:
         raise Forbidden("无权执行此操作。", f"Your role may not do this here ({action}).")
 
 
-def departments_readable(user) -> set[int] | None:
-    """The departments whose working copies ``user`` may read: ``None`` means all."""
-    if user is None:
+def departments_for(user, action: Action) -> set[int] | None:
+    """The departments on whose data ``user`` may take ``action``: ``None`` means all, empty none."""
+    if user is None or not getattr(user, "active", False):
         return set()
-    if A.RESOURCE_READ_WORKING in ANY_DEPARTMENT.get(user.role, ()):
+    if action in ANY_DEPARTMENT.get(user.role, ()):
         return None
-    if A.RESOURCE_READ_WORKING in OWN_DEPARTMENT.get(user.role, ()) and user.department_id:
+    if action in OWN_DEPARTMENT.get(user.role, ()) and user.department_id:
         return {user.department_id}
     return set()
+
+
+def require_anywhere(user, action: Action) -> None:
+    """Raise 401 for the public and 403 for a user who may take ``action`` in no department at all."""
+    require_signed_in(user)
+    if departments_for(user, action) == set():
+        raise Forbidden("无权执行此操作。", f"Your role may not do this ({action}).")
+
+
+def departments_readable(user) -> set[int] | None:
+    """The departments whose working copies ``user`` may read: ``None`` means all."""
+    return departments_for(user, A.RESOURCE_READ_WORKING)

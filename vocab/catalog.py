@@ -12,16 +12,18 @@ import logging
 from collections.abc import Iterable, Mapping
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from vocab import iris
 from vocab.mapping import add_resource, split_envelope
 from vocab.namespaces import DCAT, DCT, EU_DATA_THEME, FOAF, HYDRA, new_graph
-from vocab.terms import date_time_literal, safe_iri, text_literal
+from vocab.terms import WEB_SCHEMES, date_time_literal, safe_iri, text_literal
 from vocab.values import language_to_rdf
 
 log = logging.getLogger(__name__)
 EU_DATA_THEME_SCHEME = URIRef(str(EU_DATA_THEME).rstrip("/"))
+# Original identifiers worth publishing as dct:source: web addresses and OAI identifiers.
+PROVENANCE_SCHEMES = WEB_SCHEMES | {"oai", "urn"}
 
 
 def _get(item, name):
@@ -146,3 +148,31 @@ def catalog_to_rdf(resources: Iterable[dict], *, base: str, title: str, descript
         add_agent(graph, base, department)
     add_resources(graph, resources, base=base, departments=departments, catalog=catalog)
     return graph
+
+
+def provenance_triples(subject: URIRef, *, original: str, source_url: str, source_name: str,
+                       harvested_at) -> list[tuple]:
+    """Where a harvested resource's metadata came from, in PROV's terms.
+
+    ``prov:wasDerivedFrom`` names what it was derived from (the department system's own IRI for
+    the dataset), and a qualified ``prov:Derivation`` says by which harvest: an activity that used
+    the source's address and ended at the harvest time.  Not ``dct:source``: DCAT-AP 3 gives it
+    the range ``dcat:Dataset`` on a dataset, which would make every original a second dataset of
+    the page (with the title and description that requires, and harvested again by whoever
+    harvests govcat).  Nothing is published for an original identifier that is not an IRI.
+    """
+    original_iri = safe_iri(original, schemes=PROVENANCE_SCHEMES, what="original identifier")
+    if original_iri is None:
+        return []
+    derivation, activity = URIRef(f"{subject}#derivation"), URIRef(f"{subject}#harvest")
+    triples = [(subject, PROV.wasDerivedFrom, original_iri), (subject, PROV.qualifiedDerivation, derivation),
+               (derivation, RDF.type, PROV.Derivation), (derivation, PROV.entity, original_iri),
+               (derivation, PROV.hadActivity, activity), (activity, RDF.type, PROV.Activity),
+               (activity, RDFS.label, Literal(f"采集：{source_name}", lang="zh")),
+               (activity, RDFS.label, Literal(f"Harvest: {source_name}", lang="en"))]
+    used, ended = safe_iri(source_url, what="harvest source address"), date_time_literal(harvested_at)
+    if used is not None:
+        triples.append((activity, PROV.used, used))
+    if ended is not None:
+        triples.append((activity, PROV.endedAtTime, ended))
+    return triples

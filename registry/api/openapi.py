@@ -9,7 +9,8 @@ the tests check the table against the app's URL map, so a route cannot go undocu
 
 The answer shapes (a resource's envelope, a department, a user, a token, an audit event, the
 vocabularies) have no input schema of their own; the documentation-only schemas of
-:mod:`registry.api.answers` describe what the ``*_representation`` functions of the services return.
+:mod:`registry.api.answers` describe what the ``*_representation`` functions of the services return
+(the harvest API's, in :mod:`harvesters.views`, beside its views).
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from importlib.metadata import PackageNotFoundError, version as package_version
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
+
+from harvesters.views import API_SCHEMA_DESCRIPTIONS as HARVEST_SCHEMA_DESCRIPTIONS, API_SCHEMAS as HARVEST_SCHEMAS
 from registry import vocabularies as v
 from registry.accounts.services import TOKEN_PREFIX
 from registry.api import API_PREFIX
@@ -90,6 +93,8 @@ PATH_PARAMETERS = {
     "username": ({"type": "string"}, "用户名。The user name."),
     "token_id": ({"type": "integer", "minimum": 1}, "令牌编号。The token's id."),
     "name": ({"type": "string", "enum": list(v.ENUMERATIONS)}, "词表名称。The vocabulary's name."),
+    "source_name": ({"type": "string"}, "采集源名称。The harvest source's name."),
+    "job_id": ({"type": "integer", "minimum": 1}, "采集任务编号。The harvest job's id."),
 }
 
 HEADER_PARAMETERS = {
@@ -117,6 +122,8 @@ TAGS = [
                                          "changes, the review workflow and history."},
     {"name": "Departments", "description": "部门与部门的审计记录。Departments and their audit trail."},
     {"name": "Accounts", "description": "用户与访问令牌。Users and API tokens."},
+    {"name": "Harvest", "description": "采集源、采集任务及其报告（目录管理中心与系统管理员）。Harvest sources, their "
+                                       "jobs and reports (catalog centre and system administrators)."},
     {"name": "Vocabularies", "description": "受控词表与分类树。Controlled vocabularies and the classification tree."},
     {"name": "Documentation", "description": "本文档。This documentation."},
 ]
@@ -157,6 +164,8 @@ class Op:
 
 
 BODY = (400, 413, 422)  # what any operation reading a JSON body can answer
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHEET_FILTERS = ("department", "classification", "share_type", "open_type", "format_class", "update_frequency")
 
 OPERATIONS: tuple[Op, ...] = (
     # Resources 信息资源
@@ -166,6 +175,17 @@ OPERATIONS: tuple[Op, ...] = (
        "(401 for the public). Hits come with highlights, the total and facet counts.",
        query=("q", "state", *FACETS_BY_NAME, "sort", "page", "per_page", "cursor", "facets", "lang"),
        answer="ResourcePage", errors=(400,)),
+    Op("GET", "/resources/template.xlsx", "getSheetTemplate", "Resources", "The registration spreadsheet template",
+       "编制指南格式的空白模板：表头带下拉列表，另附逐列说明。The compilation guide's layout, blank: the header "
+       "row with drop-down lists and a sheet explaining each column.", media_type=XLSX),
+    Op("GET", "/resources/template.csv", "getCsvTemplate", "Resources", "The template's header row as CSV",
+       "UTF-8（带 BOM）。UTF-8 with a BOM; the explanations are in the xlsx template.", media_type="text/csv"),
+    Op("GET", "/resources/export.xlsx", "exportSheet", "Resources", "The published catalog as a workbook",
+       "已发布的资源，按模板格式，可用检索接口的筛选条件。Published resources in the template's layout, filtered "
+       "like the search API.", query=SHEET_FILTERS, errors=(400,), media_type=XLSX),
+    Op("GET", "/resources/export.csv", "exportCsv", "Resources", "The published catalog as CSV",
+       "边查询边输出。Streamed from the database as it is written.", query=SHEET_FILTERS, errors=(400,),
+       media_type="text/csv"),
     Op("GET", "/suggest", "suggest", "Resources", "Suggestions as one types",
        "标题与部门名称的输入提示，支持中文前缀。Titles and department names that start with (or contain) the "
        "text typed so far; Chinese prefixes work.", query=("q", "limit"), answer="Suggestions", errors=(400,)),
@@ -241,6 +261,30 @@ OPERATIONS: tuple[Op, ...] = (
     Op("DELETE", "/tokens/{token_id}", "revokeToken", "Accounts", "Revoke an API token",
        "撤销自己的令牌；管理员可撤销他人的。Revoke one of your tokens; admins may revoke anyone's.",
        answer="TokenRecord", errors=(404,), signed_in=True),
+    # Harvest 采集
+    Op("GET", "/harvest/sources", "listHarvestSources", "Harvest", "List harvest sources",
+       "调用者管理的采集源；访问凭据从不显示。The sources the caller manages; auth headers are never shown.",
+       query=("department",), answer="HarvestSourceList", errors=(400, 403), signed_in=True),
+    Op("POST", "/harvest/sources", "createHarvestSource", "Harvest", "Register a harvest source",
+       "地址在登记时即按地址策略检查。The address is checked against the address policy now.",
+       body="HarvestSource", status=201, answer="HarvestSourceRecord", errors=(*BODY, 403), signed_in=True,
+       location=True),
+    Op("GET", "/harvest/sources/{source_name}", "getHarvestSource", "Harvest", "Get a harvest source",
+       answer="HarvestSourceRecord", errors=(403, 404), signed_in=True),
+    Op("PATCH", "/harvest/sources/{source_name}", "updateHarvestSource", "Harvest", "Change a harvest source",
+       "名称、类型与所属部门不可修改；auth_header 为 null 时删除凭据。The name, type and department are fixed; "
+       "a null auth_header removes it.",
+       body="HarvestSourceUpdate", answer="HarvestSourceRecord", errors=(*BODY, 403, 404), signed_in=True),
+    Op("DELETE", "/harvest/sources/{source_name}", "removeHarvestSource", "Harvest", "Remove a harvest source",
+       "从未运行的采集源被删除；已有任务或记录的改为停用，已采集的内容均保留。A source that never ran is deleted; "
+       "one with jobs or records is deactivated instead, and nothing harvested is lost.",
+       answer="HarvestSourceRemoval", errors=(403, 404), signed_in=True),
+    Op("GET", "/harvest/sources/{source_name}/jobs", "listHarvestJobs", "Harvest", "A harvest source's jobs",
+       "按时间倒序，分页。Newest first, paged.",
+       query=("page", "per_page"), answer="HarvestJobPage", errors=(400, 403, 404), signed_in=True),
+    Op("GET", "/harvest/jobs/{job_id}", "getHarvestJob", "Harvest", "A harvest job's report",
+       "计数、任务错误与逐条记录的错误（分页）。Counters, the job's error and its per-record errors, paged.",
+       query=("page", "per_page"), answer="HarvestJobReport", errors=(400, 403, 404), signed_in=True),
     # Vocabularies 词表
     Op("GET", "/vocabularies", "listVocabularies", "Vocabularies", "List the controlled vocabularies",
        answer="VocabularyList"),
@@ -336,7 +380,7 @@ def _operation(op: Op) -> dict:
 def _generate(app: Flask) -> dict:
     spec = APISpec(title="govcat API", version=_package_version(), openapi_version=OPENAPI_VERSION,
                    plugins=[MarshmallowPlugin()], info={"description": INFO_DESCRIPTION}, tags=TAGS)
-    for name, schema in SCHEMAS.items():
+    for name, schema in {**SCHEMAS, **HARVEST_SCHEMAS}.items():
         if name not in spec.components.schemas:  # a schema named here may already be in as a nested one
             spec.components.schema(name, schema=schema)
     spec.components.security_scheme("bearerAuth", {
@@ -365,7 +409,7 @@ def _generate(app: Flask) -> dict:
 
     document = spec.to_dict()
     schemas = document["components"]["schemas"]
-    for name, description in SCHEMA_DESCRIPTIONS.items():
+    for name, description in {**SCHEMA_DESCRIPTIONS, **HARVEST_SCHEMA_DESCRIPTIONS}.items():
         schemas[name]["description"] = description
     schemas["Error"]["example"] = ERROR_EXAMPLE
 

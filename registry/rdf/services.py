@@ -26,14 +26,14 @@ from registry.db import Database
 from registry.departments.models import Department
 from registry.departments.services import list_departments
 from registry.resources.models import Resource
-from registry.resources.services import resource_representation
+from registry.resources.services import harvest_origins, resource_representation
 from registry.rdf.formats import RdfFormat
 from registry.rdf.writing import TripleSink, write
 from registry.search.engine import SearchEngine
 from registry.search.query import SearchQuery
 from registry.search.services import search_resources
 from vocab import iris
-from vocab.catalog import add_agent, add_catalog, add_catalog_datasets, add_page_view
+from vocab.catalog import add_agent, add_catalog, add_catalog_datasets, add_page_view, provenance_triples
 from vocab.mapping import resource_triples
 from vocab.namespaces import DCAT
 from vocab.jsonld import jsonld_context, to_jsonld
@@ -96,6 +96,7 @@ def add_representations(graph, session: Session, items: list[dict], site: dict, 
     for department in departments.values():
         add_agent(graph, site["base"], department)
     start, failed = len(graph.triples), 0
+    origins = harvest_origins(session, [item["id"] for item in items if item.get("id") is not None])
     for item in items:
         try:
             subject, triples = resource_triples(item, base=site["base"], department=departments.get(item.get("provider")))
@@ -104,6 +105,9 @@ def add_representations(graph, session: Session, items: list[dict], site: dict, 
             failed += 1
             continue
         graph.triples.extend(triples)
+        origin = origins.get(item.get("id"))
+        if origin is not None:
+            graph.triples.extend(provenance_triples(subject, **origin))
         if catalog is not None:
             graph.triples.append((catalog, DCAT.dataset, subject))
     describe_concepts(graph, session, site["base"], start)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -119,27 +120,37 @@ class Registration:
     department: Department
 
 
-def prepare_registration(session: Session, actor, data: dict, *, check_permission: bool = True) -> Registration:
+def prepare_registration(session: Session, actor, data: dict, *, check_permission: bool = True,
+                         normalized: bool = False) -> Registration:
     """Validate one registration and check that ``actor`` may make it; raise with the reason if not.
 
     Callers that load many records (uploads, harvests) prepare each one, report those that fail
-    row by row, and register the rest together with :func:`register_resources`.
+    row by row, and register the rest together with :func:`register_resources`.  ``normalized``:
+    ``data`` came out of :func:`normalize_metadata` already (a harvester's mapping stage), so only
+    what needs the database (the provider, the classification) is checked here.
     """
     if check_permission:
         require_signed_in(actor)
-    doc, department = _validated(session, actor, data)
+    if normalized:
+        doc = dict(data)
+        department = _provider(session, actor, doc)
+        _check_classification(session, doc["classification"], department)
+    else:
+        doc, department = _validated(session, actor, data)
     if check_permission:
         require(actor, Action.RESOURCE_CREATE, department.id)
     return Registration(doc, department)
 
 
 def register_resources(session: Session, actor, registrations: list[Registration], *, publish: bool = False,
-                       comment: str | None = None) -> list[int]:
+                       comment: str | None = None, comments: list[str] | None = None) -> list[int]:
     """Store prepared registrations as drafts — or, for trusted loads, as published — with their codes.
 
     Codes are reserved per classification in one upsert each, and rows (resources, then their
     audit events) are inserted in batched statements, so that a thousand registrations cost a
-    handful of statements.  Returns the new resources' ids, in the order given.
+    handful of statements.  ``comments`` gives each registration's audit comment (e.g. where a
+    harvested one came from), else ``comment`` is every one's.  Returns the new resources' ids, in
+    the order given.
     """
     if not registrations:
         return []
@@ -160,8 +171,9 @@ def register_resources(session: Session, actor, registrations: list[Registration
     ids = list(session.scalars(insert(Resource).returning(Resource.id, sort_by_parameter_order=True), rows))
     record_many(session, actor, [
         {"entity_type": "resource", "entity_id": resource_id, "department_id": row["department_id"],
-         "action": "create", "to_state": state, "comment": comment, "changes": diff_documents(None, row["doc"])}
-        for resource_id, row in zip(ids, rows)])
+         "action": "create", "to_state": state, "comment": comments[n] if comments else comment,
+         "changes": diff_documents(None, row["doc"])}
+        for n, (resource_id, row) in enumerate(zip(ids, rows))])
     queue_for_index(session, ids)
     return ids
 
@@ -350,6 +362,31 @@ def resource_history(session: Session, actor, resource_id: int) -> list:
     resource = get_resource(session, resource_id)
     require(actor, Action.HISTORY_READ, resource.department_id)
     return events_for(session, "resource", resource.id)
+
+
+def harvest_origins(session: Session, resource_ids: list[int]) -> dict[int, dict]:
+    """Where harvested resources came from: resource id → source name and address, original
+    identifier, time of the last harvest that changed it (resources registered here are absent)."""
+    from harvesters.models import HarvestRecord, HarvestSource   # harvesting builds on this package
+
+    if not resource_ids:
+        return {}
+    rows = session.execute(select(HarvestRecord.resource_id, HarvestRecord.original_id, HarvestRecord.harvested_at,
+                                  HarvestSource.name, HarvestSource.url)
+                           .join(HarvestSource, HarvestSource.id == HarvestRecord.source_id)
+                           .where(HarvestRecord.resource_id.in_(resource_ids)))
+    return {r.resource_id: {"original": r.original_id, "source_name": r.name, "source_url": _without_secrets(r.url),
+                            "harvested_at": r.harvested_at} for r in rows}
+
+
+def _without_secrets(url: str) -> str:
+    """A source address as it may be shown: no user, password or query (sources put access keys there)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def resource_representation(resource: Resource, revision: str = "published") -> dict:

@@ -92,5 +92,11 @@ def transition(resource_id: int):
 
 @bp.get("/resources/<int:resource_id>/history")
 def history(resource_id: int):
-    events = services.resource_history(get_session(), current_actor(), resource_id)
-    return jsonify({"items": [event_representation(e) for e in events]})
+    session = get_session()
+    events = services.resource_history(session, current_actor(), resource_id)
+    answer = {"items": [event_representation(e) for e in events]}
+    origin = services.harvest_origins(session, [resource_id]).get(resource_id)
+    if origin is not None:     # a harvested resource: where its metadata comes from
+        answer["provenance"] = {"source": origin["source_name"], "source_url": origin["source_url"],
+                                "original_id": origin["original"], "harvested": origin["harvested_at"].isoformat()}
+    return jsonify(answer)

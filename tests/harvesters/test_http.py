@@ -1,11 +1,19 @@
-"""The fetching policy: addresses refused, auth sent to the source only and never shown, formats read."""
+"""The fetching policy: addresses refused (pinned to the address checked; allow and deny lists), auth sent to
+the source only and never shown, TLS checked for the host name, formats read."""
 from __future__ import annotations
+
+import ipaddress
+import socket
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from harvesters import http as http_module
 from harvesters.dcat import DcatHarvester, parse_page, rdf_format
 from harvesters.base import JobFailure
-from harvesters.http import AddressRefused, FetchError, SafeFetcher, check_address
+from harvesters.http import AddressPolicy, AddressRefused, FetchError, SafeFetcher, check_address
 from harvesters.services import add_source, run_source
 from registry.errors import Invalid
 from tests.harvesters.conftest import catalog_page, dataset_doc
@@ -93,3 +101,225 @@ def test_page_cap_stops_the_listing(db, world, remote, make_source, monkeypatch)
     make_source("dept-a", page1)
     report = run_source(db, "dept-a")
     assert report.status == "failed" and "more than 1 pages" in report.error
+
+
+# -- DNS pinning: the connection goes to the address that was checked ------------------------------
+
+class Resolver:
+    """A DNS stand-in: each name answers its addresses in turn (the last one repeats), others resolve as usual."""
+
+    def __init__(self, real, answers: dict[str, list[str]]):
+        self.real, self.answers, self.asked = real, answers, []
+
+    def __call__(self, host, port, *args, **kwargs):
+        if host not in self.answers:
+            return self.real(host, port, *args, **kwargs)
+        self.asked.append(host)
+        address = self.answers[host][min(self.asked.count(host), len(self.answers[host])) - 1]
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        return [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    """Install answers for made-up names; ``dns.connected`` lists every address a harvester connected to."""
+    resolver = Resolver(socket.getaddrinfo, {})
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    resolver.connected = []
+    real_connect = http_module.create_connection
+
+    def connect(address, *args, **kwargs):
+        resolver.connected.append(address[0])
+        return real_connect(address, *args, **kwargs)
+
+    monkeypatch.setattr(http_module, "create_connection", connect)
+    return resolver
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(remote, dns):
+    # A rebinding name: the first answer passes the check, the next would point elsewhere (127.0.0.2 has no
+    # server, so a second lookup at connect time would fail this test).
+    dns.answers["catalog.test"] = ["127.0.0.1", "127.0.0.2"]
+    remote.serve("/catalog.ttl", b"ok", content_type="text/plain")
+    port = remote.url.rsplit(":", 1)[1]
+    page = SafeFetcher().get(f"http://catalog.test:{port}/catalog.ttl")
+    assert page.body == b"ok"
+    assert dns.asked == ["catalog.test"] and dns.connected == ["127.0.0.1"]
+    assert remote.requests[0][1]["Host"] == f"catalog.test:{port}"      # the name, not the address
+
+
+def test_a_name_rebound_to_a_refused_address_is_never_connected_to(remote, dns):
+    dns.answers["catalog.test"] = ["169.254.169.254"]
+    port = remote.url.rsplit(":", 1)[1]
+    with pytest.raises(AddressRefused, match="metadata"):
+        SafeFetcher().get(f"http://catalog.test:{port}/catalog.ttl")
+    assert dns.connected == []
+
+
+def test_a_name_with_one_refused_address_among_good_ones_is_refused(dns):
+    dns.answers["catalog.test"] = ["127.0.0.1"]
+    with pytest.raises(AddressRefused):
+        # every address is checked, not only the first: getaddrinfo may order them differently next time
+        AddressPolicy(deny=(ipaddress.ip_network("127.0.0.1/32"),)).resolve("catalog.test", 80)
+
+
+def test_each_redirect_hop_is_checked_at_its_own_connection(remote, dns):
+    dns.answers["inner.test"] = ["169.254.169.254"]
+    remote.serve("/moved", b"", status=302, headers={"Location": "http://inner.test/latest/meta-data/"})
+    with pytest.raises(AddressRefused, match="inner.test"):
+        SafeFetcher().get(remote.url + "/moved")
+    assert dns.connected == ["127.0.0.1"]
+
+
+def _certificate(tmp_path, name: str):
+    """A CA and a server certificate for ``name`` signed by it; returns (ca file, cert file, key file)."""
+    from datetime import datetime, timedelta, timezone
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(timezone.utc)
+
+    def build(subject, issuer, public_key, signing_key, *, ca: bool, san: str | None = None):
+        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
+                   .not_valid_after(now + timedelta(days=1))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if ca:
+            builder = builder.add_extension(x509.KeyUsage(
+                digital_signature=True, content_commitment=False, key_encipherment=False, data_encipherment=False,
+                key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False),
+                critical=True).add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        else:
+            builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False)
+        return builder.sign(signing_key, hashes.SHA256())
+
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "govcat test CA")])
+    ca = build(ca_name, ca_name, ca_key.public_key(), ca_key, ca=True)
+    cert = build(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]), ca_name, key.public_key(), ca_key,
+                 ca=False, san=name)
+    files = tmp_path / "ca.pem", tmp_path / "cert.pem", tmp_path / "key.pem"
+    files[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    files[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    files[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return files
+
+
+@pytest.fixture
+def tls_remote(tmp_path):
+    """An HTTPS server on 127.0.0.1 with a certificate for the name given; records the SNI it was sent."""
+    servers = []
+
+    def start(name: str):
+        ca, cert, key = _certificate(tmp_path, name)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        seen = []
+        context.sni_callback = lambda _socket, server_name, _context: seen.append(server_name)
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Length", "6")
+                self.end_headers()
+                self.wfile.write(b"secure")
+
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        server.handle_error = lambda *args: None      # a refused handshake is the point of some tests
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(server)
+        return server.server_address[1], str(ca), seen
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_tls_keeps_the_host_name_for_sni_and_certificate_verification(dns, tls_remote):
+    port, ca, seen = tls_remote("catalog.test")
+    dns.answers["catalog.test"] = ["127.0.0.1"]
+    page = SafeFetcher(ca_certs=ca).get(f"https://catalog.test:{port}/")
+    assert page.body == b"secure" and seen == ["catalog.test"] and dns.connected == ["127.0.0.1"]
+
+
+def test_a_certificate_for_another_name_is_refused(dns, tls_remote):
+    port, ca, _seen = tls_remote("other.test")
+    dns.answers["catalog.test"] = ["127.0.0.1"]
+    with pytest.raises(FetchError, match="SSLError"):
+        SafeFetcher(ca_certs=ca).get(f"https://catalog.test:{port}/")
+
+
+def test_a_certificate_of_an_unknown_authority_is_refused(dns, tls_remote):
+    port, _ca, _seen = tls_remote("catalog.test")
+    dns.answers["catalog.test"] = ["127.0.0.1"]
+    with pytest.raises(FetchError, match="SSLError"):
+        SafeFetcher().get(f"https://catalog.test:{port}/")
+
+
+# -- The allow and deny lists ----------------------------------------------------------------------
+
+def policy(allow: str = "", deny: str = "") -> AddressPolicy:
+    return AddressPolicy.from_settings({"GOVCAT_HARVEST_ALLOW": allow, "GOVCAT_HARVEST_DENY": deny})
+
+
+def reason(address: str, **lists) -> str | None:
+    return policy(**lists).refused_reason(ipaddress.ip_address(address))
+
+
+def test_the_deny_list_wins_over_everything():
+    assert reason("10.8.3.4", deny="10.8.0.0/16") == "in the denied network 10.8.0.0/16"
+    assert reason("127.0.0.1", deny="127.0.0.0/8")                       # loopback is allowed otherwise
+    assert reason("169.254.10.5", allow="169.254.10.0/24", deny="169.254.10.5")
+    assert reason("10.9.0.1", deny="10.8.0.0/16") is None
+    assert reason("::ffff:10.8.3.4", deny="10.8.0.0/16")                  # an IPv4 address inside IPv6
+    assert reason("2001:db8::1", deny="2001:db8::/32")
+
+
+def test_the_allow_list_opens_refused_networks_but_never_the_metadata_addresses():
+    assert reason("169.254.10.5") == "a link-local address"
+    assert reason("169.254.10.5", allow="169.254.10.0/24") is None
+    assert reason("169.254.169.254", allow="169.254.0.0/16") == "a cloud metadata address"
+    assert reason("100.100.100.200", allow="0.0.0.0/0") == "a cloud metadata address"
+    assert reason("fe80::1", allow="fe80::/10") is None
+
+
+@pytest.mark.parametrize("address", ["::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1"])
+def test_metadata_addresses_carried_inside_ipv6_are_refused(address):
+    assert reason(address) == "a cloud metadata address"
+
+
+def test_a_malformed_list_is_named_in_the_error():
+    with pytest.raises(ValueError, match="GOVCAT_HARVEST_DENY: 'ten' is not"):
+        policy(deny="10.0.0.0/8, ten")
+
+
+def test_the_fetcher_and_the_address_check_honour_the_settings(remote, monkeypatch):
+    remote.serve("/c", b"ok", content_type="text/plain")
+    monkeypatch.setenv("GOVCAT_HARVEST_DENY", "127.0.0.1/32")
+    with pytest.raises(AddressRefused, match="denied network"):
+        SafeFetcher().get(remote.url + "/c")
+    with pytest.raises(AddressRefused, match="denied network"):
+        check_address(remote.url + "/c")
+    assert remote.requests == []
+    monkeypatch.setenv("GOVCAT_HARVEST_DENY", "")
+    monkeypatch.setenv("GOVCAT_HARVEST_ALLOW", "169.254.10.0/24")
+    check_address("http://169.254.10.7/catalog.ttl")
+    assert SafeFetcher().get(remote.url + "/c").body == b"ok"
+
+
+def test_a_link_local_appliance_can_be_registered_once_allowed(db, world):
+    with db.transaction() as session:
+        with pytest.raises(Invalid):
+            add_source(session, name="appliance", type="dcat", url="http://169.254.10.7/",
+                       department=world.dept_a.credit_code)
+        add_source(session, name="appliance", type="dcat", url="http://169.254.10.7/",
+                   department=world.dept_a.credit_code, policy=policy(allow="169.254.10.0/24"))

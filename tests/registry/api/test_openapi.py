@@ -163,6 +163,8 @@ def test_request_bodies_reference_the_schemas(document):
         ("post", "/api/v1/departments"): "Department", ("patch", "/api/v1/departments/{code}"): "DepartmentUpdate",
         ("post", "/api/v1/users"): "User", ("patch", "/api/v1/users/{username}"): "UserUpdate",
         ("post", "/api/v1/tokens"): "Token",
+        ("post", "/api/v1/harvest/sources"): "HarvestSource",
+        ("patch", "/api/v1/harvest/sources/{source_name}"): "HarvestSourceUpdate",
     }
     bodies = {(method, path): operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
               for method, path, operation in operations(document) if "requestBody" in operation}
