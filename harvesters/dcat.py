@@ -188,36 +188,45 @@ def _prolog_end(body: bytes) -> int:
 
 
 class RecordGraph:
-    """A record's statements in rdflib terms, indexed for :mod:`vocab.reading` (which reads a graph
-    through ``objects``, ``subjects`` and ``in`` only) — much lighter than a whole rdflib Graph.
+    """A record's statements in rdflib terms, read by :mod:`vocab.reading` (through ``objects``,
+    ``subjects`` and ``in`` only) — much lighter than a whole rdflib Graph.
 
     It reads the N-Triples that :class:`Page` wrote (pyoxigraph's canonical form: one statement a
     line, terms separated by single spaces), term by term with caches: IRIs, predicates and
-    repeated literals are made once per process.
+    repeated literals are made once per process.  The index is keyed by the N-Triples text of
+    subject and predicate: hashing text is several times cheaper than hashing rdflib terms.
     """
 
     def __init__(self, text: str):
-        self._objects: dict = defaultdict(list)
-        self._subjects: dict = defaultdict(list)
-        self._pairs: set = set()
+        self._objects: dict[tuple[str, str], list] = defaultdict(list)
+        self._serving: dict[str, list] = defaultdict(list)
         for line in text.splitlines():
             subject, predicate, obj = line[:-2].split(" ", 2)
-            s, p, o = _term(subject), _term(predicate), _term(obj)
-            self._objects[(s, p)].append(o)
-            self._subjects[(p, o)].append(s)
-            self._pairs.add((s, p))
+            self._objects[(subject, predicate)].append(_term(obj))
+            if predicate == SERVES_DATASET:
+                self._serving[obj].append(_term(subject))
 
     def objects(self, subject=None, predicate=None):
-        return iter(self._objects.get((subject, predicate), ()))
+        return iter(self._objects.get((_text(subject), _text(predicate)), ()))
 
     def subjects(self, predicate=None, obj=None):
-        return iter(self._subjects.get((predicate, obj), ()))
+        if _text(predicate) != SERVES_DATASET:
+            raise NotImplementedError("a record answers subjects() for dcat:servesDataset only")
+        return iter(self._serving.get(_text(obj), ()))
 
     def __contains__(self, triple) -> bool:
         s, p, o = triple
-        if o is None:
-            return (s, p) in self._pairs
-        return o in self._objects.get((s, p), ())
+        values = self._objects.get((_text(s), _text(p)), ())
+        return bool(values) if o is None else o in values
+
+
+def _text(term) -> str:
+    """The N-Triples text of an IRI or a blank node."""
+    # str.__add__ explicitly: "<" + term would call the term's __radd__ and make another URIRef.
+    return _concat("_:", term) if isinstance(term, BNode) else _concat("<", term) + ">"
+
+
+_concat = str.__add__
 
 
 _TERMS: dict[str, object] = {}

@@ -154,6 +154,15 @@ def resource_from_rdf(graph: Graph, subject) -> dict:
     return read_resource(graph, URIRef(subject) if not isinstance(subject, URIRef) else subject)
 
 
+def _copied(value):
+    """A copy of a JSON-shaped value (dicts, lists, scalars): what deepcopy does, several times faster."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value if isinstance(value, (str, int, float, bool, type(None))) else copy.deepcopy(value)
+
+
 def canonical_metadata(doc: dict) -> dict:
     """``doc`` in the form it has after a trip through RDF (``doc`` itself is not changed).
 
@@ -166,7 +175,7 @@ def canonical_metadata(doc: dict) -> dict:
     * a licence given as the EU licence IRI of a known identifier: it becomes the identifier;
     * a URL with characters an IRI may not hold (space, ``<>"{}|\\^```): they are percent-encoded.
     """
-    doc = copy.deepcopy(doc)
+    doc = _copied(doc)
     for field in SET_VALUED:
         if isinstance(doc.get(field), list):
             doc[field] = sorted({value for value in doc[field] if isinstance(value, str)})

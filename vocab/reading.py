@@ -14,7 +14,7 @@ from rdflib.namespace import RDFS, XSD
 
 from registry.codes import parse_resource_code
 from vocab.iris import code_from_iri
-from vocab.namespaces import CSVW, DCAT, DCT, GOVCAT, SKOS, SPDX, VCARD
+from vocab.namespaces import CSVW, DCAT, DCT, GOVCAT, SKOS, SPDX, VCARD, Terms
 from vocab.terms import as_int
 from vocab.values import (
     checksum_algorithm_from_rdf, classification_from_rdf, data_item_type_from_rdf, datatype_from_rdf,
@@ -24,6 +24,11 @@ from vocab.values import (
 )
 
 _NO_POSITION = 1 << 62
+
+
+# Reading one harvested record looks a hundred terms up: resolve each once (see Terms).
+CSVW, DCAT, DCT, GOVCAT, RDFS, SKOS, SPDX, VCARD, XSD = (
+    Terms(namespace) for namespace in (CSVW, DCAT, DCT, GOVCAT, RDFS, SKOS, SPDX, VCARD, XSD))
 
 
 def _objects(graph: Graph, subject, predicate) -> list:

@@ -100,10 +100,18 @@ def clean_text(value) -> str | None:
 
 def text_literal(value, lang: str | None = None) -> Literal | None:
     """A (language-tagged) string literal, or ``None`` when ``value`` is not text."""
+    if isinstance(value, str):
+        return _text_literal(value, lang)
     text = clean_text(value)
-    if text is None:
-        return None
-    return Literal(text, lang=lang)
+    return None if text is None else Literal(text, lang=lang)
+
+
+@lru_cache(maxsize=65_536)
+def _text_literal(value: str, lang: str | None) -> Literal | None:
+    # Literals are immutable and the same texts recur (data-item names, formats, departments,
+    # units): a catalog of a hundred thousand resources makes each of them once.
+    text = clean_text(value)
+    return None if text is None else Literal(text, lang=lang)
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -13,7 +13,7 @@ from registry.search.engine import SearchEngine, SearchUnavailable
 from registry.search.models import SearchOutbox
 
 log = logging.getLogger(__name__)
-DRAIN_BATCH = 500
+DRAIN_BATCH = 2000
 
 
 def queue_for_index(session: Session, resource_ids) -> None:
