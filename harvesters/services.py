@@ -18,10 +18,10 @@ from marshmallow import ValidationError, fields
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from harvesters.base import Harvester, JobReport
+from harvesters.base import STALE_AFTER, Harvester, JobReport
 from harvesters.http import AddressPolicy, FetchError, check_address
 from harvesters.models import PUBLISH_POLICIES, HarvestError, HarvestJob, HarvestRecord, HarvestSource
-from registry.db import Database
+from registry.db import Database, utcnow
 from registry.departments.models import Department
 from registry.departments.schemas import CreditCode
 from registry.codes import is_valid_credit_code
@@ -293,6 +293,13 @@ def run_source(database: Database, name: str, *, dry_run: bool = False, **option
         source = get_source(session, name)
         session.expunge(source)
     return harvester_class(source.type)(database, source, **options).run(dry_run=dry_run)
+
+
+def running_job(session: Session, source_id: int) -> HarvestJob | None:
+    """The source's job that is running now (its heartbeat fresh), if any."""
+    return session.scalar(select(HarvestJob).where(
+        HarvestJob.source_id == source_id, HarvestJob.status == "running",
+        HarvestJob.heartbeat_at > utcnow() - STALE_AFTER).limit(1))
 
 
 def recent_jobs(session: Session, name: str, limit: int = 20) -> list[HarvestJob]:

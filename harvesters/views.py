@@ -6,10 +6,15 @@ run deactivates it instead, and the answer says so: nothing harvested is ever lo
 """
 from __future__ import annotations
 
+import logging
+import threading
+
 from flask import Blueprint, current_app, jsonify, url_for
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from harvesters import services
+from harvesters.base import JobAlreadyRunning
+from harvesters.queue import QueueUnavailable, request_run, run_job
 from harvesters.http import AddressPolicy
 from harvesters.models import JOB_STATUSES, PUBLISH_POLICIES
 from harvesters.services import SourceSchema, SourceUpdateSchema, error_representation, job_representation, page_of, source_representation
@@ -17,7 +22,9 @@ from registry import secrets
 from registry.api.common import json_body, paging, query_args
 from registry.auth import current_actor
 from registry.db import get_session
+from registry.errors import Conflict, Unavailable
 
+log = logging.getLogger(__name__)
 bp = Blueprint("harvest", __name__)
 # The key of stored secrets reaches the database when the API is mounted, for the web and the command line alike.
 bp.record_once(lambda state: secrets.init_app(state.app))
@@ -83,6 +90,39 @@ def source_jobs(source_name: str):
     jobs, total = services.source_jobs(get_session(), current_actor(), source_name, page=page,
                                        per_page=per_page)
     return jsonify(page_of([job_representation(j, source_name) for j in jobs], total, page, per_page))
+
+
+@bp.post("/harvest/sources/<source_name>/jobs")
+def start_job(source_name: str):
+    """Run the source now: a task on the harvest queue when one is configured, else a job in a
+    thread of this process (a harvest may take minutes; the answer does not wait for it)."""
+    session = get_session()
+    source = services.managed_source(session, current_actor(), source_name)
+    if services.running_job(session, source.id) is not None:
+        raise Conflict("该采集源正在采集。", f"A job of {source.name} is running.")
+    app = current_app._get_current_object()
+    if app.config.get("GOVCAT_QUEUE_URL"):
+        try:
+            task_id = request_run(app, source.name).task_id
+        except QueueUnavailable as error:
+            raise Unavailable("采集队列暂不可用。", str(error)) from None
+    else:
+        task_id = None
+        threading.Thread(target=_run_here, args=(app, source.name), name=f"harvest {source.name}", daemon=True).start()
+    response = jsonify({"source": source.name, "queued": task_id is not None, "task": task_id})
+    response.status_code = 202
+    response.headers["Location"] = url_for(".source_jobs", source_name=source.name)
+    return response
+
+
+def _run_here(app, name: str) -> None:
+    try:
+        report = run_job(app, name)
+        log.info("harvest %s: %s", name, report.status)
+    except JobAlreadyRunning as error:       # another worker started it meanwhile: its job is the run
+        log.info("harvest %s: %s", name, error)
+    except Exception:
+        log.exception("harvest %s failed to run", name)
 
 
 @bp.get("/harvest/jobs/<int:job_id>")
@@ -167,6 +207,12 @@ class JobErrorSchema(_Answer):
     snippet = fields.String(required=True, allow_none=True, metadata=_d("The record as read, shortened."))
 
 
+class JobStartSchema(_Answer):
+    source = fields.String(required=True)
+    queued = fields.Boolean(required=True, metadata=_d("On the harvest queue (else running in the web process). 是否进入采集队列。"))
+    task = fields.String(required=True, allow_none=True, metadata=_d("The queue's task id. 队列任务编号。"))
+
+
 class JobErrorPageSchema(JobPageSchema):
     items = fields.List(fields.Nested(JobErrorSchema), required=True)
 
@@ -180,7 +226,7 @@ API_SCHEMAS = {
     "HarvestSource": SourceSchema, "HarvestSourceUpdate": SourceUpdateSchema, "HarvestSourceRecord": SourceRecordSchema,
     "HarvestSourceList": SourceListSchema, "HarvestSourceRemoval": SourceRemovalSchema,
     "HarvestJobRecord": JobRecordSchema, "HarvestJobPage": JobPageSchema, "HarvestJobError": JobErrorSchema,
-    "HarvestJobErrorPage": JobErrorPageSchema, "HarvestJobReport": JobReportSchema,
+    "HarvestJobErrorPage": JobErrorPageSchema, "HarvestJobReport": JobReportSchema, "HarvestJobStart": JobStartSchema,
 }
 API_SCHEMA_DESCRIPTIONS = {
     "HarvestSource": "登记采集源。A harvest source to register.",
@@ -188,4 +234,5 @@ API_SCHEMA_DESCRIPTIONS = {
     "HarvestSourceRecord": "API 返回的采集源（不含访问凭据）。A harvest source as answered, without its auth header.",
     "HarvestJobRecord": "一次采集任务及其计数。A harvest job and its counters.",
     "HarvestJobReport": "采集任务报告及其错误记录（分页）。A job's report with a page of its error rows.",
+    "HarvestJobStart": "已开始或已排队的采集。A harvest started or queued.",
 }

@@ -54,6 +54,12 @@ class Conflict(ServiceError):
     status, code = 409, "conflict"
 
 
+class Unavailable(ServiceError):
+    """A service govcat depends on (the harvest queue) cannot be reached now."""
+
+    status, code = 503, "unavailable"
+
+
 class Invalid(ServiceError):
     """A semantic problem with one field (a code that does not exist, an illegal value)."""
 

@@ -115,6 +115,7 @@ ERRORS = {
     413: ("PayloadTooLarge", "请求体过大。The request body is too large."),
     422: ("ValidationFailed", "数据校验未通过，errors 逐字段说明。The data did not pass validation; errors says "
                               "why, field by field."),
+    503: ("Unavailable", "所依赖的服务（采集队列）暂不可用。A service this needs (the harvest queue) cannot be reached now."),
 }
 
 TAGS = [
@@ -282,6 +283,10 @@ OPERATIONS: tuple[Op, ...] = (
     Op("GET", "/harvest/sources/{source_name}/jobs", "listHarvestJobs", "Harvest", "A harvest source's jobs",
        "按时间倒序，分页。Newest first, paged.",
        query=("page", "per_page"), answer="HarvestJobPage", errors=(400, 403, 404), signed_in=True),
+    Op("POST", "/harvest/sources/{source_name}/jobs", "startHarvestJob", "Harvest", "Run a harvest source now",
+       "有采集队列时排队，否则在服务进程中开始；不等待采集结束。Queued when a harvest queue is configured, else started "
+       "in the web process; the answer does not wait for the harvest.",
+       status=202, answer="HarvestJobStart", errors=(403, 404, 409, 503), signed_in=True, location=True),
     Op("GET", "/harvest/jobs/{job_id}", "getHarvestJob", "Harvest", "A harvest job's report",
        "计数、任务错误与逐条记录的错误（分页）。Counters, the job's error and its per-record errors, paged.",
        query=("page", "per_page"), answer="HarvestJobReport", errors=(400, 403, 404), signed_in=True),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from urllib.parse import quote
 
 import pytest
@@ -229,6 +230,36 @@ def test_a_job_report_has_its_counters_and_its_error_rows_paged(client, db, worl
     assert job["errors"]["items"] == [{"stage": "map", "record_id": "https://x/4", "message": "invalid metadata 4",
                                        "snippet": "<x/>"}]
     assert client.get("/api/v1/harvest/jobs/999999", headers=world.admin.headers).status_code == 404
+
+
+def test_run_now_starts_a_job_in_the_background_and_refuses_a_second(app, client, db, world, created):
+    answer = Contract(app).check(client.post(f"{SOURCES}/dept-a/jobs", headers=world.admin.headers),
+                                 202, "post", "/harvest/sources/{source_name}/jobs")
+    assert answer == {"source": "dept-a", "queued": False, "task": None}
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        jobs = client.get(f"{SOURCES}/dept-a/jobs", headers=world.admin.headers).get_json()["items"]
+        if jobs and jobs[0]["status"] != "running":
+            break
+        time.sleep(0.1)
+    assert jobs[0]["status"] == "succeeded" and jobs[0]["created"] == 2
+    assert client.post(f"{SOURCES}/dept-a/jobs", headers=world.editor_a.headers).status_code == 403
+    assert client.post(f"{SOURCES}/nowhere/jobs", headers=world.admin.headers).status_code == 404
+    with db.transaction() as session:     # a job that runs elsewhere: no second one
+        session.add(HarvestJob(source_id=created_id(db), status="running", **dict.fromkeys(
+            ("created", "updated", "unchanged", "withdrawn", "failed", "duplicates"), 0)))
+    assert client.post(f"{SOURCES}/dept-a/jobs", headers=world.admin.headers).status_code == 409
+
+
+def test_run_now_with_a_queue_that_cannot_be_reached_says_so(app, client, world, created):
+    app.config["GOVCAT_QUEUE_URL"] = "redis://127.0.0.1:1/0"
+    response = client.post(f"{SOURCES}/dept-a/jobs", headers=world.admin.headers)
+    assert response.status_code == 503 and response.get_json()["error"]["code"] == "unavailable"
+
+
+def created_id(db) -> int:
+    with db.reader() as session:
+        return session.scalar(select(HarvestSource.id).where(HarvestSource.name == "dept-a"))
 
 
 def test_a_failed_job_says_why(client, db, world, created, remote):
