@@ -221,12 +221,20 @@ class RecordGraph:
 
 
 def _text(term) -> str:
-    """The N-Triples text of an IRI or a blank node."""
+    """The N-Triples text of an IRI or a blank node (remembered per term object: reading a record asks
+    for the same few terms hundreds of times)."""
+    entry = _TEXTS.get(id(term))
+    if entry is not None and entry[0] is term:
+        return entry[1]
     # str.__add__ explicitly: "<" + term would call the term's __radd__ and make another URIRef.
-    return _concat("_:", term) if isinstance(term, BNode) else _concat("<", term) + ">"
+    text = _concat("_:", term) if type(term) is BNode else _concat("<", term) + ">"
+    if len(_TEXTS) < _TERM_CACHE_SIZE:
+        _TEXTS[id(term)] = (term, text)       # the entry keeps the term alive: its id is not reused
+    return text
 
 
 _concat = str.__add__
+_TEXTS: dict[int, tuple] = {}
 
 
 _TERMS: dict[str, object] = {}

@@ -32,7 +32,14 @@ CSVW, DCAT, DCT, GOVCAT, RDFS, SKOS, SPDX, VCARD, XSD = (
 
 
 def _objects(graph: Graph, subject, predicate) -> list:
-    return sorted(graph.objects(subject, predicate), key=lambda term: (type(term).__name__, str(term)))
+    values = list(graph.objects(subject, predicate))
+    if len(values) < 2:       # most properties have one value: nothing to order
+        return values
+    return sorted(values, key=_term_order)
+
+
+def _term_order(term) -> tuple[str, str]:
+    return type(term).__name__, str(term)
 
 
 def _literal(graph: Graph, subject, predicate, lang: str | None = "zh") -> str | None:
