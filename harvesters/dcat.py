@@ -228,8 +228,9 @@ def _text(term) -> str:
         return entry[1]
     # str.__add__ explicitly: "<" + term would call the term's __radd__ and make another URIRef.
     text = _concat("_:", term) if type(term) is BNode else _concat("<", term) + ">"
-    if len(_TEXTS) < _TERM_CACHE_SIZE:
-        _TEXTS[id(term)] = (term, text)       # the entry keeps the term alive: its id is not reused
+    if len(_TEXTS) >= _TERM_CACHE_SIZE:
+        _TEXTS.clear()                        # a record's own terms never come back: start afresh
+    _TEXTS[id(term)] = (term, text)           # the entry keeps the term alive: its id is not reused
     return text
 
 
@@ -238,7 +239,9 @@ _TEXTS: dict[int, tuple] = {}
 
 
 _TERMS: dict[str, object] = {}
-_TERM_CACHE_SIZE = 200_000
+# Predicates, concepts and common literals repeat across records; each record's own IRIs and texts
+# do not, so a full cache is emptied and refills with what recurs: memory stays bounded.
+_TERM_CACHE_SIZE = 20_000
 _ESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)')
 _ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
@@ -270,8 +273,9 @@ def _term(text: str):
             term = Literal(value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
         else:
             term = Literal(value)
-    if len(_TERMS) < _TERM_CACHE_SIZE:
-        _TERMS[text] = term
+    if len(_TERMS) >= _TERM_CACHE_SIZE:
+        _TERMS.clear()
+    _TERMS[text] = term
     return term
 
 

@@ -106,7 +106,7 @@ def text_literal(value, lang: str | None = None) -> Literal | None:
     return None if text is None else Literal(text, lang=lang)
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=16_384)
 def _text_literal(value: str, lang: str | None) -> Literal | None:
     # Literals are immutable and the same texts recur (data-item names, formats, departments,
     # units): a catalog of a hundred thousand resources makes each of them once.
