@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/harvest.py --count 100000
     .venv/bin/python bench/harvest.py --count 100000 --baseline-count 100000   # the baseline on everything
+    .venv/bin/python bench/harvest.py --count 100000 --stages      # also each DCAT stage's cost, one core
 
 Targets (issue #5, 2-core machine, embedded default: SQLite and the embedded search engine):
 
@@ -204,6 +205,42 @@ def baseline(args: tuple) -> tuple[float, int, int]:
     return time.perf_counter() - started, len(docs), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def stage_costs(folder: Path, pages: int = 3) -> list[tuple[str, float]]:
+    """Milliseconds per dataset of each stage of the DCAT path, on one core, for the first pages."""
+    from types import SimpleNamespace
+
+    from rdflib import URIRef
+
+    from harvesters.base import content_hash
+    from harvesters.dcat import DcatHarvester, RecordGraph, parse_page, record_digest
+    from registry.resources.schemas import normalize_metadata
+    from vocab.validation import check_document
+
+    harvester = DcatHarvester.__new__(DcatHarvester)
+    harvester.source = SimpleNamespace(defaults=None, department=SimpleNamespace(credit_code=PROVIDER))
+    timings: dict[str, float] = {}
+
+    def timed(label, function, items):
+        started = time.perf_counter()
+        out = [function(item) for item in items]
+        timings[label] = timings.get(label, 0) + time.perf_counter() - started
+        return out
+
+    count = 0
+    for page in range(pages):
+        body = (folder / f"page-{page:05}.ttl").read_bytes()
+        parsed = timed("parse page (main)", lambda b: parse_page(b, "turtle", "http://bench/"), [body])[0]
+        records = timed("records + digests (main)", lambda d: (d, text := parsed.record(d), record_digest(text)),
+                        sorted(set(parsed.datasets)))
+        graphs = timed("record graph (worker)", lambda r: (RecordGraph(r[1]), URIRef(r[0][1:-1])), records)
+        docs = timed("read DCAT (worker)", harvester.map, graphs)
+        docs = timed("schema (worker)", lambda d: normalize_metadata({**d, "provider": PROVIDER}), docs)
+        timed("govcat profile (worker)", lambda d: check_document(d, "http://localhost"), docs)
+        timed("content hash (worker)", content_hash, docs)
+        count += len(records)
+    return [(label, seconds * 1000 / count) for label, seconds in timings.items()]
+
+
 def writes_snapshot(database_path: Path) -> tuple:
     """What a write to a harvested resource changes: versions, the audit trail, the search outbox, provenance."""
     import sqlite3
@@ -222,6 +259,7 @@ def main() -> None:
     parser.add_argument("--ckan-count", type=int, default=None, help="default: --count")
     parser.add_argument("--baseline-count", type=int, default=10_000)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "govcat-bench-harvest")
+    parser.add_argument("--stages", action="store_true", help="also time the DCAT path's stages, one core")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -231,6 +269,9 @@ def main() -> None:
     ckan_count = args.ckan_count or args.count
     generate(args.data / "dcat", "dcat", args.count, args.per_page)
     generate(args.data / "ckan", "ckan", ckan_count, args.per_page)
+    if args.stages:
+        for label, ms in stage_costs(args.data / "dcat"):
+            print(f"  {label:<28} {ms:6.3f} ms a dataset", flush=True)
 
     import socket
     with socket.socket() as probe:
