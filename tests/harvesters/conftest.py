@@ -8,8 +8,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from rdflib import URIRef
+from sqlalchemy import select
 
 from harvesters import services
+from harvesters.models import HarvestRecord
+from registry.resources.models import Resource
 from registry.resources.schemas import normalize_metadata
 from tests.factories import ResourceDataFactory
 from vocab.mapping import resource_to_rdf
@@ -108,3 +111,12 @@ def make_source(db, world):
         with db.transaction() as session:
             return services.add_source(session, name=name, type="dcat", url=url, **options).id
     return make
+
+
+def harvested_resources(db) -> dict:
+    """original identifier → (state, is_public, version, doc) of every harvested resource."""
+    with db.reader() as session:
+        rows = session.execute(select(HarvestRecord.original_id, Resource.state, Resource.is_public,
+                                      Resource.version, Resource.doc).join(
+            Resource, Resource.id == HarvestRecord.resource_id))
+        return {r.original_id: (r.state, r.is_public, r.version, r.doc) for r in rows}

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from harvesters import services
 from harvesters.base import RecordFailure
 from harvesters.datajson import temporal, update_frequency
-from harvesters.models import HarvestError, HarvestJob, HarvestRecord
+from harvesters.models import HarvestError, HarvestJob
 from harvesters.services import run_source
 from registry.audit.models import AuditEvent
-from registry.resources.models import Resource
+from tests.harvesters.conftest import harvested_resources
 
 CATALOG = json.loads((Path(__file__).parent / "fixtures" / "datajson" / "catalog.json").read_text("utf-8"))
 AIR, CREDIT, POLLUTION = (d["identifier"] for d in CATALOG["dataset"])
@@ -49,15 +49,6 @@ def datasets() -> list[dict]:
     return copy.deepcopy(CATALOG["dataset"])
 
 
-def _harvested(db) -> dict:
-    """original identifier → (state, is_public, version, doc) of every harvested resource."""
-    with db.reader() as session:
-        rows = session.execute(select(HarvestRecord.original_id, Resource.state, Resource.is_public,
-                                      Resource.version, Resource.doc).join(
-            Resource, Resource.id == HarvestRecord.resource_id))
-        return {r.original_id: (r.state, r.is_public, r.version, r.doc) for r in rows}
-
-
 def _count(db, model) -> int:
     with db.reader() as session:
         return session.scalar(select(func.count()).select_from(model))
@@ -73,7 +64,7 @@ def test_realistic_catalog_is_harvested_with_every_field(db, world, remote, make
     report = run_source(db, "dept-json")
     assert report.status == "succeeded", report.error
     assert (report.counters["created"], report.counters["failed"]) == (3, 0), report.errors
-    harvested = _harvested(db)
+    harvested = harvested_resources(db)
     # An identifier that is an http(s) IRI is the original identifier; others are qualified by the catalog.
     assert set(harvested) == {AIR, f"{url}#{CREDIT}", f"{url}#{POLLUTION}"}
     assert all(state == "published" for state, *_rest in harvested.values())
@@ -110,13 +101,13 @@ def test_older_bare_list_of_datasets_is_accepted(db, world, remote, make_datajso
     url = make_datajson(datasets())
     report = run_source(db, "dept-json")
     assert report.status == "succeeded" and report.counters["created"] == 3, report.error
-    assert f"{url}#{CREDIT}" in _harvested(db)
+    assert f"{url}#{CREDIT}" in harvested_resources(db)
 
 
 def test_second_run_writes_nothing_even_when_only_modified_moved(db, world, remote, make_datajson):
     make_datajson(CATALOG)
     run_source(db, "dept-json")
-    before = (_harvested(db), _count(db, AuditEvent))
+    before = (harvested_resources(db), _count(db, AuditEvent))
     moved = datasets()
     for dataset in moved:
         dataset["modified"] = "2025-01-01"    # govcat keeps no such field: nothing changed for it
@@ -124,7 +115,7 @@ def test_second_run_writes_nothing_even_when_only_modified_moved(db, world, remo
     report = run_source(db, "dept-json")
     assert report.status == "succeeded"
     assert (report.counters["unchanged"], report.counters["created"], report.counters["updated"]) == (3, 0, 0)
-    assert (_harvested(db), _count(db, AuditEvent)) == before
+    assert (harvested_resources(db), _count(db, AuditEvent)) == before
 
 
 def test_changed_dataset_is_updated_and_vanished_one_withdrawn(db, world, remote, make_datajson):
@@ -137,7 +128,7 @@ def test_changed_dataset_is_updated_and_vanished_one_withdrawn(db, world, remote
     report = run_source(db, "dept-json")
     assert report.status == "succeeded", report.error
     assert (report.counters["updated"], report.counters["unchanged"], report.counters["withdrawn"]) == (1, 1, 1)
-    harvested = _harvested(db)
+    harvested = harvested_resources(db)
     assert harvested[AIR][3]["title"] == "全省空气质量日报（修订）"
     assert harvested[AIR][3]["update_frequency"] == "realtime" and harvested[AIR][2] == 2
     assert harvested[f"{url}#{POLLUTION}"][:2] == ("withdrawn", False)
@@ -156,12 +147,12 @@ def test_broken_document_fails_the_job_and_leaves_the_catalog_as_it_was(db, worl
                                                                          body, status, message):
     make_datajson(CATALOG)
     run_source(db, "dept-json")
-    before = (_harvested(db), _count(db, AuditEvent))
+    before = (harvested_resources(db), _count(db, AuditEvent))
     serve(remote, body, status=status)
     report = run_source(db, "dept-json")
     assert report.status == "failed" and message in report.error
     assert report.counters["withdrawn"] == 0
-    assert (_harvested(db), _count(db, AuditEvent)) == before
+    assert (harvested_resources(db), _count(db, AuditEvent)) == before
     with db.reader() as session:
         assert session.get(HarvestJob, report.job_id).status == "failed"
 
@@ -179,8 +170,8 @@ def test_bad_datasets_are_error_rows_and_the_valid_ones_land(db, world, remote, 
     report = run_source(db, "dept-json")
     assert report.status == "succeeded", report.error
     assert (report.counters["created"], report.counters["failed"], report.counters["duplicates"]) == (2, 6, 1)
-    assert set(_harvested(db)) == {AIR, f"{url}#{POLLUTION}"}
-    assert _harvested(db)[f"{url}#{POLLUTION}"][3]["title"] == "同一标识再次出现"   # the first one listed
+    assert set(harvested_resources(db)) == {AIR, f"{url}#{POLLUTION}"}
+    assert harvested_resources(db)[f"{url}#{POLLUTION}"][3]["title"] == "同一标识再次出现"   # the first one listed
     errors = _errors(db, report.job_id)
     assert (errors[f"{url}#dataset-2"].stage, errors[f"{url}#dataset-2"].snippet) == ("fetch", '"not a dataset"')
     assert "not a JSON object" in errors[f"{url}#dataset-2"].message
@@ -200,12 +191,12 @@ def test_restricted_public_needs_its_conditions_from_rights_or_the_defaults(db, 
     url = make_datajson(catalog(credit))
     report = run_source(db, "dept-json")
     assert report.counters["failed"] == 1 and "open_conditions" in report.errors[0]["message"]
-    assert _harvested(db) == {}
+    assert harvested_resources(db) == {}
     make_datajson(catalog(credit), name="with-conditions",
                   defaults={**DEFAULTS, "open_conditions": "需签署数据使用协议。"})
     report = run_source(db, "with-conditions")
     assert report.counters["created"] == 1, report.errors
-    assert _harvested(db)[f"{url}#{CREDIT}"][3]["open_conditions"] == "需签署数据使用协议。"
+    assert harvested_resources(db)[f"{url}#{CREDIT}"][3]["open_conditions"] == "需签署数据使用协议。"
 
 
 def test_a_dataset_without_access_level_takes_the_source_default(db, world, remote, make_datajson):
@@ -213,27 +204,27 @@ def test_a_dataset_without_access_level_takes_the_source_default(db, world, remo
     del air["accessLevel"]
     make_datajson(catalog(air), defaults={**DEFAULTS, "open_type": "none"})
     assert run_source(db, "dept-json").counters["created"] == 1
-    assert _harvested(db)[AIR][3]["open_type"] == "none"
+    assert harvested_resources(db)[AIR][3]["open_type"] == "none"
 
 
 def test_slow_server_times_out_and_the_job_fails_cleanly(db, world, remote, make_datajson):
     make_datajson(CATALOG)
     run_source(db, "dept-json")
-    before = _harvested(db)
+    before = harvested_resources(db)
     serve(remote, CATALOG, delay=2)
     report = run_source(db, "dept-json", read_timeout=0.3)
     assert report.status == "failed" and "timed out" in report.error
-    assert _harvested(db) == before
+    assert harvested_resources(db) == before
 
 
 def test_enormous_response_is_cut_at_the_size_cap(db, world, remote, make_datajson):
     make_datajson(CATALOG)
     run_source(db, "dept-json")
-    before = _harvested(db)
+    before = harvested_resources(db)
     remote.serve("/data.json", stream_bytes=8 * 1024 * 1024, content_type="application/json")
     report = run_source(db, "dept-json", max_bytes=1024 * 1024)
     assert report.status == "failed" and "cap" in report.error
-    assert _harvested(db) == before
+    assert harvested_resources(db) == before
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from harvesters import services
-from harvesters.models import HarvestError, HarvestJob, HarvestRecord
+from harvesters.models import HarvestError, HarvestJob
 from harvesters.services import run_source
 from registry.audit.models import AuditEvent
-from registry.resources.models import Resource
+from tests.harvesters.conftest import harvested_resources
 
 FIXTURES = Path(__file__).parent / "fixtures" / "oaipmh"
 PAGE1, PAGE2 = ((FIXTURES / name).read_bytes() for name in ("page1.xml", "page2.xml"))
@@ -70,19 +70,10 @@ def oai_error(code: str, text: str = "") -> str:
     return ENVELOPE.format(f'<error code="{code}">{escape(text)}</error>')
 
 
-def _harvested(db) -> dict:
-    """original identifier → (state, is_public, version, doc) of every harvested resource."""
-    with db.reader() as session:
-        rows = session.execute(select(HarvestRecord.original_id, Resource.state, Resource.is_public,
-                                      Resource.version, Resource.doc).join(
-            Resource, Resource.id == HarvestRecord.resource_id))
-        return {r.original_id: (r.state, r.is_public, r.version, r.doc) for r in rows}
-
-
 def _state(db) -> tuple:
     """Everything a broken run must leave as it was."""
     with db.reader() as session:
-        return _harvested(db), session.scalar(select(func.count()).select_from(AuditEvent))
+        return harvested_resources(db), session.scalar(select(func.count()).select_from(AuditEvent))
 
 
 def test_two_pages_are_harvested_with_the_set_and_deleted_records_are_skipped(db, world, remote, make_oai):
@@ -93,7 +84,7 @@ def test_two_pages_are_harvested_with_the_set_and_deleted_records_are_skipped(db
     assert (report.counters["created"], report.counters["failed"]) == (3, 0), report.errors
     # The set goes with the first request; the token alone with the next (it is an exclusive argument).
     assert [path for path, _h in remote.requests] == [FIRST, SECOND]
-    harvested = _harvested(db)
+    harvested = harvested_resources(db)
     assert set(harvested) == {WATER, EMISSION, SOIL}          # the deleted record is not created
     assert all(state == "published" for state, *_rest in harvested.values())
     water = harvested[WATER][3]
@@ -145,7 +136,7 @@ def test_changed_record_is_updated_and_deleted_or_vanished_ones_withdrawn(db, wo
     report = run_source(db, "repo")
     assert report.status == "succeeded", report.error
     assert (report.counters["updated"], report.counters["withdrawn"], report.counters["created"]) == (1, 2, 0)
-    harvested = _harvested(db)
+    harvested = harvested_resources(db)
     assert harvested[WATER][3]["title"] == "水环境公报（修订）" and harvested[WATER][2] == 2
     assert harvested[DELETED][:2] == ("withdrawn", False)      # deleted at the source
     assert harvested[EMISSION][:2] == ("withdrawn", False)     # no longer listed
@@ -223,7 +214,7 @@ def test_documents_declaring_entities_are_refused(db, world, remote, make_oai, d
     make_oai()
     report = run_source(db, "repo")
     assert report.status == "failed" and "declares XML entities" in report.error
-    assert _harvested(db) == {}
+    assert harvested_resources(db) == {}
 
 
 def test_bad_records_are_error_rows_and_the_valid_ones_land(db, world, remote, make_oai):
@@ -236,7 +227,7 @@ def test_bad_records_are_error_rows_and_the_valid_ones_land(db, world, remote, m
     report = run_source(db, "repo")
     assert report.status == "succeeded", report.error
     assert (report.counters["created"], report.counters["failed"], report.counters["duplicates"]) == (1, 4, 1)
-    assert set(_harvested(db)) == {"oai:x:good"}
+    assert set(harvested_resources(db)) == {"oai:x:good"}
     with db.reader() as session:
         errors = {e.record_id: e for e in session.scalars(select(HarvestError).where(
             HarvestError.job_id == report.job_id))}
