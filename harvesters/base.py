@@ -234,6 +234,19 @@ class Harvester:
     # -- the lifecycle -------------------------------------------------------------------------
     def run(self, *, dry_run: bool = False) -> JobReport:
         """Run one job to its end and return its report (raises :class:`JobAlreadyRunning` only)."""
+        self._job_id, self._finished = None, False
+        try:
+            return self._run(dry_run)
+        except BaseException:
+            # Interrupted between opening the job's row and the lifecycle taking over: say so.
+            if self._job_id is not None and not self._finished:
+                with self.database.transaction() as session:
+                    session.execute(update(HarvestJob)
+                                    .where(HarvestJob.id == self._job_id, HarvestJob.status == "running")
+                                    .values(status="failed", finished_at=utcnow(), error="interrupted"))
+            raise
+
+    def _run(self, dry_run: bool) -> JobReport:
         job_id = self._start()
         report = JobReport(job_id, self.source.name, "dry_run" if dry_run else "running")
         self._report, self._dry_run, self._pending_errors = report, dry_run, []
@@ -282,7 +295,8 @@ class Harvester:
                              **dict.fromkeys(COUNTERS, 0))
             session.add(job)
             session.flush()
-            return job.id
+            self._job_id = job.id      # from here on, an interruption closes this row (see run)
+        return self._job_id
 
     def _beat(self, force: bool = False) -> None:
         """Write the counters, the heartbeat and the waiting error rows now and then."""
@@ -302,6 +316,7 @@ class Harvester:
         with self.database.transaction() as session:
             session.execute(update(HarvestJob).where(HarvestJob.id == report.job_id).values(
                 status=report.status, finished_at=utcnow(), error=_truncate(report.error, 5000)))
+        self._finished = True
 
     def _fail(self, original_id: str, stage: str, message: str, snippet: str | None, counter: str = "failed") -> None:
         self._report.counters[counter] += 1

@@ -1,6 +1,7 @@
 """The job lifecycle with a source type that lists from memory: what a new type has to write, and the heartbeat."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from harvesters import base
@@ -43,3 +44,22 @@ def test_a_source_type_only_lists_and_maps_and_the_heartbeat_moves(db, world, ma
     with db.reader() as session:
         job = session.get(HarvestJob, report.job_id)
         assert job.created == 3 and job.heartbeat_at >= harvester.heartbeats[-1]
+
+
+def test_a_job_interrupted_right_after_its_row_is_opened_is_recorded_failed(db, world, make_source, monkeypatch):
+    source_id = make_source("memory", "http://127.0.0.1/unused")
+    with db.reader() as session:
+        source = session.get(HarvestSource, source_id)
+        session.expunge(source)
+    opened = Harvester._start
+
+    def interrupted(self):        # a signal lands after the row's commit, before the lifecycle takes over
+        opened(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Harvester, "_start", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        MemorySource(db, source, {"urn:memory:1": dataset_doc(1)}).run()
+    with db.reader() as session:
+        job = session.scalars(select(HarvestJob)).one()
+        assert (job.status, job.error, job.finished_at is not None) == ("failed", "interrupted", True)
