@@ -6,6 +6,7 @@ configuration table is this table.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -19,6 +20,17 @@ class Setting:
     default: object
     help: str
     parse: Callable[[str], object] = str
+
+
+def _networks(value: str) -> str:
+    """A comma-separated list of IP networks, checked now so that a typo stops the start, not a harvest."""
+    for item in value.split(","):
+        if item.strip():
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{item.strip()!r} is not an IP network") from None
+    return value
 
 
 def _bool(value: str) -> bool:
@@ -50,9 +62,9 @@ SETTINGS = [
     Setting("QUEUE_URL", "", "Job queue shared by harvest workers on several machines: redis://host:6379/0, or "
             "sqlite:///path (workers on one machine). Empty: each worker runs due harvests itself, no extra service."),
     Setting("HARVEST_ALLOW", "", "Networks harvest sources may reach although the address policy refuses them "
-            "(comma-separated, e.g. 169.254.10.0/24)."),
+            "(comma-separated, e.g. 169.254.10.0/24).", _networks),
     Setting("HARVEST_DENY", "", "Networks harvest sources may never reach, beyond link-local and cloud-metadata "
-            "addresses (comma-separated, e.g. 10.8.0.0/16)."),
+            "addresses (comma-separated, e.g. 10.8.0.0/16).", _networks),
 ]
 
 
@@ -63,7 +75,10 @@ def load_settings(environ: dict | None = None) -> dict:
     for setting in SETTINGS:
         key = f"GOVCAT_{setting.name}"
         raw = environ.get(key)
-        config[key] = setting.default if raw in (None, "") else setting.parse(raw)
+        try:
+            config[key] = setting.default if raw in (None, "") else setting.parse(raw)
+        except ValueError as error:
+            raise ValueError(f"{key}: {error}") from None
     return config
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from registry.config import SETTINGS, load_settings, resolve_instance
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -23,3 +25,17 @@ def test_values_are_parsed_and_defaults_fill_in(tmp_path):
     again = load_settings({"GOVCAT_INSTANCE": str(tmp_path)})
     resolve_instance(again)
     assert again["GOVCAT_SECRET_KEY"] == key and len(key) == 64
+
+
+@pytest.mark.parametrize("key, value, says", [
+    ("GOVCAT_HARVEST_DENY", "10.8.0.0/16, intranet", "'intranet' is not an IP network"),
+    ("GOVCAT_HARVEST_ALLOW", "169.254.10.0/33", "is not an IP network"),
+    ("GOVCAT_PAGE_SIZE_MAX", "many", "invalid literal")])
+def test_a_setting_that_cannot_be_read_stops_the_start_and_names_itself(key, value, says):
+    with pytest.raises(ValueError) as error:
+        load_settings({key: value})
+    assert str(error.value).startswith(f"{key}: ") and says in str(error.value)
+
+
+def test_network_lists_are_kept_as_written():
+    assert load_settings({"GOVCAT_HARVEST_DENY": "10.8.0.0/16, fd00::/8"})["GOVCAT_HARVEST_DENY"] == "10.8.0.0/16, fd00::/8"
