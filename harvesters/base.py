@@ -44,7 +44,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
-from typing import Any, ClassVar, Iterator
+from typing import Any, Callable, ClassVar, Iterator
 
 from marshmallow import ValidationError
 from sqlalchemy import delete, insert, select, update
@@ -202,6 +202,9 @@ class Harvester:
     def __init__(self, database: Database, source: HarvestSource):
         self.database, self.source = database, source
         self.actor = HarvestActor(f"harvest:{source.name}"[:64])
+        # Called about once a second with the counters so far (and "listed"): a command's progress line.
+        self.progress: Callable[[dict], None] | None = None
+        self._last_progress = 0.0
 
     # -- what a source type says -------------------------------------------------------------
     def gather(self) -> Iterator[Listed]:
@@ -300,6 +303,9 @@ class Harvester:
 
     def _beat(self, force: bool = False) -> None:
         """Write the counters, the heartbeat and the waiting error rows now and then."""
+        if self.progress is not None and (force or time.monotonic() - self._last_progress >= 1):
+            self._last_progress = time.monotonic()
+            self.progress({"listed": getattr(self, "_listed_count", 0), **self._report.counters})
         if not force and time.monotonic() - self._last_beat < HEARTBEAT_SECONDS:
             return
         self._last_beat = time.monotonic()

@@ -11,6 +11,7 @@ import json
 import logging
 import signal
 import sys
+import time
 
 import click
 from flask import Flask
@@ -98,13 +99,16 @@ def run(ctx, name, dry_run, as_json, queued) -> None:
     if queued:
         _enqueue(app, name, dry_run, as_json)
         return
+    progress = _progress_line(name) if sys.stderr.isatty() else None
     try:
-        report = run_job(app, name, dry_run=dry_run)
+        report = run_job(app, name, dry_run=dry_run, progress=progress)
     except ServiceError as error:
         _fail(error)
     except JobAlreadyRunning as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
+    if progress is not None:
+        click.echo(err=True)           # end the progress line
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -117,6 +121,19 @@ def run(ctx, name, dry_run, as_json, queued) -> None:
         for change in report.changes:
             click.echo(f"  would {change['action']} {change['original_id']}")
     sys.exit(0 if report.status in ("succeeded", "dry_run") else 1)
+
+
+def _progress_line(name: str):
+    """A line on standard error, rewritten as the job goes (standard output keeps the report alone)."""
+    started = time.monotonic()
+
+    def show(counters: dict) -> None:
+        seconds = max(time.monotonic() - started, 1e-9)
+        rest = ", ".join(f"{key} {value:,}" for key, value in counters.items() if key != "listed" and value)
+        click.echo(f"\r{name}: listed {counters['listed']:,} ({counters['listed'] / seconds:,.0f}/s)"
+                   f"{'; ' + rest if rest else ''}\033[K", nl=False, err=True)
+
+    return show
 
 
 def _enqueue(app: Flask, name: str, dry_run: bool, as_json: bool) -> None:

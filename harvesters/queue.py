@@ -105,7 +105,7 @@ def _process_app() -> Flask:
     return _bound[1]
 
 
-def run_job(app: Flask, name: str, *, dry_run: bool = False) -> JobReport:
+def run_job(app: Flask, name: str, *, dry_run: bool = False, progress=None) -> JobReport:
     """One job of the source in this process, then its changes into the search index.
 
     Raises what :func:`services.run_source` raises (``NotFound``, ``JobAlreadyRunning``).  A search
@@ -115,7 +115,7 @@ def run_job(app: Flask, name: str, *, dry_run: bool = False) -> JobReport:
     from registry.search.engine import SearchUnavailable
     from registry.search.outbox import drain
 
-    report = services.run_source(get_db(app), name, dry_run=dry_run)
+    report = services.run_source(get_db(app), name, dry_run=dry_run, progress=progress)
     if not dry_run:
         try:
             drain(get_db(app), get_engine(app))

@@ -287,12 +287,15 @@ def page_of(items: list[dict], total: int, page: int, per_page: int) -> dict:
             "pages": math.ceil(total / per_page) if total else 0}
 
 
-def run_source(database: Database, name: str, *, dry_run: bool = False, **options) -> JobReport:
-    """Run one job of the named source (raises ``JobAlreadyRunning`` if one runs)."""
+def run_source(database: Database, name: str, *, dry_run: bool = False, progress=None, **options) -> JobReport:
+    """Run one job of the named source (raises ``JobAlreadyRunning`` if one runs); ``progress`` is
+    called about once a second with the counters so far; ``options`` go to the source type."""
     with database.reader() as session:
         source = get_source(session, name)
         session.expunge(source)
-    return harvester_class(source.type)(database, source, **options).run(dry_run=dry_run)
+    harvester = harvester_class(source.type)(database, source, **options)
+    harvester.progress = progress
+    return harvester.run(dry_run=dry_run)
 
 
 def running_job(session: Session, source_id: int) -> HarvestJob | None:

@@ -63,3 +63,14 @@ def test_a_job_interrupted_right_after_its_row_is_opened_is_recorded_failed(db, 
     with db.reader() as session:
         job = session.scalars(select(HarvestJob)).one()
         assert (job.status, job.error, job.finished_at is not None) == ("failed", "interrupted", True)
+
+
+def test_progress_is_told_the_counters_as_the_job_goes_and_at_its_end(db, world, remote, make_source, monkeypatch):
+    from harvesters.services import run_source
+    from tests.harvesters.conftest import catalog_page
+
+    monkeypatch.setattr(base, "HEARTBEAT_SECONDS", 0)
+    make_source("dept-a", remote.serve("/c.ttl", catalog_page({f"{remote.url}/d/{n}": dataset_doc(n) for n in range(3)})))
+    seen = []
+    report = run_source(db, "dept-a", progress=seen.append)
+    assert seen and seen[-1] == {"listed": 3, **report.counters} and seen[-1]["created"] == 3
