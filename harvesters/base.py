@@ -204,7 +204,6 @@ class Harvester:
         self.actor = HarvestActor(f"harvest:{source.name}"[:64])
         # Called about once a second with the counters so far (and "listed"): a command's progress line.
         self.progress: Callable[[dict], None] | None = None
-        self._last_progress = 0.0
 
     # -- what a source type says -------------------------------------------------------------
     def gather(self) -> Iterator[Listed]:
@@ -253,7 +252,7 @@ class Harvester:
         job_id = self._start()
         report = JobReport(job_id, self.source.name, "dry_run" if dry_run else "running")
         self._report, self._dry_run, self._pending_errors = report, dry_run, []
-        self._last_beat = time.monotonic()
+        self._last_beat = self._last_progress = time.monotonic()
         self._pool, self._batch, self._codes_seen = None, [], set()
         seen: set[str] = set()
         try:
