@@ -214,7 +214,7 @@ def stage_costs(folder: Path, pages: int = 3) -> list[tuple[str, float]]:
     from harvesters.base import content_hash
     from harvesters.dcat import DcatHarvester, RecordGraph, parse_page, record_digest
     from registry.resources.schemas import normalize_metadata
-    from vocab.validation import check_document
+    from vocab.profile import check_document
 
     harvester = DcatHarvester.__new__(DcatHarvester)
     harvester.source = SimpleNamespace(defaults=None, department=SimpleNamespace(credit_code=PROVIDER))

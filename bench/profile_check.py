@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from registry.demo.catalog import generate_resources, load_departments  # noqa: E402
 from registry.resources.schemas import normalize_metadata  # noqa: E402
 from vocab.mapping import resource_to_rdf, resource_triples  # noqa: E402
-from vocab.validation import check_document, govcat_checker, triple_index, validate  # noqa: E402
+from vocab.profile import check_document, govcat_checker, triple_index  # noqa: E402
+from vocab.validation import validate  # noqa: E402
 
 BASE = "https://data.example.gov.cn"
 CODE, MODIFIED = "301/000001", "2025-06-30T08:00:00+00:00"

@@ -13,7 +13,7 @@ Each record goes through named stages::
 * **fetch**: the source type gets one record's raw form (for DCAT it came with its page).
 * **map**: the source type's document, with the source's defaults filled in and the provider set
   to the source's department, through :func:`normalize_metadata` (the schema every input passes)
-  and govcat's SHACL profile (:func:`vocab.validation.check_document`, compiled: no per-record
+  and govcat's SHACL profile (:func:`vocab.profile.check_document`, compiled: no per-record
   pyshacl).  Big jobs of types whose records can be pickled map in worker processes, chunk by chunk.
 * **compare**: the content hash of the canonical document against the stored provenance, read
   once per job; an unchanged record costs no write at all.  A record already harvested from
@@ -60,7 +60,7 @@ from registry.resources.schemas import normalize_metadata
 from registry.resources.services import _publish, _reclassify, prepare_registration, register_resources
 from registry.search.outbox import queue_for_index
 from vocab.mapping import canonical_metadata
-from vocab.validation import check_document
+from vocab.profile import check_document
 
 log = logging.getLogger(__name__)
 SNIPPET_CHARS = 1000

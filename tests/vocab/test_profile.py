@@ -22,10 +22,11 @@ from vocab.catalog import catalog_to_rdf
 from vocab.mapping import resource_to_rdf
 from vocab import namespaces as ns
 from vocab.schemes import concept_schemes_graph
-from vocab.validation import (
+from vocab.profile import (
     PROVISIONAL_SEQUENCE, CompiledProfile, ProfileCompileError, check_document, check_graph, govcat_checker,
-    govcat_profile_text, shapes_graph, triple_index, validate,
+    triple_index,
 )
+from vocab.validation import govcat_profile_text, shapes_graph, validate
 
 AGREEMENT = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                               HealthCheck.data_too_large])
