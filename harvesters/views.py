@@ -10,7 +10,7 @@ import logging
 import threading
 
 from flask import Blueprint, current_app, jsonify, url_for
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from harvesters import services
 from harvesters.base import JobAlreadyRunning
@@ -19,6 +19,7 @@ from harvesters.http import AddressPolicy
 from harvesters.models import JOB_STATUSES, PUBLISH_POLICIES
 from harvesters.services import SourceSchema, SourceUpdateSchema, error_representation, job_representation, page_of, source_representation
 from registry import secrets
+from registry.api.answers import Answer, described
 from registry.api.common import json_body, paging, query_args
 from registry.auth import current_actor
 from registry.db import get_session
@@ -138,52 +139,43 @@ def get_job(job_id: int):
 
 # -- The shapes of the answers, for the OpenAPI document (registry.api.openapi) --------------------
 
-def _d(text: str) -> dict:
-    return {"description": text}
-
-
-class _Answer(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-
-class SourceRecordSchema(_Answer):
+class SourceRecordSchema(Answer):
     name = fields.String(required=True)
     type = fields.String(required=True, validate=validate.OneOf(sorted(services.SOURCE_TYPES)))
     url = fields.String(required=True)
-    department = fields.String(required=True, metadata=_d("Credit code of the department. 所属部门。"))
+    department = fields.String(required=True, metadata=described("Credit code of the department. 所属部门。"))
     schedule = fields.String(required=True, allow_none=True)
     publish = fields.String(required=True, validate=validate.OneOf(PUBLISH_POLICIES))
     defaults = fields.Dict(required=True)
     active = fields.Boolean(required=True)
-    has_auth_header = fields.Boolean(required=True, metadata=_d(
+    has_auth_header = fields.Boolean(required=True, metadata=described(
         "Whether an auth header is set; the header itself is never shown. 是否设置了访问凭据（凭据本身从不显示）。"))
-    auth_header_unreadable = fields.Boolean(required=True, metadata=_d(
+    auth_header_unreadable = fields.Boolean(required=True, metadata=described(
         "Set, but encrypted under another secret key: harvests fail until it is set again. 凭据无法解密，需重新设置。"))
     created = fields.DateTime(required=True)
 
 
-class SourceListSchema(_Answer):
+class SourceListSchema(Answer):
     items = fields.List(fields.Nested(SourceRecordSchema), required=True)
     total = fields.Integer(required=True)
 
 
-class SourceRemovalSchema(_Answer):
+class SourceRemovalSchema(Answer):
     name = fields.String(required=True)
-    outcome = fields.String(required=True, validate=validate.OneOf(list(REMOVED)), metadata=_d(
+    outcome = fields.String(required=True, validate=validate.OneOf(list(REMOVED)), metadata=described(
         "deleted (it never ran) or deactivated (it has jobs or records, all kept). 已删除或已停用。"))
     message = fields.String(required=True)
     message_zh = fields.String(required=True)
 
 
-class JobRecordSchema(_Answer):
-    job = fields.Integer(required=True, metadata=_d("The job's id. 任务编号。"))
+class JobRecordSchema(Answer):
+    job = fields.Integer(required=True, metadata=described("The job's id. 任务编号。"))
     source = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(JOB_STATUSES))
     started = fields.DateTime(required=True)
     finished = fields.DateTime(required=True, allow_none=True)
     heartbeat = fields.DateTime(required=True)
-    error = fields.String(required=True, allow_none=True, metadata=_d("Why the job failed as a whole. 任务失败原因。"))
+    error = fields.String(required=True, allow_none=True, metadata=described("Why the job failed as a whole. 任务失败原因。"))
     created = fields.Integer(required=True)
     updated = fields.Integer(required=True)
     unchanged = fields.Integer(required=True)
@@ -192,25 +184,25 @@ class JobRecordSchema(_Answer):
     duplicates = fields.Integer(required=True)
 
 
-class JobPageSchema(_Answer):
-    items = fields.List(fields.Nested(JobRecordSchema), required=True, metadata=_d("Newest first. 按时间倒序。"))
+class JobPageSchema(Answer):
+    items = fields.List(fields.Nested(JobRecordSchema), required=True, metadata=described("Newest first. 按时间倒序。"))
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     pages = fields.Integer(required=True)
 
 
-class JobErrorSchema(_Answer):
-    stage = fields.String(required=True, metadata=_d("gather, fetch, map, compare or load. 出错阶段。"))
-    record_id = fields.String(required=True, allow_none=True, metadata=_d("The record's original identifier."))
+class JobErrorSchema(Answer):
+    stage = fields.String(required=True, metadata=described("gather, fetch, map, compare or load. 出错阶段。"))
+    record_id = fields.String(required=True, allow_none=True, metadata=described("The record's original identifier."))
     message = fields.String(required=True)
-    snippet = fields.String(required=True, allow_none=True, metadata=_d("The record as read, shortened."))
+    snippet = fields.String(required=True, allow_none=True, metadata=described("The record as read, shortened."))
 
 
-class JobStartSchema(_Answer):
+class JobStartSchema(Answer):
     source = fields.String(required=True)
-    queued = fields.Boolean(required=True, metadata=_d("On the harvest queue (else running in the web process). 是否进入采集队列。"))
-    task = fields.String(required=True, allow_none=True, metadata=_d("The queue's task id. 队列任务编号。"))
+    queued = fields.Boolean(required=True, metadata=described("On the harvest queue (else running in the web process). 是否进入采集队列。"))
+    task = fields.String(required=True, allow_none=True, metadata=described("The queue's task id. 队列任务编号。"))
 
 
 class JobErrorPageSchema(JobPageSchema):
@@ -218,7 +210,7 @@ class JobErrorPageSchema(JobPageSchema):
 
 
 class JobReportSchema(JobRecordSchema):
-    errors = fields.Nested(JobErrorPageSchema, required=True, metadata=_d(
+    errors = fields.Nested(JobErrorPageSchema, required=True, metadata=described(
         "One page of the records that could not be taken (page, per_page). 未能采集的记录，分页。"))
 
 

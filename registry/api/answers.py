@@ -21,7 +21,8 @@ from registry.schema_base import BaseSchema
 # Documentation-only schemas: the shapes of the answers and of the bodies without an input schema.
 # --------------------------------------------------------------------------------------------
 
-def _d(text: str) -> dict:
+def described(text: str) -> dict:
+    """Field metadata carrying its description into the OpenAPI document."""
     return {"description": text}
 
 
@@ -33,20 +34,20 @@ class Answer(Schema):
 
 
 class FieldErrorSchema(Answer):
-    field = fields.String(required=True, metadata=_d(
+    field = fields.String(required=True, metadata=described(
         "Dotted path of the field (distributions.0.access_url), or _schema for the whole body. 出错字段的路径。"))
-    reason = fields.String(required=True, metadata=_d("Why, in English."))
-    reason_zh = fields.String(required=True, metadata=_d("原因（中文）。"))
+    reason = fields.String(required=True, metadata=described("Why, in English."))
+    reason_zh = fields.String(required=True, metadata=described("原因（中文）。"))
 
 
 class ErrorBodySchema(Answer):
-    status = fields.Integer(required=True, metadata=_d("The HTTP status, repeated. HTTP 状态码。"))
+    status = fields.Integer(required=True, metadata=described("The HTTP status, repeated. HTTP 状态码。"))
     code = fields.String(required=True, metadata={
         "description": "A stable machine-readable code. 机器可读的错误代码。",
         "example": "validation_failed"})
-    message = fields.String(required=True, metadata=_d("What went wrong, in English."))
-    message_zh = fields.String(required=True, metadata=_d("错误说明（中文）。"))
-    errors = fields.List(fields.Nested(FieldErrorSchema), metadata=_d(
+    message = fields.String(required=True, metadata=described("What went wrong, in English."))
+    message_zh = fields.String(required=True, metadata=described("错误说明（中文）。"))
+    errors = fields.List(fields.Nested(FieldErrorSchema), metadata=described(
         "One entry per field at fault; absent when the error concerns no field. 逐字段的错误。"))
 
 
@@ -55,12 +56,12 @@ class ErrorSchema(Answer):
 
 
 class LabelSchema(Answer):
-    zh = fields.String(required=True, metadata=_d("中文名称。"))
-    en = fields.String(required=True, allow_none=True, metadata=_d("English name."))
+    zh = fields.String(required=True, metadata=described("中文名称。"))
+    en = fields.String(required=True, allow_none=True, metadata=described("English name."))
 
 
 class TermSchema(Answer):
-    key = fields.String(required=True, metadata=_d("The stored value. 存储值。"))
+    key = fields.String(required=True, metadata=described("The stored value. 存储值。"))
     label = fields.Nested(LabelSchema, required=True)
 
 
@@ -72,12 +73,12 @@ class VocabularySchema(Answer):
 
 class VocabularyListSchema(Answer):
     items = fields.List(fields.Nested(VocabularySchema), required=True)
-    classification = fields.String(required=True, metadata=_d(
+    classification = fields.String(required=True, metadata=described(
         "Path of the classification tree, which is not an enumeration. 分类树的地址。"))
 
 
 class ClassificationNodeSchema(Answer):
-    code = fields.String(required=True, metadata=_d("Classification code. 分类代码。"))
+    code = fields.String(required=True, metadata=described("Classification code. 分类代码。"))
     label = fields.Nested(LabelSchema, required=True)
     children = fields.List(fields.Nested(lambda: ClassificationNodeSchema()), required=True)
 
@@ -85,14 +86,14 @@ class ClassificationNodeSchema(Answer):
 class ClassificationSchema(Answer):
     name = fields.String(required=True, validate=validate.OneOf(["classification"]))
     label = fields.Nested(LabelSchema, required=True)
-    tree = fields.List(fields.Nested(ClassificationNodeSchema), required=True, metadata=_d(
+    tree = fields.List(fields.Nested(ClassificationNodeSchema), required=True, metadata=described(
         "1 base, 2 theme, 3 department (follows the department tree). 基础、主题、部门三大类。"))
 
 
 class ResourceUpdateSchema(ResourceSchema):
     """A resource's metadata plus the version the writer read."""
 
-    version = fields.Integer(strict=True, metadata=_d(
+    version = fields.Integer(strict=True, metadata=described(
         "The version you read; send it here or as If-Match. 所读取的版本号（或用 If-Match 头）。"))
 
 
@@ -103,13 +104,13 @@ class ResourceRecordSchema(ResourceSchema):
         unknown = EXCLUDE
 
     id = fields.Integer(required=True, dump_only=True)
-    code = fields.String(required=True, dump_only=True, metadata=_d("Resource code (资源代码), assigned on creation."))
+    code = fields.String(required=True, dump_only=True, metadata=described("Resource code (资源代码), assigned on creation."))
     state = fields.String(required=True, dump_only=True, validate=validate.OneOf(v.RESOURCE_STATES.keys))
-    version = fields.Integer(required=True, dump_only=True, metadata=_d(
+    version = fields.Integer(required=True, dump_only=True, metadata=described(
         "Increases with every change; also the ETag. 版本号，亦为 ETag。"))
     revision = fields.String(required=True, dump_only=True, validate=validate.OneOf(["published", "working"]),
-                             metadata=_d("Which revision the metadata is. 所示元数据的版本：已发布或工作副本。"))
-    has_pending_revision = fields.Boolean(required=True, dump_only=True, metadata=_d(
+                             metadata=described("Which revision the metadata is. 所示元数据的版本：已发布或工作副本。"))
+    has_pending_revision = fields.Boolean(required=True, dump_only=True, metadata=described(
         "Published, with changes not yet published. 已发布且有待发布的修改。"))
     provider_name = fields.String(required=True, dump_only=True)
     created = fields.DateTime(required=True, dump_only=True)
@@ -119,20 +120,20 @@ class ResourceRecordSchema(ResourceSchema):
 class SearchHitSchema(ResourceRecordSchema):
     """A resource found by a search: its record, the matched words marked, and its score."""
 
-    highlight = fields.Dict(keys=fields.String(), values=fields.String(), required=True, metadata=_d(
+    highlight = fields.Dict(keys=fields.String(), values=fields.String(), required=True, metadata=described(
         "title / description with matched words in <mark> (HTML-escaped). 命中词以 <mark> 标出的标题与摘要。"))
-    score = fields.Float(metadata=_d("Relevance, when sorted by relevance. 相关度得分。"))
+    score = fields.Float(metadata=described("Relevance, when sorted by relevance. 相关度得分。"))
 
 
 class FacetBucketSchema(Answer):
     key = fields.String(required=True)
-    label = fields.String(required=True, metadata=_d("In the language asked for (lang). 按 lang 给出的名称。"))
+    label = fields.String(required=True, metadata=described("In the language asked for (lang). 按 lang 给出的名称。"))
     count = fields.Integer(required=True)
 
 
 class FacetSchema(Answer):
     label = fields.String(required=True)
-    buckets = fields.List(fields.Nested(FacetBucketSchema), required=True, metadata=_d(
+    buckets = fields.List(fields.Nested(FacetBucketSchema), required=True, metadata=described(
         "Counts apply every other filter but this facet's own (multi-select). 各分面计数不含自身的筛选条件。"))
 
 
@@ -143,24 +144,24 @@ class ResourcePageSchema(Answer):
     total = fields.Integer(required=True)
     pages = fields.Integer(required=True)
     facets = fields.Dict(keys=fields.String(), values=fields.Nested(FacetSchema), required=True)
-    next_cursor = fields.String(required=True, allow_none=True, metadata=_d(
+    next_cursor = fields.String(required=True, allow_none=True, metadata=described(
         "Pass as cursor for the next page (deep paging, export). 传入 cursor 以取下一页。"))
-    degraded = fields.Boolean(metadata=_d(
+    degraded = fields.Boolean(metadata=described(
         "True when the search engine was unavailable and the database answered a plain listing."))
 
 
 class SuggestionsSchema(Answer):
-    titles = fields.List(fields.Dict(), required=True, metadata=_d("[{id, title}] of published resources."))
-    departments = fields.List(fields.Dict(), required=True, metadata=_d("[{credit_code, name}]."))
+    titles = fields.List(fields.Dict(), required=True, metadata=described("[{id, title}] of published resources."))
+    departments = fields.List(fields.Dict(), required=True, metadata=described("[{credit_code, name}]."))
 
 
 class TransitionSchema(BaseSchema):
     """A step of the review workflow."""
 
-    transition = fields.String(required=True, validate=validate.OneOf(TRANSITION_NAMES), metadata=_d(
+    transition = fields.String(required=True, validate=validate.OneOf(TRANSITION_NAMES), metadata=described(
         "submit 提交, approve 审核通过（部门或中心）, return 退回, withdraw 撤回。"))
-    comment = fields.String(metadata=_d("Required when returning. 退回时必填的意见。"))
-    version = fields.Integer(strict=True, metadata=_d("The version you read (or If-Match); checked when given."))
+    comment = fields.String(metadata=described("Required when returning. 退回时必填的意见。"))
+    version = fields.Integer(strict=True, metadata=described("The version you read (or If-Match); checked when given."))
 
 
 class ChangeSchema(Answer):
@@ -170,14 +171,14 @@ class ChangeSchema(Answer):
 
 
 class EntitySchema(Answer):
-    type = fields.String(required=True, metadata=_d("resource, department, user or token"))
+    type = fields.String(required=True, metadata=described("resource, department, user or token"))
     id = fields.Integer(required=True)
 
 
 class EventSchema(Answer):
     id = fields.Integer(required=True)
     at = fields.DateTime(required=True)
-    actor = fields.String(required=True, metadata=_d("User name, or system. 操作人。"))
+    actor = fields.String(required=True, metadata=described("User name, or system. 操作人。"))
     entity = fields.Nested(EntitySchema, required=True)
     action = fields.String(required=True, metadata={"example": "submit"})
     from_state = fields.String(required=True, allow_none=True)
@@ -187,20 +188,20 @@ class EventSchema(Answer):
 
 
 class EventListSchema(Answer):
-    items = fields.List(fields.Nested(EventSchema), required=True, metadata=_d("Newest first. 按时间倒序。"))
+    items = fields.List(fields.Nested(EventSchema), required=True, metadata=described("Newest first. 按时间倒序。"))
 
 
 class DepartmentRecordSchema(Answer):
     id = fields.Integer(required=True)
-    credit_code = fields.String(required=True, metadata=_d("统一社会信用代码 (18 characters)."))
+    credit_code = fields.String(required=True, metadata=described("统一社会信用代码 (18 characters)."))
     name = fields.String(required=True)
     name_en = fields.String(required=True, allow_none=True)
     level = fields.String(required=True, validate=validate.OneOf(v.ADMINISTRATIVE_LEVELS.keys))
     region_code = fields.String(required=True)
-    parent = fields.String(required=True, allow_none=True, metadata=_d("Credit code of the parent department."))
-    branch_code = fields.String(required=True, metadata=_d("The department's node in classification branch 3."))
+    parent = fields.String(required=True, allow_none=True, metadata=described("Credit code of the parent department."))
+    branch_code = fields.String(required=True, metadata=described("The department's node in classification branch 3."))
     active = fields.Boolean(required=True)
-    version = fields.Integer(required=True, metadata=_d("Also the ETag. 版本号，亦为 ETag。"))
+    version = fields.Integer(required=True, metadata=described("Also the ETag. 版本号，亦为 ETag。"))
 
 
 class DepartmentListSchema(Answer):
@@ -214,7 +215,7 @@ class UserRecordSchema(Answer):
     display_name = fields.String(required=True, allow_none=True)
     email = fields.Email(required=True, allow_none=True)
     role = fields.String(required=True, validate=validate.OneOf(v.ROLES.keys))
-    department = fields.String(required=True, allow_none=True, metadata=_d("Credit code of the user's department."))
+    department = fields.String(required=True, allow_none=True, metadata=described("Credit code of the user's department."))
     active = fields.Boolean(required=True)
     created = fields.DateTime(required=True)
 
@@ -227,15 +228,15 @@ class UserListSchema(Answer):
 class TokenRecordSchema(Answer):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
-    prefix = fields.String(required=True, metadata=_d("The first characters of the secret, to recognise it."))
-    user = fields.String(required=True, metadata=_d("User name of the owner."))
+    prefix = fields.String(required=True, metadata=described("The first characters of the secret, to recognise it."))
+    user = fields.String(required=True, metadata=described("User name of the owner."))
     created = fields.DateTime(required=True)
     expires = fields.DateTime(required=True, allow_none=True)
     revoked = fields.DateTime(required=True, allow_none=True)
 
 
 class IssuedTokenSchema(TokenRecordSchema):
-    token = fields.String(required=True, metadata=_d(
+    token = fields.String(required=True, metadata=described(
         f"The secret ({TOKEN_PREFIX}…), shown in this answer only. 令牌明文，仅此一次显示。"))
 
 
