@@ -50,6 +50,7 @@ from marshmallow import ValidationError
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from harvesters.http import SafeFetcher
 from harvesters.models import COUNTERS, HarvestError, HarvestJob, HarvestPage, HarvestRecord, HarvestSource
 from registry.audit.services import diff_documents, record, record_many
 from registry.codes import parse_resource_code
@@ -647,6 +648,21 @@ class Harvester:
                 queue_for_index(session, [r for _o, r in part])
             self._report.counters["withdrawn"] += len(part)
             self._beat()
+
+
+class RemoteHarvester(Harvester):
+    """A source type reached over the network: every request goes through one :class:`SafeFetcher`
+    (timeouts, size cap, redirects, the address policy), built from the source's auth header and
+    ``fetcher_options`` (tests tighten them), closed when the job ends."""
+
+    fetcher_options: ClassVar[dict] = {}
+
+    def __init__(self, database: Database, source: HarvestSource, **fetcher_options):
+        super().__init__(database, source)
+        self.fetcher = SafeFetcher(auth_header=source.auth_header, **{**self.fetcher_options, **fetcher_options})
+
+    def close(self) -> None:
+        self.fetcher.close()
 
 
 # -- the map stage, in this process or a worker's -------------------------------------------------

@@ -21,8 +21,8 @@ import json
 import re
 from urllib.parse import urlencode
 
-from harvesters.base import Harvester, JobFailure, Listed, RecordFailure
-from harvesters.http import FetchError, SafeFetcher
+from harvesters.base import JobFailure, Listed, RecordFailure, RemoteHarvester
+from harvesters.http import FetchError
 
 API_PATH = "/api/3/action/package_search"
 MEDIA_TYPE = re.compile(r"^[a-z]+/[A-Za-z0-9.+\-_]+$")
@@ -52,19 +52,17 @@ def _text(value) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-class CkanHarvester(Harvester):
+class CkanHarvester(RemoteHarvester):
     """A CKAN portal, listed with package_search."""
 
     type = "ckan"
     page_size = 1000
     max_pages = 10_000
-    fetcher_options: dict = {}
     parallel = True
 
     def __init__(self, database, source, **fetcher_options):
-        super().__init__(database, source)
+        super().__init__(database, source, **fetcher_options)
         self.base = portal_base(source.url)
-        self.fetcher = SafeFetcher(auth_header=source.auth_header, **{**self.fetcher_options, **fetcher_options})
 
     def gather(self):
         start, first_ids = 0, set()
@@ -186,6 +184,3 @@ class CkanHarvester(Harvester):
             return None
         first = {k: listed.data[k] for k in ("id", "name", "title", "notes") if k in listed.data}
         return json.dumps({**first, **listed.data}, ensure_ascii=False)[:2000]   # who it is, first
-
-    def close(self) -> None:
-        self.fetcher.close()

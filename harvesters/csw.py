@@ -35,8 +35,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from lxml import etree
 from owslib.iso import MD_Metadata
 
-from harvesters.base import Harvester, JobFailure, Listed, RecordFailure
-from harvesters.http import FetchError, SafeFetcher
+from harvesters.base import JobFailure, Listed, RecordFailure, RemoteHarvester
+from harvesters.http import FetchError
 from harvesters.xml import parse_xml
 from registry.codes import parse_resource_code
 
@@ -163,19 +163,17 @@ def _clean(values: dict) -> dict:
     return {k: v for k, v in values.items() if v not in (None, "", [], {})}
 
 
-class CswHarvester(Harvester):
+class CswHarvester(RemoteHarvester):
     """A CSW 2.0.2 catalogue service, listed with GetRecords in ISO 19139."""
 
     type = "csw"
     page_size = 100
     max_pages = 10_000
-    fetcher_options: dict = {}
     parallel = True
 
     def __init__(self, database, source, **fetcher_options):
-        super().__init__(database, source)
+        super().__init__(database, source, **fetcher_options)
         self.endpoint = source.url.split("#", 1)[0]
-        self.fetcher = SafeFetcher(auth_header=source.auth_header, **{**self.fetcher_options, **fetcher_options})
 
     # -- gather --------------------------------------------------------------------------------
     def gather(self):
@@ -335,6 +333,3 @@ class CswHarvester(Harvester):
 
     def snippet(self, listed: Listed) -> str | None:
         return re.sub(r">\s+<", "><", listed.data.xml)[:2000]
-
-    def close(self) -> None:
-        self.fetcher.close()

@@ -27,8 +27,8 @@ import re
 from datetime import date, timedelta
 from urllib.parse import quote, urlsplit
 
-from harvesters.base import Harvester, JobFailure, Listed, RecordFailure
-from harvesters.http import FetchError, SafeFetcher
+from harvesters.base import JobFailure, Listed, RecordFailure, RemoteHarvester
+from harvesters.http import FetchError
 from registry import vocabularies as v
 from registry.codes import parse_resource_code
 from vocab.schemes import LICENCE_CODES
@@ -176,15 +176,10 @@ class _Broken:
         self.message, self.item = message, item
 
 
-class DataJsonHarvester(Harvester):
+class DataJsonHarvester(RemoteHarvester):
     """A data.json catalog (DCAT-US 1.1)."""
 
     type = "datajson"
-    fetcher_options: dict = {}
-
-    def __init__(self, database, source, **fetcher_options):
-        super().__init__(database, source)
-        self.fetcher = SafeFetcher(auth_header=source.auth_header, **{**self.fetcher_options, **fetcher_options})
 
     def gather(self):
         for index, item in enumerate(self._datasets()):
@@ -262,6 +257,3 @@ class DataJsonHarvester(Harvester):
         if isinstance(item, dict):   # who it is, first
             item = {**{k: item[k] for k in ("identifier", "title", "description") if k in item}, **item}
         return json.dumps(item, ensure_ascii=False)[:2000]
-
-    def close(self) -> None:
-        self.fetcher.close()

@@ -20,8 +20,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 
-from harvesters.base import Harvester, JobFailure, Listed, RecordFailure
-from harvesters.http import FetchError, SafeFetcher
+from harvesters.base import JobFailure, Listed, RecordFailure, RemoteHarvester
+from harvesters.http import FetchError
 from vocab.mapping import resource_from_rdf
 from vocab.namespaces import DCAT, DCT, HYDRA
 
@@ -282,17 +282,12 @@ def _term(text: str):
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-class DcatHarvester(Harvester):
+class DcatHarvester(RemoteHarvester):
     """A DCAT catalog, possibly paged with Hydra."""
 
     type = "dcat"
     max_pages = 10_000
-    fetcher_options: dict = {}
     parallel = True
-
-    def __init__(self, database, source, **fetcher_options):
-        super().__init__(database, source)
-        self.fetcher = SafeFetcher(auth_header=source.auth_header, **{**self.fetcher_options, **fetcher_options})
 
     def gather(self):
         url, seen_pages = self.source.url, set()
@@ -343,6 +338,3 @@ class DcatHarvester(Harvester):
         # The dataset's own statements first, each part in a stable order: the same record, the same snippet.
         own = f"<{listed.original_id}> "
         return "\n".join(sorted(listed.data.splitlines(), key=lambda line: (not line.startswith(own), line)))[:2000]
-
-    def close(self) -> None:
-        self.fetcher.close()

@@ -27,9 +27,9 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 
-from harvesters.base import Harvester, JobFailure, Listed, RecordFailure
+from harvesters.base import JobFailure, Listed, RecordFailure, RemoteHarvester
 from harvesters.datajson import iso_day, licence
-from harvesters.http import FetchError, SafeFetcher
+from harvesters.http import FetchError
 from harvesters.xml import parse_xml
 from registry.codes import parse_resource_code
 
@@ -78,17 +78,15 @@ def _titles(record: etree._Element) -> tuple[str | None, str | None]:
     return title, _first([t for t in english if t != title])
 
 
-class OaiPmhHarvester(Harvester):
+class OaiPmhHarvester(RemoteHarvester):
     """An OAI-PMH 2.0 repository, listed with ListRecords in oai_dc."""
 
     type = "oaipmh"
     max_pages = 10_000
-    fetcher_options: dict = {}
 
     def __init__(self, database, source, **fetcher_options):
-        super().__init__(database, source)
+        super().__init__(database, source, **fetcher_options)
         self.first_url, self.resume_prefix = request_urls(source.url)
-        self.fetcher = SafeFetcher(auth_header=source.auth_header, **{**self.fetcher_options, **fetcher_options})
 
     def gather(self):
         url, tokens, pages = self.first_url, set(), 0
@@ -177,6 +175,3 @@ class OaiPmhHarvester(Harvester):
     def snippet(self, listed: Listed) -> str | None:
         _identifier, record = listed.data
         return etree.tostring(record, encoding="unicode")[:2000]
-
-    def close(self) -> None:
-        self.fetcher.close()

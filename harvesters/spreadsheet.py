@@ -27,23 +27,18 @@ import hashlib
 import json
 from urllib.parse import urlsplit
 
-from harvesters.base import Harvester, JobFailure, Listed, RecordFailure
-from harvesters.http import FetchError, SafeFetcher
+from harvesters.base import JobFailure, Listed, RecordFailure, RemoteHarvester
+from harvesters.http import FetchError
 from registry.codes import parse_resource_code
 from registry.resources import sheets
 
 ACCEPT = f"{sheets.XLSX_MEDIA_TYPE}, text/csv;q=0.9, */*;q=0.1"
 
 
-class SpreadsheetHarvester(Harvester):
+class SpreadsheetHarvester(RemoteHarvester):
     """One .xlsx or .csv file in the compilation guide's layout, one resource per row."""
 
     type = "spreadsheet"
-    fetcher_options: dict = {}
-
-    def __init__(self, database, source, **fetcher_options):
-        super().__init__(database, source)
-        self.fetcher = SafeFetcher(auth_header=source.auth_header, **{**self.fetcher_options, **fetcher_options})
 
     def gather(self):
         try:
@@ -92,6 +87,3 @@ class SpreadsheetHarvester(Harvester):
         row: sheets.SheetRow = listed.data
         lines = [f"第 {row.number} 行"] + [f"{header}: {text}" for header, text in row.cells.items()]
         return "\n".join(lines)[:2000]
-
-    def close(self) -> None:
-        self.fetcher.close()
