@@ -26,8 +26,8 @@ from registry.errors import ServiceError
 def _app(ctx: click.Context) -> Flask:
     if isinstance(ctx.obj, Flask):
         return ctx.obj
-    from registry import create_app
-    return create_app()
+    from registry.cli import _app as settings_app     # registry.cli mounts this group: import late
+    return settings_app()
 
 
 def _fail(error: ServiceError) -> None:

@@ -13,12 +13,17 @@ import click
 from sqlalchemy import select
 
 from registry import create_app
+from registry.config import SettingError
 from registry.db import get_db
 from registry import vocabularies as v
 
 
 def _app():
-    return create_app()
+    """The app of this process's settings; a setting that cannot be read is a one-line error."""
+    try:
+        return create_app()
+    except SettingError as error:
+        raise click.ClickException(f"configuration: {error}") from None
 
 
 @click.group(help="govcat — government information-resource catalog (政务信息资源目录).")

@@ -22,6 +22,10 @@ class Setting:
     parse: Callable[[str], object] = str
 
 
+class SettingError(ValueError):
+    """A setting of the environment cannot be read; the message names it."""
+
+
 def _networks(value: str) -> str:
     """A comma-separated list of IP networks, checked now so that a typo stops the start, not a harvest."""
     for item in value.split(","):
@@ -78,7 +82,7 @@ def load_settings(environ: dict | None = None) -> dict:
         try:
             config[key] = setting.default if raw in (None, "") else setting.parse(raw)
         except ValueError as error:
-            raise ValueError(f"{key}: {error}") from None
+            raise SettingError(f"{key}: {error}") from None
     return config
 
 
