@@ -146,3 +146,11 @@ def test_rdf_export_is_the_same_with_several_worker_processes(govcat, tmp_path):
     from vocab.namespaces import DCAT
     graph = Graph().parse(one, format="nt")
     assert len(set(graph.subjects(None, DCAT.Dataset))) >= 300
+
+
+@pytest.mark.parametrize("args", [("search", "status"), ("harvest", "list")])
+def test_a_setting_that_cannot_be_read_is_a_one_line_error(args, tmp_path):
+    result = CliRunner().invoke(main, list(args), env={"GOVCAT_INSTANCE": str(tmp_path),
+                                                       "GOVCAT_HARVEST_DENY": "10.8.0.0/16, intranet"})
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "configuration: GOVCAT_HARVEST_DENY: 'intranet' is not an IP network" in result.output
