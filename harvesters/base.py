@@ -198,7 +198,7 @@ class Harvester:
     type: ClassVar[str] = ""
     stale_after: ClassVar[timedelta] = STALE_AFTER
     parallel: ClassVar[bool] = False
-    parallel_after: ClassVar[int] = 2000       # records listed before worker processes are worth starting
+    parallel_after: ClassVar[int] = 500        # records listed before worker processes are worth starting
 
     def __init__(self, database: Database, source: HarvestSource):
         self.database, self.source = database, source
@@ -444,8 +444,9 @@ class Harvester:
         return hashlib.sha256(f"{self._fingerprint}\n{digest}".encode()).hexdigest() if digest else None
 
     def _map_chunk_async(self, chunk: list):
+        # A daemonic process (a queue consumer's worker) may not have children: it maps in-process.
         if self._pool is None and self.parallel and self._listed_count > self.parallel_after \
-                and (os.cpu_count() or 1) > 1:
+                and (os.cpu_count() or 1) > 1 and not multiprocessing.current_process().daemon:
             self._pool = _start_pool(self)
         if self._pool is None:
             return _Done(map_records(self, chunk))

@@ -43,6 +43,7 @@ NAME = "govcat"
 QUEUED_EXPIRES = timedelta(hours=1)
 POLL_SECONDS = 1.0              # longest wait between looks at a SQLite queue (Redis blocks instead)
 INTERRUPT_GRACE_SECONDS = 30    # for interrupted jobs to write their end when the consumer stops
+DRAIN_ALONGSIDE_AFTER = 2000     # resources a job writes before the search outbox is drained beside it
 
 # The tasks are registered on this instance; connect() gives it the storage the setting names.
 huey = Huey(NAME, results=False, utc=True, storage_class=MemoryStorage)
@@ -108,14 +109,28 @@ def _process_app() -> Flask:
 def run_job(app: Flask, name: str, *, dry_run: bool = False, progress=None) -> JobReport:
     """One job of the source in this process, then its changes into the search index.
 
+    Once the job has written :data:`DRAIN_ALONGSIDE_AFTER` resources, a process of its own drains
+    the search outbox beside it; what is left when the job ends is drained here.
+
     Raises what :func:`services.run_source` raises (``NotFound``, ``JobAlreadyRunning``).  A search
     engine outage is logged and leaves the changes in the outbox for the next drain.
     """
     from registry.search import get_engine
     from registry.search.engine import SearchUnavailable
-    from registry.search.outbox import drain
+    from registry.search.outbox import BackgroundDrain, drain
 
-    report = services.run_source(get_db(app), name, dry_run=dry_run, progress=progress)
+    background = BackgroundDrain(app.config)
+
+    def watch(counters: dict) -> None:
+        if not dry_run and counters["created"] + counters["updated"] + counters["withdrawn"] >= DRAIN_ALONGSIDE_AFTER:
+            background.start()
+        if progress is not None:
+            progress(counters)
+
+    try:
+        report = services.run_source(get_db(app), name, dry_run=dry_run, progress=watch)
+    finally:
+        background.stop()
     if not dry_run:
         try:
             drain(get_db(app), get_engine(app))
