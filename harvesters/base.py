@@ -54,6 +54,7 @@ from harvesters.http import SafeFetcher
 from harvesters.models import COUNTERS, HarvestError, HarvestJob, HarvestPage, HarvestRecord, HarvestSource
 from registry.audit.services import diff_documents, record, record_many
 from registry.codes import parse_resource_code
+from registry.collector import bulk_work, settle_for_bulk_work
 from registry.db import Database, utcnow
 from registry.errors import ServiceError
 from registry.resources.models import Resource
@@ -239,7 +240,8 @@ class Harvester:
         """Run one job to its end and return its report (raises :class:`JobAlreadyRunning` only)."""
         self._job_id, self._finished = None, False
         try:
-            return self._run(dry_run)
+            with bulk_work():
+                return self._run(dry_run)
         except BaseException:
             # Interrupted between opening the job's row and the lifecycle taking over: say so.
             if self._job_id is not None and not self._finished:
@@ -735,6 +737,7 @@ def _init_worker(kind: str, state: dict) -> None:
     _worker = cls.__new__(cls)
     _worker.source = SimpleNamespace(name=state["name"], url=state["url"], defaults=state["defaults"],
                                      department=SimpleNamespace(credit_code=state["credit_code"]))
+    settle_for_bulk_work()
 
 
 def _map_in_worker(chunk: list[tuple]) -> list[Mapped]:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from functools import partial
 from urllib.parse import urljoin, urlsplit
 
 import pyoxigraph as ox
@@ -200,9 +201,12 @@ class RecordGraph:
     def __init__(self, text: str):
         self._objects: dict[tuple[str, str], list] = defaultdict(list)
         self._serving: dict[str, list] = defaultdict(list)
-        for line in text.splitlines():
-            subject, predicate, obj = line[:-2].split(" ", 2)
-            self._objects[(subject, predicate)].append(_term(obj))
+        objects, known = self._objects, _TERMS.get
+        # Statements end with " .\n" (the last with " ."); N-Triples escapes line breaks in literals.
+        for line in text[:-2].split(" .\n"):
+            subject, predicate, obj = line.split(" ", 2)
+            term = known(obj)
+            objects[subject, predicate].append(_term(obj) if term is None else term)
             if predicate == SERVES_DATASET:
                 self._serving[obj].append(_term(subject))
 
@@ -257,7 +261,7 @@ def _term(text: str):
     if term is not None:
         return term
     if text[0] == "<":
-        term = URIRef(text[1:-1])
+        term = _iri(text[1:-1])
     elif text[0] == "_":
         return BNode(text[2:])
     else:
@@ -267,12 +271,12 @@ def _term(text: str):
             value = _ESCAPE.sub(_unescape, value)
         suffix = text[end + 1:]
         if suffix.startswith("@"):
-            term = Literal(value, lang=suffix[1:])
+            term = Literal(value, lang=suffix[1:], normalize=False)     # a string: nothing to normalize
         elif suffix.startswith("^^<"):
             datatype = suffix[3:-1]
             term = Literal(value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
         else:
-            term = Literal(value)
+            term = Literal(value, normalize=False)
     if len(_TERMS) >= _TERM_CACHE_SIZE:
         _TERMS.clear()
     _TERMS[text] = term
@@ -280,6 +284,8 @@ def _term(text: str):
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+# A URIRef is a str; URIRef() would check the IRI again only to log a warning — the parser checked it.
+_iri = partial(str.__new__, URIRef)
 
 
 class DcatHarvester(RemoteHarvester):

@@ -150,10 +150,12 @@ class BackgroundDrain:
 
 
 def _drain_every_second(config: dict, stop) -> None:
+    from registry.collector import settle_for_bulk_work
     from registry.db import Database
     from registry.search import make_engine
 
     database, engine = Database(config["GOVCAT_DATABASE_URL"]), make_engine(config)
+    settle_for_bulk_work()
     try:
         while not stop.wait(1):
             try:
