@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 
-YOUNG_THRESHOLD = 100_000    # allocations between collections of the young generation (default 700)
+YOUNG_THRESHOLD = 1_000_000   # new objects still alive between collections of the young generation (default 700)
 OLDER_THRESHOLD = 100        # collections of a generation between collections of the next (default 10)
 
 

@@ -9,9 +9,11 @@ On PostgreSQL both factories share one engine.
 """
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
+import orjson
 from flask import Flask, current_app, g, request
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -28,6 +30,19 @@ NAMING = {
 }
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+def dump_json(value) -> str:
+    """JSON columns are written by orjson: several times faster than the standard library's
+    encoder, which bulk loads and harvests felt.  What orjson refuses (integers past 64 bits) is
+    written by the standard library instead."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False)
+
+
+ENGINE_JSON = {"json_serializer": dump_json, "json_deserializer": orjson.loads}
 
 
 class UTCDateTime(TypeDecorator):
@@ -56,7 +71,7 @@ class Base(DeclarativeBase):
 
 
 def _sqlite_engine(url: str, echo: bool, immediate: bool) -> Engine:
-    engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}, **ENGINE_JSON)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -88,7 +103,7 @@ class Database:
             self.read_engine = _sqlite_engine(url, echo, immediate=False)
         else:
             self.write_engine = self.read_engine = create_engine(
-                url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+                url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20, **ENGINE_JSON)
         self.writer = sessionmaker(self.write_engine, expire_on_commit=False)
         self.reader = sessionmaker(self.read_engine, expire_on_commit=False)
 
