@@ -46,6 +46,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any, Callable, ClassVar, Iterator
 
+import orjson
 from marshmallow import ValidationError
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -145,8 +146,12 @@ class HarvestActor:
 
 def content_hash(doc: dict) -> str:
     """SHA-256 of the canonical form of ``doc``: equal for documents RDF cannot tell apart."""
-    text = json.dumps(canonical_metadata(doc), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    canonical = canonical_metadata(doc)
+    try:    # orjson's sorted compact form is the standard library's, byte for byte, several times faster
+        data = orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)
+    except TypeError:    # what orjson refuses (integers past 64 bits)
+        data = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
 
 
 def _truncate(text: str | None, limit: int = SNIPPET_CHARS) -> str | None:

@@ -91,6 +91,7 @@ class Page:
         self.url = url
         self.by_subject: dict[str, list[str]] = defaultdict(list)
         self.services: dict[str, list[str]] = defaultdict(list)      # dataset → services that serve it
+        self.links: dict[str, list[str]] = defaultdict(list)         # node → the nodes it points to
         self.datasets: list[str] = []
         self.next_links: list[str] = []
         not_owned = set()
@@ -104,6 +105,8 @@ class Page:
                     self.datasets.append(subject)
                 continue
             predicate, obj = rest.split(" ", 1)
+            if obj[0] != '"':
+                self.links[subject].append(obj)
             if predicate == SERVES_DATASET:
                 self.services[obj].append(subject)
             elif predicate in NEXT_PAGE_NT and obj.startswith("<"):
@@ -123,13 +126,12 @@ class Page:
         lines, seen, todo = [], {dataset}, [(dataset, 0)]
         todo += [(service, 1) for service in self.services.get(dataset, ()) if service not in seen]
         seen.update(service for service, _depth in todo)
-        by_subject, not_owned = self.by_subject, self._not_owned
+        by_subject, links, not_owned = self.by_subject, self.links, self._not_owned
         while todo:
             node, depth = todo.pop()
-            for line in by_subject.get(node, ()):
-                lines.append(line)
-                if depth < RECORD_DEPTH:
-                    obj = line.split(" ", 2)[2]
+            lines += by_subject.get(node, ())
+            if depth < RECORD_DEPTH:
+                for obj in links.get(node, ()):
                     if obj not in seen and obj in by_subject and obj not in not_owned:
                         seen.add(obj)
                         todo.append((obj, depth + 1))

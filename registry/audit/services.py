@@ -15,7 +15,9 @@ def diff_documents(old: dict | None, new: dict | None, prefix: str = "") -> list
 
     Objects are compared key by key with dotted paths; lists and scalars as wholes.
     """
-    old, new = old or {}, new or {}
+    if not old:
+        return _created(new or {}, prefix)
+    new = new or {}
     changes = []
     for key in sorted(set(old) | set(new), key=str):
         path = f"{prefix}{key}"
@@ -29,6 +31,11 @@ def diff_documents(old: dict | None, new: dict | None, prefix: str = "") -> list
                         "old": None if before is _MISSING else before,
                         "new": None if after is _MISSING else after})
     return changes
+
+
+def _created(new: dict, prefix: str) -> list[dict]:
+    """:func:`diff_documents` from nothing (a resource created): each field, from none to its value."""
+    return [{"field": f"{prefix}{key}", "old": None, "new": new[key]} for key in sorted(new, key=str)]
 
 
 def record(session: Session, actor, *, entity_type: str, entity_id: int, action: str,
