@@ -70,7 +70,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def _sqlite_engine(url: str, echo: bool, immediate: bool) -> Engine:
+def _sqlite_engine(url: str, echo: bool, immediate: bool, cache_kib: int) -> Engine:
     engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}, **ENGINE_JSON)
 
     @event.listens_for(engine, "connect")
@@ -82,7 +82,7 @@ def _sqlite_engine(url: str, echo: bool, immediate: bool) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA cache_size=-65536")      # 64 MiB of page cache per connection
+        cursor.execute(f"PRAGMA cache_size=-{int(cache_kib)}")     # KiB of page cache per connection
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -95,12 +95,14 @@ def _sqlite_engine(url: str, echo: bool, immediate: bool) -> Engine:
 class Database:
     """The engines and session factories of one database URL."""
 
-    def __init__(self, url: str, echo: bool = False):
+    def __init__(self, url: str, echo: bool = False, *, sqlite_cache_kib: int = 65536):
+        """``sqlite_cache_kib``: SQLite's page cache per connection (64 MiB: bulk loads are faster with it;
+        a helper process that reads little, such as a background drain, asks for less)."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self.write_engine = _sqlite_engine(url, echo, immediate=True)
-            self.read_engine = _sqlite_engine(url, echo, immediate=False)
+            self.write_engine = _sqlite_engine(url, echo, immediate=True, cache_kib=sqlite_cache_kib)
+            self.read_engine = _sqlite_engine(url, echo, immediate=False, cache_kib=sqlite_cache_kib)
         else:
             self.write_engine = self.read_engine = create_engine(
                 url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20, **ENGINE_JSON)

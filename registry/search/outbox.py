@@ -154,7 +154,8 @@ def _drain_every_second(config: dict, stop) -> None:
     from registry.db import Database
     from registry.search import make_engine
 
-    database, engine = Database(config["GOVCAT_DATABASE_URL"]), make_engine(config)
+    # It reads the rows just written: a small page cache serves it, and keeps the process small.
+    database, engine = Database(config["GOVCAT_DATABASE_URL"], sqlite_cache_kib=8192), make_engine(config)
     settle_for_bulk_work()
     try:
         while not stop.wait(1):
