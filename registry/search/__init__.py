@@ -5,15 +5,12 @@ views and commands ask :func:`get_engine` for it.  Search never imports the view
 """
 from __future__ import annotations
 
-import logging
 import threading
 from pathlib import Path
 
 from flask import Flask, current_app
 
 from registry.search.engine import SearchEngine
-
-log = logging.getLogger(__name__)
 
 
 def make_engine(config: dict) -> SearchEngine:
@@ -53,17 +50,7 @@ def init_app(app: Flask) -> None:
 def _start_drainer(app: Flask, seconds: int) -> None:
     """A daemon thread per process that drains the outbox, so a backlog clears when the engine returns."""
     from registry.db import get_db
-    from registry.search.engine import SearchUnavailable
-    from registry.search.outbox import drain
+    from registry.search.outbox import drain_every
 
-    def loop():
-        stop = threading.Event()
-        while not stop.wait(seconds):
-            try:
-                drain(get_db(app), get_engine(app))
-            except SearchUnavailable as error:
-                log.info("search outbox waits for the engine: %s", error)
-            except Exception:  # the drainer must outlive any single failure
-                log.exception("search outbox drain failed")
-
-    threading.Thread(target=loop, name="govcat-search-drainer", daemon=True).start()
+    threading.Thread(target=drain_every, args=(seconds, threading.Event(), get_db(app), get_engine(app)),
+                     name="govcat-search-drainer", daemon=True).start()

@@ -158,12 +158,17 @@ def _drain_every_second(config: dict, stop) -> None:
     database, engine = Database(config["GOVCAT_DATABASE_URL"], sqlite_cache_kib=8192), make_engine(config)
     settle_for_bulk_work()
     try:
-        while not stop.wait(1):
-            try:
-                drain(database, engine)
-            except SearchUnavailable as error:
-                log.info("search outbox waits for the engine: %s", error)
-            except Exception:    # the drainer must outlive any single failure
-                log.exception("search outbox drain failed")
+        drain_every(1, stop, database, engine)
     finally:
         database.dispose()
+
+
+def drain_every(seconds: float, stop, database: Database, engine: SearchEngine) -> None:
+    """Drain every ``seconds`` until ``stop`` (an event) is set, outliving any single failure."""
+    while not stop.wait(seconds):
+        try:
+            drain(database, engine)
+        except SearchUnavailable as error:
+            log.info("search outbox waits for the engine: %s", error)
+        except Exception:
+            log.exception("search outbox drain failed")
