@@ -319,9 +319,11 @@ class DcatHarvester(RemoteHarvester):
             listed = [Listed(d[1:-1], page.record(d)) if d.startswith("<")
                       else Listed(f"{page.url}#{d}", None)      # a blank node: reported at the fetch stage
                       for d in sorted(set(page.datasets))]
-            self.page_read(url, page.next_page(), listed)
+            next_url = page.next_page()
+            del page                  # only the records are kept: the next page is not parsed beside this one
+            self.page_read(url, next_url, listed)
             yield from listed
-            url = page.next_page()
+            url = next_url
 
     def fetch(self, listed: Listed):
         if listed.data is None:

@@ -111,7 +111,8 @@ def _text_literal(value: str, lang: str | None) -> Literal | None:
     # Literals are immutable and the same texts recur (data-item names, formats, departments,
     # units): a catalog of a hundred thousand resources makes each of them once.
     text = clean_text(value)
-    return None if text is None else Literal(text, lang=lang)
+    # A string needs no normalizing: rdflib would only cast it to itself.
+    return None if text is None else Literal(text, lang=lang, normalize=False)
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
