@@ -36,7 +36,7 @@ from lxml import etree
 from owslib.iso import MD_Metadata
 
 from harvesters.base import JobFailure, Listed, RecordFailure, RemoteHarvester
-from harvesters.http import FetchError
+from harvesters.http import FetchError, HttpStatusError
 from harvesters.xml import parse_xml
 from registry.codes import parse_resource_code
 
@@ -118,6 +118,20 @@ def _exception_text(root: etree._Element) -> str:
         where = " ".join(p for p in (exception.get("exceptionCode"), locator and f"({locator})") if p)
         parts.append(": ".join(p for p in (where, texts) if p))
     return "; ".join(parts) or "no exception text"
+
+
+def _refusal(body: bytes, url: str) -> str:
+    """``": " + the exception text`` when an error answer's body is an ``ows:ExceptionReport``, else nothing."""
+    if not body.lstrip().startswith(b"<"):
+        return ""
+    try:
+        root = parse_xml(body, url)
+    except JobFailure:
+        return ""
+    name = etree.QName(root)
+    if name.localname == "ExceptionReport" and name.namespace in OWS_NAMESPACES:
+        return f": {_exception_text(root)}"
+    return ""
 
 
 def _count(results: etree._Element, name: str, url: str, required: bool = True) -> int | None:
@@ -210,6 +224,8 @@ class CswHarvester(RemoteHarvester):
     def _page(self, url: str) -> CswPage:
         try:
             page = self.fetcher.get(url, accept=ACCEPT)
+        except HttpStatusError as error:     # a refused request often says why in an exception report
+            raise JobFailure("gather", f"{error}{_refusal(error.body, url)}") from None
         except FetchError as error:
             raise JobFailure("gather", str(error)) from None
         return parse_page(page.body, page.url)

@@ -19,6 +19,9 @@ every request goes through :class:`SafeFetcher`, which
   sending the source's auth header to the source's own host only;
 * bounds the connect time, each read, the whole transfer, and the size of the body (streamed,
   abandoned past the cap, so one big source cannot exhaust memory);
+* honours "busy, come back later" (429 or 503 with ``Retry-After``, OAI-PMH's flow control) a few
+  times, each wait bounded, and keeps the start of any other error answer for the source type to
+  read (a CSW exception report says why a request was refused);
 * never puts the auth header in a message, a log line or an exception.
 """
 from __future__ import annotations
@@ -28,6 +31,8 @@ import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -45,6 +50,9 @@ METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
     "169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200", "168.63.129.16"))
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+# "Busy, come back later" (OAI-PMH flow control answers 503 with Retry-After, as do throttling portals).
+RETRY_STATUSES = {429, 503}
+ERROR_BODY_BYTES = 64 * 1024    # what is kept of an error answer's body
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -52,6 +60,14 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 class FetchError(Exception):
     """A request that did not give a usable answer; the message is safe to store and show."""
+
+
+class HttpStatusError(FetchError):
+    """An answer other than 200: its status, and the start of its body (a service may say why in it)."""
+
+    def __init__(self, message: str, status: int, body: bytes):
+        super().__init__(message)
+        self.status, self.body = status, body
 
 
 class AddressRefused(FetchError):
@@ -226,7 +242,8 @@ class SafeFetcher:
 
     def __init__(self, *, auth_header: str | UnreadableSecret | None = None, connect_timeout: float = 10,
                  read_timeout: float = 30, total_timeout: float = 300, max_bytes: int = 64 * 1024 * 1024,
-                 max_redirects: int = 5, policy: AddressPolicy | None = None, ca_certs: str | None = None):
+                 max_redirects: int = 5, policy: AddressPolicy | None = None, ca_certs: str | None = None,
+                 max_retries: int = 3, max_retry_wait: float = 120):
         """``policy``: the address policy (default: the settings'); ``ca_certs``: a file of CA certificates
         to verify the sources' TLS certificates with, instead of the public ones (an intranet CA)."""
         # A header that cannot be decrypted fails the first request, with a message naming its source.
@@ -234,6 +251,8 @@ class SafeFetcher:
         self._auth = {} if self._auth_problem else _auth_header(auth_header)
         self.connect_timeout, self.read_timeout, self.total_timeout = connect_timeout, read_timeout, total_timeout
         self.max_bytes, self.max_redirects = max_bytes, max_redirects
+        # A 429 or 503 with Retry-After is asked again up to max_retries times, each wait at most max_retry_wait s.
+        self.max_retries, self.max_retry_wait = max_retries, max_retry_wait
         self.policy = policy or AddressPolicy.from_settings()
         self._session = requests.Session()
         self._session.trust_env = False      # no proxies or .netrc credentials picked up from the environment
@@ -250,7 +269,9 @@ class SafeFetcher:
         if self._auth_host is None:
             self._auth_host = urlsplit(url).netloc.lower()
         deadline = time.monotonic() + self.total_timeout
-        for _hop in range(self.max_redirects + 1):
+        retries = 0
+        hops = 0
+        while hops <= self.max_redirects:
             _check_scheme(url)     # the addresses are checked as the connection is made
             headers = {"Accept": accept, "User-Agent": USER_AGENT}
             if urlsplit(url).netloc.lower() == self._auth_host:
@@ -265,12 +286,15 @@ class SafeFetcher:
             with response:
                 if response.status_code in REDIRECT_STATUSES and response.headers.get("Location"):
                     url = urljoin(url, response.headers["Location"])
+                    hops += 1
                     continue
-                if response.status_code != 200:
-                    raise FetchError(f"HTTP {response.status_code} from {url[:200]}")
-                body = self._read(response, url, deadline)
-                content_type = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
-                return FetchedPage(url, response.status_code, content_type, body)
+                if response.status_code == 200:
+                    body = self._read(response, url, deadline)
+                    content_type = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+                    return FetchedPage(url, response.status_code, content_type, body)
+                wait = self._retry_wait(response, url, retries, deadline)   # or raise
+            retries += 1          # the busy answer is closed while we wait
+            time.sleep(wait)
         raise FetchError(f"more than {self.max_redirects} redirects from {url[:200]}")
 
     def _read(self, response: requests.Response, url: str, deadline: float) -> bytes:
@@ -291,5 +315,46 @@ class SafeFetcher:
             raise FetchError(f"cannot read {url[:200]}: {kind}") from None
         return b"".join(chunks)
 
+    def _retry_wait(self, response: requests.Response, url: str, retries: int, deadline: float) -> float:
+        """The seconds to wait before asking again after a "busy" answer; :class:`HttpStatusError` for
+        any other answer, or when waiting is not worth it."""
+        message = f"HTTP {response.status_code} from {url[:200]}"
+        wait = retry_after(response.headers.get("Retry-After"))
+        if response.status_code not in RETRY_STATUSES or wait is None:
+            raise HttpStatusError(message, response.status_code, self._error_body(response))
+        if retries >= self.max_retries:
+            why = f"still busy after {retries} retries"
+        elif wait > self.max_retry_wait:
+            why = f"asked to wait {wait:g} s, more than {self.max_retry_wait:g} s"
+        elif time.monotonic() + wait >= deadline:
+            why = f"asked to wait {wait:g} s, past the {self.total_timeout:g} s a fetch may take"
+        else:
+            return wait
+        raise HttpStatusError(f"{message} ({why})", response.status_code, b"")
+
+    @staticmethod
+    def _error_body(response: requests.Response) -> bytes:
+        """The start of an error answer's body (empty when it cannot be read)."""
+        try:
+            return response.raw.read(ERROR_BODY_BYTES, decode_content=True) or b""
+        except Exception:     # an error answer that cannot even be read says nothing more
+            return b""
+
     def close(self) -> None:
         self._session.close()
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds, or an HTTP date); ``None`` if absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max((when - datetime.now(timezone.utc)).total_seconds(), 0.0)

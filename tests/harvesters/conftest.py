@@ -29,6 +29,7 @@ class Route:
     delay: float = 0.0
     headers: dict = field(default_factory=dict)
     stream_bytes: int = 0        # send this many bytes without a Content-Length instead of body
+    then: "Route | None" = None  # what the path answers after this answer, once
 
 
 @dataclass
@@ -53,6 +54,8 @@ class _Handler(BaseHTTPRequestHandler):
         if route is None:
             self.send_error(404)
             return
+        if route.then is not None:
+            self.server.routes[self.path] = route.then
         if route.delay:
             time.sleep(route.delay)
         try:

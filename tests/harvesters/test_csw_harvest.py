@@ -334,6 +334,14 @@ def test_exception_report_is_a_clear_job_error(db, world, remote, make_csw):
     assert _harvested(db) == {}
 
 
+def test_exception_report_sent_with_an_error_status_says_why(db, world, remote, make_csw):
+    serve_page(remote, 1, (FIXTURES / "exception_report.xml").read_bytes(), status=400)
+    make_csw()
+    report = run_source(db, "geoportal")
+    assert report.status == "failed" and "HTTP 400" in report.error
+    assert "InvalidParameterValue (outputSchema): Output schema" in report.error, report.error
+
+
 DUBLIN_CORE = ('<csw:Record xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" '
                'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier>road-centre-lines</dc:identifier>'
                '<dc:title>道路中心线</dc:title></csw:Record>')

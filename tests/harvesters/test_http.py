@@ -6,6 +6,8 @@ import ipaddress
 import socket
 import ssl
 import threading
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -13,10 +15,11 @@ import pytest
 from harvesters import http as http_module
 from harvesters.dcat import DcatHarvester, parse_page, rdf_format
 from harvesters.base import JobFailure
-from harvesters.http import AddressPolicy, AddressRefused, FetchError, SafeFetcher, check_address
+from harvesters.http import (AddressPolicy, AddressRefused, FetchError, HttpStatusError, SafeFetcher,
+                             check_address, retry_after)
 from harvesters.services import add_source, run_source
 from registry.errors import Invalid
-from tests.harvesters.conftest import catalog_page, dataset_doc
+from tests.harvesters.conftest import Route, catalog_page, dataset_doc
 
 
 @pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/catalog.ttl",
@@ -63,6 +66,35 @@ def test_redirects_are_limited(remote):
     with pytest.raises(FetchError, match="redirects"):
         SafeFetcher(max_redirects=3).get(remote.url + "/loop")
     assert len(remote.requests) == 4
+
+
+def test_a_busy_answer_is_asked_again_after_the_wait_it_names(remote):
+    remote.serve("/busy", b"", status=429, headers={"Retry-After": "0"},
+                 then=Route(b"ok", content_type="text/plain"))
+    assert SafeFetcher().get(remote.url + "/busy").body == b"ok"
+    assert len(remote.requests) == 2
+
+
+def test_a_source_busy_for_ever_is_given_up_after_a_few_retries(remote):
+    remote.serve("/busy", b"", status=503, headers={"Retry-After": "0"})
+    with pytest.raises(HttpStatusError, match="still busy after 2 retries") as failed:
+        SafeFetcher(max_retries=2).get(remote.url + "/busy")
+    assert failed.value.status == 503 and len(remote.requests) == 3
+
+
+def test_an_error_without_retry_after_fails_at_once_and_keeps_the_start_of_its_body(remote):
+    remote.serve("/gone", b"<error>gone for good</error>", status=503)
+    with pytest.raises(HttpStatusError) as failed:
+        SafeFetcher().get(remote.url + "/gone")
+    assert str(failed.value).startswith("HTTP 503 from") and failed.value.body == b"<error>gone for good</error>"
+    assert len(remote.requests) == 1
+
+
+def test_retry_after_is_read_as_seconds_or_as_a_date():
+    assert retry_after("120") == 120 and retry_after(None) is None and retry_after("soon") is None
+    in_a_minute = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=60), usegmt=True)
+    assert 55 <= retry_after(in_a_minute) <= 60
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0          # past: ask again now
 
 
 def test_declared_size_over_the_cap_is_refused_before_reading(remote):

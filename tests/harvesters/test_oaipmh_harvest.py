@@ -12,7 +12,7 @@ from harvesters import services
 from harvesters.models import HarvestError, HarvestJob
 from harvesters.services import run_source
 from registry.audit.models import AuditEvent
-from tests.harvesters.conftest import harvested_resources
+from tests.harvesters.conftest import Route, harvested_resources
 
 FIXTURES = Path(__file__).parent / "fixtures" / "oaipmh"
 PAGE1, PAGE2 = ((FIXTURES / name).read_bytes() for name in ("page1.xml", "page2.xml"))
@@ -255,3 +255,24 @@ def test_enormous_response_is_cut_at_the_size_cap(db, world, remote, make_oai):
     report = run_source(db, "repo", max_bytes=1024 * 1024)
     assert report.status == "failed" and "cap" in report.error
     assert _state(db) == before
+
+
+def test_a_busy_repository_is_asked_again_when_it_says_to(db, world, remote, make_oai):
+    # OAI-PMH flow control: 503 with Retry-After, then the page.
+    serve(remote, FIRST, PAGE1)
+    remote.serve(SECOND, b"busy", status=503, content_type="text/plain", headers={"Retry-After": "0"},
+                 then=Route(PAGE2, content_type="text/xml; charset=utf-8"))
+    make_oai()
+    report = run_source(db, "repo")
+    assert report.status == "succeeded", report.error
+    assert report.counters["created"] == 3
+    assert [path for path, _h in remote.requests] == [FIRST, SECOND, SECOND]
+
+
+def test_a_repository_busy_for_longer_than_a_harvest_waits_fails_the_job_and_says_so(db, world, remote, make_oai):
+    serve(remote, FIRST, PAGE1)
+    remote.serve(SECOND, b"busy", status=503, content_type="text/plain", headers={"Retry-After": "86400"})
+    make_oai()
+    report = run_source(db, "repo")
+    assert report.status == "failed" and "HTTP 503" in report.error and "asked to wait 86400 s" in report.error
+    assert report.counters["withdrawn"] == 0
