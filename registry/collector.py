@@ -11,6 +11,7 @@ collected, only later.
 from __future__ import annotations
 
 import gc
+import threading
 from contextlib import contextmanager
 
 YOUNG_THRESHOLD = 1_000_000   # new objects still alive between collections of the young generation (default 700)
@@ -26,12 +27,25 @@ def settle_for_bulk_work() -> None:
 
 @contextmanager
 def bulk_work():
-    """For the time of one bulk job in a process that does other things too; restored after."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(YOUNG_THRESHOLD, OLDER_THRESHOLD, OLDER_THRESHOLD)
+    """For the time of one bulk job in a process that does other things too; restored after the last
+    of the jobs running side by side (threads of a web process) ends."""
+    global _running, _saved
+    with _lock:
+        if _running == 0:
+            _saved = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(YOUNG_THRESHOLD, OLDER_THRESHOLD, OLDER_THRESHOLD)
+        _running += 1
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        with _lock:
+            _running -= 1
+            if _running == 0:
+                gc.set_threshold(*_saved)
+                gc.unfreeze()
+
+
+_lock = threading.Lock()
+_running = 0
+_saved: tuple = gc.get_threshold()
