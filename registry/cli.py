@@ -220,15 +220,15 @@ def _sheet_chunks(database, fmt: str, progress):
     """
     import tempfile
 
-    from registry.resources import sheets
+    from registry.resources import sheet_export
 
     with database.reader() as session:
-        reps = sheets.published_representations(session)
+        reps = sheet_export.published_representations(session)
         if fmt == "csv":
-            yield from sheets.csv_chunks(reps, progress=progress)
+            yield from sheet_export.csv_chunks(reps, progress=progress)
             return
         with tempfile.TemporaryFile() as spool:
-            sheets.write_xlsx(reps, spool, progress=progress)
+            sheet_export.write_xlsx(reps, spool, progress=progress)
             spool.seek(0)
             yield from iter(lambda: spool.read(1024 * 1024), b"")
 

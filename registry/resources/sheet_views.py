@@ -1,7 +1,7 @@
 """Spreadsheets in the compilation guide's layout: the template to download, the catalog as a sheet.
 
-The layout itself is :mod:`registry.resources.sheets`; these views only choose the rows and the
-file type.  Both are public: the template is blank, the export holds published resources only.
+The layout itself is :mod:`registry.resources.sheets`, written by :mod:`registry.resources.sheet_export`;
+these views only choose the rows and the file type.  Both are public: the template is blank, the export holds published resources only.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from registry.api.common import query_args
 from registry.codes import is_valid_classification_code, is_valid_credit_code
 from registry.db import get_db, get_session
 from registry.errors import BadRequest
-from registry.resources import sheets
+from registry.resources import sheet_export, sheets
 
 bp = Blueprint("sheets", __name__)
 
@@ -36,7 +36,7 @@ def _attachment(name: str) -> dict:
 def _xlsx_response(reps, name: str):
     """Write the workbook to a temporary file (openpyxl's write-only mode: memory stays flat), send it."""
     spool = tempfile.TemporaryFile()
-    sheets.write_xlsx(reps, spool)
+    sheet_export.write_xlsx(reps, spool)
     spool.seek(0)
     return send_file(spool, mimetype=sheets.XLSX_MEDIA_TYPE, as_attachment=True, download_name=name)
 
@@ -63,7 +63,7 @@ def template_xlsx():
 def template_csv():
     """The header row as CSV (UTF-8 with BOM); the explanations are in the xlsx template."""
     query_args(set())
-    return Response(b"".join(sheets.csv_chunks([])), mimetype="text/csv",
+    return Response(b"".join(sheet_export.csv_chunks([])), mimetype="text/csv",
                     headers=_attachment("govcat-template.csv"))
 
 
@@ -71,7 +71,7 @@ def template_csv():
 def export_xlsx():
     """The published catalog (filtered like the search API) as a workbook in the template's layout."""
     filters = _filters()
-    return _xlsx_response(sheets.published_representations(get_session(), **filters), "govcat-catalog.xlsx")
+    return _xlsx_response(sheet_export.published_representations(get_session(), **filters), "govcat-catalog.xlsx")
 
 
 @bp.get("/resources/export.csv")
@@ -82,7 +82,7 @@ def export_csv():
 
     def generate():
         with app.app_context(), get_db(app).reader() as session:
-            yield from sheets.csv_chunks(sheets.published_representations(session, **filters))
+            yield from sheet_export.csv_chunks(sheet_export.published_representations(session, **filters))
 
     return Response(stream_with_context(generate()), mimetype="text/csv",
                     headers=_attachment("govcat-catalog.csv"))

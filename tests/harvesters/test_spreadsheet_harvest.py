@@ -18,7 +18,7 @@ from registry.db import Database
 from registry.demo.catalog import generate_resources, load_departments
 from registry.departments.models import Department
 from registry.departments.services import create_department
-from registry.resources import sheets
+from registry.resources import sheet_export, sheets
 from registry.resources.models import Resource
 from registry.resources.services import prepare_registration, register_resources
 from tests.harvesters.conftest import dataset_doc
@@ -44,7 +44,7 @@ def row(n: int, doc: dict | None = None, code: str | None = "auto") -> dict:
 
 def xlsx(rows: list[dict]) -> bytes:
     buffer = io.BytesIO()
-    sheets.write_xlsx(rows, buffer)
+    sheet_export.write_xlsx(rows, buffer)
     return buffer.getvalue()
 
 
@@ -90,7 +90,7 @@ def test_workbook_is_harvested_with_every_field(db, world, remote, make_sheet_so
 
 def test_gbk_csv_recognised_by_its_extension(db, world, remote, make_sheet_source):
     buffer = io.StringIO()
-    csv.writer(buffer).writerows([sheets.HEADERS] + [sheets.row_cells(row(n)) for n in range(2)])
+    csv.writer(buffer).writerows([sheets.HEADERS] + [sheet_export.row_cells(row(n)) for n in range(2)])
     make_sheet_source(remote.serve("/exports/catalog.csv", buffer.getvalue().encode("gbk"),
                                    content_type="application/octet-stream"))
     report = run_source(db, "dept-sheet")
@@ -126,12 +126,12 @@ def test_second_run_writes_nothing_then_a_change_updates_and_a_vanished_row_is_w
 
 def test_invalid_rows_are_error_rows_and_valid_ones_load(db, world, remote, make_sheet_source):
     bad_label = row(1)
-    cells = [sheets.row_cells(row(0)), sheets.row_cells(bad_label)]
+    cells = [sheet_export.row_cells(row(0)), sheet_export.row_cells(bad_label)]
     cells[1][sheets.HEADERS.index("共享类型")] = "内部共享"
     no_conditions = row(2, {**dataset_doc(2), "share_type": "conditional"})
     anonymous = row(3, code=None)
     own_id = row(4, code=None)
-    cells += [sheets.row_cells(no_conditions), sheets.row_cells(anonymous), sheets.row_cells(own_id)]
+    cells += [sheet_export.row_cells(no_conditions), sheet_export.row_cells(anonymous), sheet_export.row_cells(own_id)]
     cells[-1][sheets.HEADERS.index("部门资源标识")] = "SJ-2024-0042"
     buffer = io.StringIO()
     csv.writer(buffer).writerows([sheets.HEADERS] + cells)

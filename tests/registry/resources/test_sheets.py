@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from registry.cli import main
 from registry.codes import make_credit_code
-from registry.resources import sheets
+from registry.resources import sheet_export, sheets
 from registry.resources.schemas import normalize_metadata
 from registry.resources.services import prepare_registration, register_resources
 from tests.factories import DataItemFactory, ResourceDataFactory
@@ -44,7 +44,7 @@ def representation(doc: dict, code: str = "102/000001") -> dict:
 
 def xlsx_bytes(reps) -> bytes:
     buffer = io.BytesIO()
-    sheets.write_xlsx(reps, buffer)
+    sheet_export.write_xlsx(reps, buffer)
     return buffer.getvalue()
 
 
@@ -69,7 +69,7 @@ def test_written_catalog_reads_back_as_the_same_documents(kind):
             rich_doc(1, not_shared=True), rich_doc(2)]
     docs[0]["data_items"][3]["description"] = "单位：万元"
     reps = [representation(doc, f"102/00000{n + 1}") for n, doc in enumerate(docs)]
-    body = xlsx_bytes(reps) if kind == "xlsx" else b"".join(sheets.csv_chunks(reps))
+    body = xlsx_bytes(reps) if kind == "xlsx" else b"".join(sheet_export.csv_chunks(reps))
     rows = read(body, kind)
     assert [(r.number, r.code) for r in rows] == [(2, "102/000001"), (3, "102/000002"), (4, "102/000003")]
     assert [canonical_metadata(sheets.checked_document(r)) for r in rows] == [canonical_metadata(d) for d in docs]
@@ -127,11 +127,11 @@ def test_dates_as_text_serial_numbers_or_excel_dates():
 
 
 def test_bad_rows_are_reported_with_row_column_and_reason():
-    good = sheets.row_cells(representation(rich_doc(0)))
+    good = sheet_export.row_cells(representation(rich_doc(0)))
     rows = [sheets.HEADERS, good]
     bad_label = list(good)
     bad_label[sheets.HEADERS.index("共享类型")] = "随便共享"
-    no_conditions = sheets.row_cells(representation(rich_doc(1, conditional_share=True)))
+    no_conditions = sheet_export.row_cells(representation(rich_doc(1, conditional_share=True)))
     no_conditions[sheets.HEADERS.index("共享条件")] = None
     bad_item = list(good)
     bad_item[sheets.HEADERS.index("信息项信息")] = "姓名:字符型；年龄:整数型"
@@ -156,7 +156,7 @@ def test_bad_rows_are_reported_with_row_column_and_reason():
 
 def test_csv_in_gbk_and_utf8_without_bom():
     buffer = io.StringIO()
-    csv.writer(buffer).writerows([sheets.HEADERS, sheets.row_cells(representation(rich_doc(0)))])
+    csv.writer(buffer).writerows([sheets.HEADERS, sheet_export.row_cells(representation(rich_doc(0)))])
     text = buffer.getvalue()
     assert text.encode("gbk")            # every character of the row exists in GBK
     for body in (text.encode("gbk"), text.encode("utf-8"), codecs.BOM_UTF8 + text.encode()):
@@ -201,7 +201,7 @@ def test_text_that_looks_like_a_formula_stays_text():
     rep = representation(doc)
     sheet = load_workbook(io.BytesIO(xlsx_bytes([rep])))[sheets.SHEET_NAME]
     assert sheet.cell(2, 2).data_type == "s"
-    csv_body = b"".join(sheets.csv_chunks([rep]))
+    csv_body = b"".join(sheet_export.csv_chunks([rep]))
     written = list(csv.reader(io.StringIO(csv_body.decode("utf-8-sig"))))[1]
     assert written[1] == "'" + doc["title"]
     for body, kind in ((xlsx_bytes([rep]), "xlsx"), (csv_body, "csv")):
