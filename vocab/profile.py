@@ -8,18 +8,15 @@ SHACL the compiler does not implement refuses to compile (:class:`ProfileCompile
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
-from decimal import Decimal
+from datetime import date, datetime, timezone
 from functools import lru_cache
-from typing import Callable
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from registry.codes import format_resource_code
 from vocab.mapping import resource_triples
+from vocab.shacl_components import COMPONENTS, Constraint, ProfileCompileError
 from vocab.validation import GOVCAT_PROFILE, Finding, shapes_graph
 
 log = logging.getLogger(__name__)
@@ -39,38 +36,15 @@ log = logging.getLogger(__name__)
 # tests/vocab/test_profile.py compares them — and the compiler refuses any SHACL term it
 # does not implement: a constraint is never skipped.
 
-class ProfileCompileError(ValueError):
-    """The shapes use SHACL the compiled checker does not implement, or use it malformed."""
-
-
 _EMPTY: dict = {}
 _SHACL = str(SH)
 _TYPE, _SUBCLASS_OF = RDF.type, RDFS.subClassOf
 _SHAPE_TYPES = frozenset({SH.NodeShape, SH.PropertyShape})
-# Which node kinds each sh:nodeKind admits: (blank node, literal, IRI).
-_NODE_KINDS = {SH.BlankNode: (True, False, False), SH.Literal: (False, True, False), SH.IRI: (False, False, True),
-               SH.BlankNodeOrIRI: (True, False, True), SH.BlankNodeOrLiteral: (True, True, False),
-               SH.IRIOrLiteral: (False, True, True)}
-# sh:datatype as pySHACL reads it: the datatype IRI, a well-typed lexical form, and a Python value
-# of the expected kind for these datatypes (any other datatype is checked by its IRI alone).
-_DATATYPE_VALUES = {XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
-                    XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date, XSD.time: time,
-                    XSD.dateTime: datetime}
 # A resource not yet registered has no code: it is checked under a provisional one, sequence 0.
 PROVISIONAL_SEQUENCE = 0
 
 
-@dataclass(frozen=True)
-class _Constraint:
-    """One compiled constraint: ``check(index, focus, values)`` lists its results (``None`` when
-    none); ``test(source, values, focus)`` gives source lines that ``return False`` on failure
-    (without one, the generated test calls ``check``)."""
-
-    check: Callable
-    test: Callable | None = None
-
-
-class _Shape:
+class Shape:
     """One compiled shape: how to reach its value nodes from a focus node, and its constraints."""
 
     def __init__(self, node, path, severity: str, message_zh: str | None, message_en: str | None):
@@ -78,7 +52,7 @@ class _Shape:
         self.path_text = None if path is None else str(path)
         self.values = _focus_itself      # replaced by the path's function for property shapes
         self.severity, self.message_zh, self.message_en = severity, message_zh, message_en
-        self.constraints: list[_Constraint] = []
+        self.constraints: list[Constraint] = []
         self.reports = False             # whether a constraint of its own (not sh:property) can fail
         self.conforms = None             # (index, focus) -> bool: the generated test
 
@@ -151,7 +125,7 @@ class _Source:
         self.counter += 1
         return f"{stem}{self.counter}"
 
-    def function(self, shape: _Shape) -> str:
+    def function(self, shape: Shape) -> str:
         """The name of ``shape``'s test, generating it (and those it calls) on first use."""
         if shape.node not in self.names:
             name = self.names[shape.node] = f"conforms{len(self.names)}"
@@ -159,7 +133,7 @@ class _Source:
             self.lines += [f"def {name}(index, focus):", *("    " + line for line in body), "    return True", ""]
         return self.names[shape.node]
 
-    def body(self, shape: _Shape, focus: str, predicates: str | None = None) -> list[str]:
+    def body(self, shape: Shape, focus: str, predicates: str | None = None) -> list[str]:
         """Lines testing ``focus`` against ``shape``, returning False on the first failure;
         ``predicates`` names the variable holding ``focus``'s predicates, when there is one."""
         values, lines = self.fresh("values"), []
@@ -235,7 +209,7 @@ class CompiledProfile:
             raise ProfileCompileError(f"shape {node}: {parameter.n3()} takes an RDF list")
         return list(self.graph.items(head))
 
-    def shape(self, node) -> _Shape:
+    def shape(self, node) -> Shape:
         if node in self.shapes:
             return self.shapes[node]
         if isinstance(node, Literal):
@@ -246,7 +220,7 @@ class CompiledProfile:
         messages = [m for m in self.objects(node, SH.message) if isinstance(m, Literal)]
         severity = self.one(node, SH.severity, URIRef, optional=True) or SH.Violation
         self.objects(node, SH.name)   # a label for people: nothing to check
-        shape = self.shapes[node] = _Shape(   # registered before its constraints: shapes may recur
+        shape = self.shapes[node] = Shape(   # registered before its constraints: shapes may recur
             node, path, str(severity).rsplit("#", 1)[-1],
             next((str(m) for m in messages if m.language == "zh"), None),
             next((str(m) for m in messages if m.language == "en"), None)
@@ -254,7 +228,7 @@ class CompiledProfile:
         if path is not None:
             shape.values = _path_values(self.graph, path)
         parameters = set(self.graph.predicates(node, None))
-        for parameter, compile_component in _COMPONENTS.items():
+        for parameter, compile_component in COMPONENTS.items():
             if parameter in parameters:
                 constraint = compile_component(self, shape)
                 if constraint is not None:
@@ -347,239 +321,6 @@ def _as_findings(results: list) -> list[Finding]:
         add(result)
     return sorted(findings, key=lambda f: (f.severity != "Violation", f.focus, f.path or "", f.component,
                                            f.value or "", f.shape))
-
-
-# -- the constraint components: (compiler, shape) → _Constraint ---------------------------------
-
-def _per_value(shape: _Shape, component: str, admits, expression: str | None = None) -> _Constraint:
-    """One result for each value node ``admits`` refuses, the value as sh:value.  ``expression``
-    (of ``v``, with ``{}`` for ``admits``'s constants) inlines the test in the generated source."""
-    def check(index, focus, values):
-        for v in values:
-            if not admits(v):
-                return [shape.result(component, focus, v) for v in values if not admits(v)]
-        return None
-
-    def test(source, values, focus):
-        condition = f"{source.constant(admits)}(v)" if expression is None else expression(source)
-        return [f"for v in {values}:", f"    if not ({condition}): return False"]
-    return _Constraint(check, test)
-
-
-def _min_count(compiler, shape):
-    least = compiler.count(shape.node, SH.minCount)
-    return _Constraint(lambda index, focus, values: None if len(values) >= least else [
-        shape.result("MinCountConstraintComponent", focus)],
-        lambda source, values, focus: [f"if len({values}) < {least}: return False"])
-
-
-def _max_count(compiler, shape):
-    most = compiler.count(shape.node, SH.maxCount)
-    return _Constraint(lambda index, focus, values: None if len(values) <= most else [
-        shape.result("MaxCountConstraintComponent", focus)],
-        lambda source, values, focus: [f"if len({values}) > {most}: return False"])
-
-
-def _node_kind(compiler, shape):
-    kind = compiler.one(shape.node, SH.nodeKind)
-    if kind not in _NODE_KINDS:
-        raise ProfileCompileError(f"shape {shape.node}: {kind} is not a node kind")
-    blank, literal, iri = _NODE_KINDS[kind]
-    inline = {SH.Literal: "isinstance(v, Literal)", SH.IRI: "not isinstance(v, (BNode, Literal))"}.get(kind)
-    return _per_value(shape, "NodeKindConstraintComponent",
-                      lambda v: blank if isinstance(v, BNode) else literal if isinstance(v, Literal) else iri,
-                      inline and (lambda source: inline))
-
-
-def _datatype(compiler, shape):
-    datatype = compiler.one(shape.node, SH.datatype, URIRef)
-    kind = _DATATYPE_VALUES.get(datatype, object)
-    # Which other literals pySHACL admits: any (rdfs:Literal), typed ones (rdfs:Datatype), plain
-    # ones (xsd:string) or language-tagged ones (rdf:langString).
-    any_literal, any_typed = datatype == RDFS.Literal, datatype == RDFS.Datatype
-    plain, tagged = datatype == XSD.string, datatype == RDF.langString
-
-    def admits(v) -> bool:
-        if not isinstance(v, Literal):
-            return False
-        if v.datatype == datatype:
-            return not v.ill_typed and isinstance(v.value, kind)
-        if any_literal or (any_typed and v.datatype is not None):
-            return True
-        if plain and v.datatype is None and v.language is None:
-            return isinstance(v.value, kind)
-        return tagged and bool(v.language) and isinstance(v.value, kind)
-    return _per_value(shape, "DatatypeConstraintComponent", admits)
-
-
-def _in(compiler, shape):
-    allowed = frozenset(compiler.members(shape.node, SH["in"]))
-    return _per_value(shape, "InConstraintComponent", allowed.__contains__,
-                      lambda source: f"v in {source.constant(allowed)}")
-
-
-def _pattern(compiler, shape):
-    # An IRI or a literal is a str of its text or lexical form (for string literals, the string).
-    matcher = re.compile(str(compiler.one(shape.node, SH.pattern, Literal)))
-    return _per_value(shape, "PatternConstraintComponent",
-                      lambda v: not isinstance(v, BNode) and matcher.search(v) is not None,
-                      lambda source: f"not isinstance(v, BNode) and {source.constant(matcher)}.search(v) is not None")
-
-
-def _min_length(compiler, shape):
-    least = compiler.count(shape.node, SH.minLength)
-    return _per_value(shape, "MinLengthConstraintComponent",
-                      lambda v: least == 0 or (not isinstance(v, BNode) and len(v) >= least),
-                      lambda source: "True" if least == 0 else f"not isinstance(v, BNode) and len(v) >= {least}")
-
-
-def _language_in(compiler, shape):
-    tags = compiler.members(shape.node, SH.languageIn)
-    if not all(isinstance(tag, Literal) and isinstance(tag.value, str) for tag in tags):
-        raise ProfileCompileError(f"shape {shape.node}: sh:languageIn lists strings")
-    ranges = {str(tag).lower() for tag in tags}
-
-    def admits(v) -> bool:
-        if not isinstance(v, Literal) or not v.language:
-            return False
-        lang = v.language.lower()
-        return "*" in ranges or lang in ranges or lang.split("-")[0] in ranges
-    return _per_value(shape, "LanguageInConstraintComponent", admits)
-
-
-def _on_property_shapes_only(shape: _Shape, parameter) -> None:
-    if shape.path is None:
-        raise ProfileCompileError(f"shape {shape.node}: {parameter.n3()} belongs on a property shape")
-
-
-def _unique_lang(compiler, shape):
-    _on_property_shapes_only(shape, SH.uniqueLang)
-    unique = compiler.one(shape.node, SH.uniqueLang, Literal).value
-    if not isinstance(unique, bool):
-        raise ProfileCompileError(f"shape {shape.node}: sh:uniqueLang is a boolean")
-    if not unique:
-        return None
-
-    def check(index, focus, values):
-        seen, twice = set(), set()
-        for v in values:
-            if isinstance(v, Literal) and v.language:
-                lang = v.language.lower()
-                (twice if lang in seen else seen).add(lang)
-        return [shape.result("UniqueLangConstraintComponent", focus) for _lang in twice] or None
-    return _Constraint(check)
-
-
-def _has_value(compiler, shape):
-    wanted = compiler.one(shape.node, SH.hasValue)
-    return _Constraint(lambda index, focus, values: None if wanted in values else [
-        shape.result("HasValueConstraintComponent", focus)],
-        lambda source, values, focus: [f"if {source.constant(wanted)} not in {values}: return False"])
-
-
-def _property(compiler, shape):
-    properties = [compiler.shape(node) for node in compiler.objects(shape.node, SH.property)]
-    if any(p.path is None for p in properties):
-        raise ProfileCompileError(f"shape {shape.node}: sh:property points to a shape without sh:path")
-
-    def check(index, focus, values):   # the property shapes' own results, passed up as they are
-        return [result for v in values for p in properties for result in p.evaluate(index, v)] or None
-
-    def test(source, values, focus):
-        if shape.path is None:   # the value is the focus node: the property shapes' tests inline
-            predicates = source.fresh("predicates")
-            return [f"{predicates} = index.get({focus}, _EMPTY)"] + [
-                line for p in properties for line in source.body(p, focus, predicates)]
-        return [f"for v in {values}:"] + [f"    if not {source.function(p)}(index, v): return False"
-                                          for p in properties]
-    return _Constraint(check, test)
-
-
-def _node(compiler, shape):
-    targets = [compiler.shape(node) for node in compiler.objects(shape.node, SH.node)]
-    if any(t.path is not None for t in targets):
-        raise ProfileCompileError(f"shape {shape.node}: sh:node points to a property shape")
-
-    def check(index, focus, values):
-        found = []
-        for target in targets:
-            for v in values:
-                details = target.evaluate(index, v)
-                if details:
-                    found.append(shape.result("NodeConstraintComponent", focus, v, tuple(details)))
-        return found or None
-
-    def test(source, values, focus):
-        calls = " and ".join(f"{source.function(t)}(index, v)" for t in targets)
-        return [f"for v in {values}:", f"    if not ({calls}): return False"]
-    return _Constraint(check, test)
-
-
-def _qualified(compiler, shape):
-    _on_property_shapes_only(shape, SH.qualifiedValueShape)
-    qualified = compiler.shape(compiler.one(shape.node, SH.qualifiedValueShape))
-    least = compiler.count(shape.node, SH.qualifiedMinCount, optional=True)
-    most = compiler.count(shape.node, SH.qualifiedMaxCount, optional=True)
-    if least is None and most is None:
-        raise ProfileCompileError(f"shape {shape.node}: sh:qualifiedValueShape without a qualified count")
-
-    def check(index, focus, values):
-        count = sum(1 for v in values if qualified.conforms(index, v))
-        found = []
-        if most is not None and count > most:
-            found.append(shape.result("QualifiedMaxCountConstraintComponent", focus))
-        if least is not None and count < least:
-            found.append(shape.result("QualifiedMinCountConstraintComponent", focus))
-        return found or None
-
-    def test(source, values, focus):
-        count = source.fresh("count")
-        lines = [f"{count} = sum(1 for v in {values} if {source.function(qualified)}(index, v))"]
-        if most is not None:
-            lines.append(f"if {count} > {most}: return False")
-        if least is not None:
-            lines.append(f"if {count} < {least}: return False")
-        return lines
-    return _Constraint(check, test)
-
-
-def _or(compiler, shape):
-    members = [compiler.shape(node) for node in compiler.members(shape.node, SH["or"])]
-    if not members:
-        raise ProfileCompileError(f"shape {shape.node}: sh:or of an empty list")
-
-    def check(index, focus, values):
-        return [shape.result("OrConstraintComponent", focus, v) for v in values
-                if not any(member.conforms(index, v) for member in members)] or None
-
-    def test(source, values, focus):
-        calls = " or ".join(f"{source.function(m)}(index, v)" for m in members)
-        return [f"for v in {values}:", f"    if not ({calls}): return False"]
-    return _Constraint(check, test)
-
-
-def _not(compiler, shape):
-    negated = [compiler.shape(node) for node in compiler.objects(shape.node, SH["not"])]
-
-    def check(index, focus, values):
-        return [shape.result("NotConstraintComponent", focus, v) for n in negated for v in values
-                if n.conforms(index, v)] or None
-
-    def test(source, values, focus):
-        calls = " or ".join(f"{source.function(n)}(index, v)" for n in negated)
-        return [f"for v in {values}:", f"    if {calls}: return False"]
-    return _Constraint(check, test)
-
-
-# Every constraint parameter the compiler implements.  sh:qualifiedMinCount/MaxCount are read
-# with sh:qualifiedValueShape; sh:targetClass, sh:path, sh:message, sh:severity and sh:name with
-# the shape.  Any other SHACL term refuses compilation (_refuse_what_was_not_read).
-_COMPONENTS = {
-    SH.minCount: _min_count, SH.maxCount: _max_count, SH.nodeKind: _node_kind, SH.datatype: _datatype,
-    SH["in"]: _in, SH.pattern: _pattern, SH.minLength: _min_length, SH.languageIn: _language_in,
-    SH.uniqueLang: _unique_lang, SH.hasValue: _has_value, SH.property: _property, SH.node: _node,
-    SH.qualifiedValueShape: _qualified, SH["or"]: _or, SH["not"]: _not,
-}
 
 
 @lru_cache(maxsize=1)
