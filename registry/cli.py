@@ -326,6 +326,28 @@ def search_drain() -> None:
     click.echo(f"indexed {indexed} changed resources", err=True)
 
 
+@main.group("secrets")
+def secrets_group() -> None:
+    """Look after the secrets the catalog stores encrypted (harvest sources' auth headers)."""
+
+
+@secrets_group.command("rotate")
+def secrets_rotate() -> None:
+    """Encrypt every stored secret again under GOVCAT_SECRET_KEY (old keys in GOVCAT_SECRET_KEY_PREVIOUS)."""
+    from registry.secrets import rotate
+
+    counts = rotate(get_db(_app()))
+    unreadable = counts.pop("unreadable", 0)
+    for column, count in counts.items():
+        click.echo(f"{column}: {count} encrypted again under the current key", err=True)
+    if not counts:
+        click.echo("no stored secret to encrypt again", err=True)
+    if unreadable:
+        click.echo(f"error: {unreadable} stored secrets open under no key given; add their key to "
+                   "GOVCAT_SECRET_KEY_PREVIOUS, or set them again", err=True)
+        sys.exit(1)
+
+
 class _cli_errors:
     """Print service and validation errors as readable lines and exit 1, instead of a traceback."""
 

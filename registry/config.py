@@ -47,6 +47,8 @@ SETTINGS = [
     Setting("DATABASE_URL", None, "SQLAlchemy URL of the database; PostgreSQL in production "
             "(postgresql+psycopg://user:pass@host/db). Default: SQLite file govcat.db in the instance folder."),
     Setting("SECRET_KEY", None, "Key that signs browser sessions. Default: a random key kept in the instance folder."),
+    Setting("SECRET_KEY_PREVIOUS", "", "Former secret keys (comma-separated) under which stored secrets are still "
+            "read while a key rotation runs: set it, run 'govcat secrets rotate', then empty it."),
     Setting("MAX_CONTENT_LENGTH", 2 * 1024 * 1024, "Largest request body accepted, in bytes (larger gets 413).", int),
     Setting("PAGE_SIZE_MAX", 100, "Largest page size of list endpoints.", int),
     Setting("TOKEN_DEFAULT_DAYS", 0, "Expiry of new API tokens in days when none is given (0: no expiry).", int),

@@ -6,6 +6,10 @@ is a column type that encrypts on write and decrypts on read with Fernet (AES-CB
 HMAC-SHA256 tag), under a key derived by HKDF-SHA256 from ``GOVCAT_SECRET_KEY``.  Stored values
 carry a version prefix (:data:`PREFIX`), so a later scheme can be told apart and old rows migrated.
 
+Rotating the key: set the new ``GOVCAT_SECRET_KEY`` and the old one in
+``GOVCAT_SECRET_KEY_PREVIOUS`` (secrets are then read under either), run ``govcat secrets rotate``
+(every stored secret sealed again under the new key), then drop the old key from the setting.
+
 The key travels with the database: :func:`init_app` gives the app's engines a :class:`Keyring`,
 so the web app, the command line and the workers — which all open the database through the app —
 encrypt and decrypt alike, and a database opened without the app can write no secret.  A value
@@ -15,11 +19,12 @@ listings go on working, and only using the secret fails, with a message that say
 from __future__ import annotations
 
 import base64
+from typing import Iterable
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Text
+from sqlalchemy import Text, cast, literal, select, update
 from sqlalchemy.types import TypeDecorator
 
 PREFIX = "enc:v1:"                  # Fernet under HKDF-SHA256(GOVCAT_SECRET_KEY, info=HKDF_INFO)
@@ -33,13 +38,18 @@ class SecretUnreadable(Exception):
     """A stored secret that cannot be decrypted, or cannot be encrypted for want of a key."""
 
 
-class Keyring:
-    """Seals and opens stored secrets with the key derived from one app secret."""
+def _fernet(secret_key: str) -> Fernet:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=HKDF_INFO).derive(
+        secret_key.encode("utf-8"))
+    return Fernet(base64.urlsafe_b64encode(derived))
 
-    def __init__(self, secret_key: str):
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=HKDF_INFO).derive(
-            secret_key.encode("utf-8"))
-        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+
+class Keyring:
+    """Seals stored secrets with the key derived from the app secret; opens them with it or with
+    the keys of ``previous`` app secrets (a key rotation: see :func:`rotate`)."""
+
+    def __init__(self, secret_key: str, previous: Iterable[str] = ()):
+        self._fernet = MultiFernet([_fernet(secret_key), *(_fernet(key) for key in previous)])
 
     def seal(self, text: str) -> str:
         return PREFIX + self._fernet.encrypt(text.encode("utf-8")).decode("ascii")
@@ -51,6 +61,10 @@ class Keyring:
             return self._fernet.decrypt(stored[len(PREFIX):].encode("ascii")).decode("utf-8")
         except (InvalidToken, UnicodeError, ValueError):
             raise SecretUnreadable(KEY_CHANGED) from None
+
+    def reseal(self, stored: str) -> str:
+        """``stored`` sealed again under the current key (it may have been sealed under a previous one)."""
+        return self.seal(self.open(stored))
 
     def __repr__(self) -> str:
         return "<Keyring>"
@@ -91,9 +105,9 @@ class UnreadableSecret:
         raise SecretUnreadable(self.message())
 
 
-def attach(database, secret_key: str) -> None:
+def attach(database, secret_key: str, previous: Iterable[str] = ()) -> None:
     """Give ``database``'s engines the keyring of ``secret_key`` (the engines' dialects carry it)."""
-    keyring = Keyring(secret_key)
+    keyring = Keyring(secret_key, previous)
     for engine in {database.write_engine, database.read_engine}:
         setattr(engine.dialect, KEYRING_ATTRIBUTE, keyring)
 
@@ -133,7 +147,43 @@ class EncryptedText(TypeDecorator):
 
 
 def init_app(app) -> None:
-    """Let the app's database encrypt and decrypt secrets with the app's ``GOVCAT_SECRET_KEY``."""
+    """Let the app's database encrypt and decrypt secrets with the app's ``GOVCAT_SECRET_KEY`` (and
+    decrypt them with the keys of ``GOVCAT_SECRET_KEY_PREVIOUS``)."""
     from registry.db import get_db
 
-    attach(get_db(app), app.config["GOVCAT_SECRET_KEY"])
+    previous = [key.strip() for key in (app.config.get("GOVCAT_SECRET_KEY_PREVIOUS") or "").split(",") if key.strip()]
+    attach(get_db(app), app.config["GOVCAT_SECRET_KEY"], previous)
+
+
+def encrypted_columns() -> list:
+    """Every column of the schema stored as :class:`EncryptedText`."""
+    from registry.db import Base
+
+    return [column for table in Base.metadata.sorted_tables for column in table.columns
+            if isinstance(column.type, EncryptedText)]
+
+
+def rotate(database) -> dict[str, int]:
+    """Seal every stored secret again under the current key, in one transaction; return how many,
+    by column.  A secret that no key opens is left as it is (and counted under ``unreadable``)."""
+    counts: dict[str, int] = {}
+    with database.write_engine.begin() as connection:
+        keyring = keyring_of(connection)
+        if keyring is None:
+            raise SecretUnreadable(f"cannot rotate secrets: {NO_KEY}")
+        for column in encrypted_columns():
+            table, key = column.table, column.table.primary_key.columns.values()[0]
+            name = f"{table.name}.{column.name}"
+            raw = select(key, cast(column, Text)).where(column.is_not(None))   # the sealed text, not decrypted
+            for row_id, stored in connection.execute(raw).all():
+                if not is_sealed(stored):
+                    continue
+                try:
+                    resealed = keyring.reseal(stored)
+                except SecretUnreadable:
+                    counts["unreadable"] = counts.get("unreadable", 0) + 1
+                    continue
+                connection.execute(update(table).where(key == row_id)
+                                   .values({column.name: literal(resealed, Text)}))
+                counts[name] = counts.get(name, 0) + 1
+    return counts

@@ -10,7 +10,7 @@ from harvesters.models import HarvestJob, HarvestSource
 from registry import create_app
 from registry.db import Database, get_db
 from registry.migrate import current_revision, downgrade, head_revision, upgrade
-from registry.secrets import PREFIX, Keyring, SecretUnreadable, UnreadableSecret
+from registry.secrets import PREFIX, Keyring, SecretUnreadable, UnreadableSecret, rotate
 from tests.harvesters.conftest import catalog_page, dataset_doc
 
 SECRET = "Authorization: Bearer s3cret-token-value"
@@ -143,3 +143,38 @@ def test_the_migration_refuses_to_run_without_the_key_when_there_is_something_to
     finally:
         bare.dispose()
         upgrade(db)
+
+
+def _app_with(database_url, tmp_path, key: str, previous: str = ""):
+    return create_app({"GOVCAT_DATABASE_URL": database_url, "GOVCAT_INSTANCE": str(tmp_path / key.replace(" ", "-")),
+                       "GOVCAT_SECRET_KEY": key, "GOVCAT_SECRET_KEY_PREVIOUS": previous, "TESTING": True})
+
+
+def test_a_key_rotation_keeps_every_header(db, source, database_url, tmp_path):
+    new = _app_with(database_url, tmp_path, "the new key", previous="another old key, test")
+    try:
+        with get_db(new).reader() as session:        # read under the previous key meanwhile
+            assert services.get_source(session, source).auth_header == SECRET
+        before = stored(db, source)
+        assert rotate(get_db(new)) == {"harvest_sources.auth_header": 1}
+        assert stored(db, source) != before and "s3cret" not in stored(db, source)
+    finally:
+        get_db(new).dispose()
+    after = _app_with(database_url, tmp_path, "the new key")          # the old key dropped
+    try:
+        with get_db(after).reader() as session:
+            assert services.get_source(session, source).auth_header == SECRET
+    finally:
+        get_db(after).dispose()
+    with db.reader() as session:                        # and the old key alone no longer opens it
+        assert isinstance(services.get_source(session, source).auth_header, UnreadableSecret)
+
+
+def test_a_rotation_leaves_a_header_no_key_opens_as_it_was_and_says_so(db, source, database_url, tmp_path):
+    before = stored(db, source)
+    stranger = _app_with(database_url, tmp_path, "a key never used")
+    try:
+        assert rotate(get_db(stranger)) == {"unreadable": 1}
+    finally:
+        get_db(stranger).dispose()
+    assert stored(db, source) == before

@@ -117,6 +117,11 @@ def test_search_status_reindex_and_drain(govcat):
     assert "indexed 0 changed resources" in govcat("search", "drain").output
 
 
+def test_secrets_rotate_says_what_it_did(govcat):
+    govcat("init")
+    assert "no stored secret to encrypt again" in govcat("secrets", "rotate").output
+
+
 def test_validate_checks_rdf_against_the_govcat_profile(govcat, tmp_path):
     good = tmp_path / "good.ttl"
     govcat("init")
