@@ -664,10 +664,16 @@ class RemoteHarvester(Harvester):
     ``fetcher_options`` (tests tighten them), closed when the job ends."""
 
     fetcher_options: ClassVar[dict] = {}
+    max_pages: ClassVar[int] = 10_000      # pages one listing may take; more fails the job
 
     def __init__(self, database: Database, source: HarvestSource, **fetcher_options):
         super().__init__(database, source)
         self.fetcher = SafeFetcher(auth_header=source.auth_header, **{**self.fetcher_options, **fetcher_options})
+
+    def check_page_count(self, pages: int) -> None:
+        """Before reading another page, with ``pages`` read: past :attr:`max_pages` the listing stops."""
+        if pages >= self.max_pages:
+            raise JobFailure("gather", f"more than {self.max_pages} pages; the listing was stopped")
 
     def close(self) -> None:
         self.fetcher.close()

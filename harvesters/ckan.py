@@ -57,7 +57,6 @@ class CkanHarvester(RemoteHarvester):
 
     type = "ckan"
     page_size = 1000
-    max_pages = 10_000
     parallel = True
 
     def __init__(self, database, source, **fetcher_options):
@@ -67,8 +66,7 @@ class CkanHarvester(RemoteHarvester):
     def gather(self):
         start, first_ids = 0, set()
         while True:
-            if len(first_ids) >= self.max_pages:
-                raise JobFailure("gather", f"more than {self.max_pages} pages; the listing was stopped")
+            self.check_page_count(len(first_ids))
             url = page_url(self.base, self.page_size, start)
             body = self._fetch(url)
             same = self.page_unchanged(url, body)

@@ -182,7 +182,6 @@ class CswHarvester(RemoteHarvester):
 
     type = "csw"
     page_size = 100
-    max_pages = 10_000
     parallel = True
 
     def __init__(self, database, source, **fetcher_options):
@@ -193,8 +192,7 @@ class CswHarvester(RemoteHarvester):
     def gather(self):
         start, pages, listed = 1, 0, set()
         while True:
-            if pages >= self.max_pages:
-                raise JobFailure("gather", f"more than {self.max_pages} pages; the listing was stopped")
+            self.check_page_count(pages)
             pages += 1
             url = page_url(self.endpoint, start, self.page_size)
             page = self._page(url)

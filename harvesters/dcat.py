@@ -3,8 +3,8 @@
 This module only says how to list a DCAT source and how to map one of its datasets; the job
 around it is :class:`harvesters.base.Harvester`'s.  The listing follows ``hydra:next`` (and the
 older ``hydra:nextPage``) from page to page, one page in memory at a time; a page seen twice is a
-paging loop and, like a page past :attr:`DcatHarvester.max_pages`, fails the job — a listing that
-did not end cleanly is not complete, so nothing may be withdrawn after it.  Each ``dcat:Dataset``
+paging loop and, like a page past ``max_pages``, fails the job — a listing that did not end
+cleanly is not complete, so nothing may be withdrawn after it.  Each ``dcat:Dataset``
 named by an IRI is one record, mapped by :func:`vocab.mapping.resource_from_rdf`; its IRI is the
 original identifier kept in the provenance.
 """
@@ -294,7 +294,6 @@ class DcatHarvester(RemoteHarvester):
     """A DCAT catalog, possibly paged with Hydra."""
 
     type = "dcat"
-    max_pages = 10_000
     parallel = True
 
     def gather(self):
@@ -302,8 +301,7 @@ class DcatHarvester(RemoteHarvester):
         while url:
             if url in seen_pages:
                 raise JobFailure("gather", f"paging loop: {url[:200]} was listed twice")
-            if len(seen_pages) >= self.max_pages:
-                raise JobFailure("gather", f"more than {self.max_pages} pages; the listing was stopped")
+            self.check_page_count(len(seen_pages))
             seen_pages.add(url)
             try:
                 fetched = self.fetcher.get(url, accept=ACCEPT)

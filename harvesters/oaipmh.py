@@ -82,7 +82,6 @@ class OaiPmhHarvester(RemoteHarvester):
     """An OAI-PMH 2.0 repository, listed with ListRecords in oai_dc."""
 
     type = "oaipmh"
-    max_pages = 10_000
 
     def __init__(self, database, source, **fetcher_options):
         super().__init__(database, source, **fetcher_options)
@@ -91,8 +90,7 @@ class OaiPmhHarvester(RemoteHarvester):
     def gather(self):
         url, tokens, pages = self.first_url, set(), 0
         while url:
-            if pages >= self.max_pages:
-                raise JobFailure("gather", f"more than {self.max_pages} pages; the listing was stopped")
+            self.check_page_count(pages)
             pages += 1
             listing = self._page(url)
             if listing is None:   # noRecordsMatch: nothing to list
