@@ -109,10 +109,12 @@ def catalog_page(datasets: dict, *, page_url: str | None = None, next_url: str |
 
 @pytest.fixture
 def make_source(db, world):
+    """Register a source (DCAT unless ``type`` says otherwise) of department A; return its id."""
     def make(name: str, url: str, **options):
         options.setdefault("department", world.dept_a.credit_code)
+        options.setdefault("type", "dcat")
         with db.transaction() as session:
-            return services.add_source(session, name=name, type="dcat", url=url, **options).id
+            return services.add_source(session, name=name, url=url, **options).id
     return make
 
 
@@ -123,3 +125,8 @@ def harvested_resources(db) -> dict:
                                       Resource.version, Resource.doc).join(
             Resource, Resource.id == HarvestRecord.resource_id))
         return {r.original_id: (r.state, r.is_public, r.version, r.doc) for r in rows}
+
+
+def harvested_documents(db) -> dict:
+    """original identifier → (state, doc) of every harvested resource."""
+    return {original_id: (state, doc) for original_id, (state, _public, _version, doc) in harvested_resources(db).items()}

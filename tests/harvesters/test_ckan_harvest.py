@@ -7,16 +7,14 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from harvesters import services
 from harvesters.ckan import CkanHarvester, page_url
-from harvesters.models import HarvestError, HarvestRecord
+from harvesters.models import HarvestError
 from harvesters.services import run_source
 from registry.audit.models import AuditEvent
 from registry.ckan.mapping import package_dict
-from registry.resources.models import Resource
 from registry.resources.schemas import normalize_metadata
 from tests.factories import ResourceDataFactory
-from tests.harvesters.conftest import dataset_doc
+from tests.harvesters.conftest import dataset_doc, harvested_documents
 
 PUBLISHER = SimpleNamespace(credit_code="11330000002482061X", name="省数据局", name_en=None, level="province",
                             region_code="330000", active=True, created_at=None)
@@ -28,12 +26,8 @@ def small_pages(monkeypatch):
 
 
 @pytest.fixture
-def make_ckan(db, world, remote):
-    def make(name: str = "portal", **options):
-        options.setdefault("department", world.dept_a.credit_code)
-        with db.transaction() as session:
-            return services.add_source(session, name=name, type="ckan", url=remote.url, **options).id
-    return make
+def make_ckan(make_source, remote):
+    return lambda name="portal", **options: make_source(name, remote.url, type="ckan", **options)
 
 
 def govcat_doc(n: int, **traits) -> dict:
@@ -63,13 +57,6 @@ def original(remote, n) -> str:
     return f"{remote.url}/dataset/{n}"
 
 
-def _harvested(db) -> dict:
-    with db.reader() as session:
-        rows = session.execute(select(HarvestRecord.original_id, Resource.state, Resource.doc).join(
-            Resource, Resource.id == HarvestRecord.resource_id))
-        return {r.original_id: (r.state, r.doc) for r in rows}
-
-
 def test_two_page_listing_creates_the_records_losslessly(db, world, remote, make_ckan):
     docs = {n: govcat_doc(n, conditional_share=True, issued="2024-03-01", spatial="330100",
                            temporal={"start": "2020-01-01", "end": "2023-12-31"},
@@ -82,7 +69,7 @@ def test_two_page_listing_creates_the_records_losslessly(db, world, remote, make
     assert report.status == "succeeded", report.error
     assert report.counters["created"] == 3 and report.counters["failed"] == 0, report.errors
     assert [path.split("start=")[1][:1] for path, _h in remote.requests] == ["0", "2"]
-    harvested = _harvested(db)
+    harvested = harvested_documents(db)
     for n, doc in docs.items():
         state, stored = harvested[original(remote, n)]
         assert state == "published"
@@ -93,11 +80,11 @@ def test_second_run_writes_nothing(db, world, remote, make_ckan):
     serve_listing(remote, [package(n) for n in range(3)])
     make_ckan()
     run_source(db, "portal")
-    before = (_harvested(db), len(_events(db)))
+    before = (harvested_documents(db), len(_events(db)))
     report = run_source(db, "portal")
     assert report.status == "succeeded"
     assert (report.counters["unchanged"], report.counters["created"], report.counters["updated"]) == (3, 0, 0)
-    assert (_harvested(db), len(_events(db))) == before
+    assert (harvested_documents(db), len(_events(db))) == before
 
 
 def _events(db) -> list:
@@ -114,7 +101,7 @@ def test_vanished_package_is_withdrawn_after_a_complete_listing(db, world, remot
     report = run_source(db, "portal")
     assert report.status == "succeeded", report.error
     assert (report.counters["unchanged"], report.counters["withdrawn"]) == (2, 1)
-    states = {k: state for k, (state, _d) in _harvested(db).items()}
+    states = {k: state for k, (state, _d) in harvested_documents(db).items()}
     assert states == {original(remote, 0): "published", original(remote, 1): "withdrawn",
                       original(remote, 2): "published"}
 
@@ -134,7 +121,7 @@ def test_page_two_broken_fails_the_job_and_withdraws_nothing(db, world, remote, 
     assert report.status == "failed"
     assert ("HTTP 500" if broken == "http500" else "not JSON") in report.error
     assert report.counters["withdrawn"] == 0
-    assert all(state == "published" for state, _d in _harvested(db).values())
+    assert all(state == "published" for state, _d in harvested_documents(db).values())
 
 
 def test_repeating_page_fails_the_job(db, world, remote, make_ckan):
@@ -159,7 +146,7 @@ def test_package_failing_the_schema_is_an_error_row_and_others_load(db, world, r
     report = run_source(db, "portal")
     assert report.status == "succeeded", report.error
     assert (report.counters["created"], report.counters["failed"]) == (1, 2)
-    assert set(_harvested(db)) == {original(remote, 0)}
+    assert set(harvested_documents(db)) == {original(remote, 0)}
     with db.reader() as session:
         errors = {e.record_id: e for e in session.scalars(select(HarvestError).where(
             HarvestError.job_id == report.job_id))}
@@ -180,7 +167,7 @@ def test_plain_ckan_package_maps_with_the_source_defaults(db, world, remote, mak
                         "share_method": "platform_file", "open_type": "unconditional", "update_frequency": "daily"})
     report = run_source(db, "portal")
     assert report.counters["created"] == 1, report.errors
-    (_state, doc), = _harvested(db).values()
+    (_state, doc), = harvested_documents(db).values()
     assert (doc["title"], doc["description"], doc["keywords"], doc["license"]) == \
         ("空气质量监测", "空气质量监测", ["环境", "空气"], "cc-by")
     assert doc["distributions"] == [

@@ -7,12 +7,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from harvesters import base, services
+from harvesters import base
 from harvesters.csw import CswHarvester, page_url
-from harvesters.models import HarvestError, HarvestRecord
+from harvesters.models import HarvestError
 from harvesters.services import run_source
 from registry.audit.models import AuditEvent
 from registry.resources.models import Resource
+from tests.harvesters.conftest import harvested_documents
 
 FIXTURES = Path(__file__).parent / "fixtures" / "csw"
 NS = ('xmlns:gmd="http://www.isotc211.org/2005/gmd" xmlns:gco="http://www.isotc211.org/2005/gco" '
@@ -28,12 +29,10 @@ def small_pages(monkeypatch):
 
 
 @pytest.fixture
-def make_csw(db, world, remote):
+def make_csw(make_source, remote):
     def make(name: str = "geoportal", path: str = "/csw", **options):
-        options.setdefault("department", world.dept_a.credit_code)
         options.setdefault("defaults", DEFAULTS)
-        with db.transaction() as session:
-            return services.add_source(session, name=name, type="csw", url=remote.url + path, **options).id
+        return make_source(name, remote.url + path, type="csw", **options)
     return make
 
 
@@ -96,17 +95,10 @@ def original(remote, identifier: str) -> str:
     return f"{remote.url}/csw#{identifier}"
 
 
-def _harvested(db) -> dict:
-    with db.reader() as session:
-        rows = session.execute(select(HarvestRecord.original_id, Resource.state, Resource.doc).join(
-            Resource, Resource.id == HarvestRecord.resource_id))
-        return {r.original_id: (r.state, r.doc) for r in rows}
-
-
 def _catalog(db) -> tuple:
     """Everything a harvest may change: the harvested resources, their documents, the audit trail."""
     with db.reader() as session:
-        return _harvested(db), session.scalar(select(func.count()).select_from(AuditEvent))
+        return harvested_documents(db), session.scalar(select(func.count()).select_from(AuditEvent))
 
 
 def _errors(db, job_id: int) -> dict:
@@ -129,7 +121,7 @@ def test_geoportal_catalogue_is_harvested_with_its_iso_fields(db, world, remote,
                and q["outputSchema"] == ["http://www.isotc211.org/2005/gmd"] and q["elementSetName"] == ["full"]
                and q["resultType"] == ["results"] and q["maxRecords"] == ["2"] for q in queries)
 
-    harvested = _harvested(db)
+    harvested = harvested_documents(db)
     assert set(harvested) == {original(remote, LAND_USE), original(remote, "dataset-0001"),
                               "https://geo.example.gov.cn/metadata/roads-2024"}
     state, doc = harvested[original(remote, LAND_USE)]
@@ -168,7 +160,7 @@ def test_maintenance_frequency_unknown_or_absent_is_left_to_the_defaults(db, wor
     serve_listing(remote, [iso_record(0, frequency="unknown"), iso_record(1, frequency="continual")])
     make_csw()
     assert run_source(db, "geoportal").counters["created"] == 2
-    docs = {k: doc for k, (_s, doc) in _harvested(db).items()}
+    docs = {k: doc for k, (_s, doc) in harvested_documents(db).items()}
     assert docs[original(remote, "dataset-0000")]["update_frequency"] == "irregular"
     assert docs[original(remote, "dataset-0001")]["update_frequency"] == "realtime"
 
@@ -190,7 +182,7 @@ def test_iso_19115_2_records_are_harvested_like_iso_19139_ones(db, world, remote
     serve_listing(remote, [imagery])
     make_csw()
     assert run_source(db, "geoportal").counters["created"] == 1
-    assert _harvested(db)[original(remote, "dataset-0000")][1]["title"] == "测绘成果0"
+    assert harvested_documents(db)[original(remote, "dataset-0000")][1]["title"] == "测绘成果0"
 
 
 def test_resource_code_already_in_the_catalog_is_a_duplicate(db, world, remote, make_csw):
@@ -208,7 +200,7 @@ def test_resource_code_already_in_the_catalog_is_a_duplicate(db, world, remote, 
     make_csw("other-portal", path="/other-csw", department=world.dept_b.credit_code)
     report = run_source(db, "other-portal")
     assert report.counters["duplicates"] == 1 and code in report.errors[0]["message"]
-    assert len(_harvested(db)) == 1
+    assert len(harvested_documents(db)) == 1
 
 
 def test_second_run_writes_nothing(db, world, remote, make_csw, monkeypatch):
@@ -239,7 +231,7 @@ def test_big_jobs_are_mapped_in_worker_processes_alike(db, world, remote, make_c
     assert (report.status, report.counters["created"], report.counters["failed"]) == ("succeeded", 3, 1)
     assert len(pools) == 1
     assert "gmd:fileIdentifier" in report.errors[0]["message"] and "测绘成果2" in report.errors[0]["snippet"]
-    _state, doc = _harvested(db)[original(remote, LAND_USE)]
+    _state, doc = harvested_documents(db)[original(remote, LAND_USE)]
     assert doc["update_frequency"] == "annual" and len(doc["data_services"]) == 2
 
 
@@ -251,7 +243,7 @@ def test_changed_record_is_updated(db, world, remote, make_csw):
                            iso_record(2)])
     report = run_source(db, "geoportal")
     assert (report.counters["updated"], report.counters["unchanged"]) == (1, 2), report.errors
-    _state, doc = _harvested(db)[original(remote, "dataset-0001")]
+    _state, doc = harvested_documents(db)[original(remote, "dataset-0001")]
     assert (doc["title"], doc["update_frequency"]) == ("测绘成果1（修订版）", "quarterly")
 
 
@@ -263,7 +255,7 @@ def test_vanished_record_is_withdrawn_after_a_complete_listing(db, world, remote
     report = run_source(db, "geoportal")
     assert report.status == "succeeded", report.error
     assert (report.counters["unchanged"], report.counters["withdrawn"]) == (2, 1)
-    states = {k: state for k, (state, _d) in _harvested(db).items()}
+    states = {k: state for k, (state, _d) in harvested_documents(db).items()}
     assert states == {original(remote, "dataset-0000"): "published", original(remote, "dataset-0001"): "withdrawn",
                       original(remote, "dataset-0002"): "published"}
 
@@ -310,7 +302,7 @@ def test_first_page_update_lands_before_the_second_page_fails(db, world, remote,
     serve_page(remote, 3, b"oops", status=500, content_type="text/plain")
     report = run_source(db, "geoportal")
     assert report.status == "failed" and report.counters["updated"] == 1
-    after = _harvested(db)
+    after = harvested_documents(db)
     assert after[original(remote, "dataset-0000")][1]["title"] == "测绘成果0（新）"
     assert {k: v for k, v in after.items() if k != original(remote, "dataset-0000")} == \
         {k: v for k, v in before.items() if k != original(remote, "dataset-0000")}
@@ -331,7 +323,7 @@ def test_exception_report_is_a_clear_job_error(db, world, remote, make_csw):
     report = run_source(db, "geoportal")
     assert report.status == "failed"
     assert "refused the request: InvalidParameterValue" in report.error and "csw:Record" in report.error
-    assert _harvested(db) == {}
+    assert harvested_documents(db) == {}
 
 
 def test_exception_report_sent_with_an_error_status_says_why(db, world, remote, make_csw):
@@ -357,7 +349,7 @@ def test_invalid_records_are_error_rows_and_valid_ones_land(db, world, remote, m
     report = run_source(db, "geoportal")
     assert report.status == "succeeded", report.error
     assert (report.counters["created"], report.counters["failed"]) == (2, 4), report.errors
-    assert set(_harvested(db)) == {original(remote, "dataset-0000"), original(remote, "dataset-0005")}
+    assert set(harvested_documents(db)) == {original(remote, "dataset-0000"), original(remote, "dataset-0005")}
     errors = {e.record_id.rsplit("#", 1)[1]: e for e in _errors(db, report.job_id).values()}
     assert set(errors) == {"2", "3", "dataset-0003", "dataset-0004"}   # by position when there is no identifier
     assert errors["2"].stage == "fetch" and "gmd:fileIdentifier" in errors["2"].message

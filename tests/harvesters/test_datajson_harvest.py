@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from harvesters import services
 from harvesters.base import RecordFailure
 from harvesters.datajson import temporal, update_frequency
 from harvesters.models import HarvestError, HarvestJob
@@ -24,13 +23,11 @@ DEFAULTS = {"classification": "102", "format_class": "electronic_file", "share_t
 
 
 @pytest.fixture
-def make_datajson(db, world, remote):
+def make_datajson(make_source, remote):
     def make(body, name: str = "dept-json", **options):
-        options.setdefault("department", world.dept_a.credit_code)
         options.setdefault("defaults", DEFAULTS)
         url = serve(remote, body)
-        with db.transaction() as session:
-            services.add_source(session, name=name, type="datajson", url=url, **options)
+        make_source(name, url, type="datajson", **options)
         return url
     return make
 

@@ -8,7 +8,6 @@ from xml.sax.saxutils import escape
 import pytest
 from sqlalchemy import func, select
 
-from harvesters import services
 from harvesters.models import HarvestError, HarvestJob
 from harvesters.services import run_source
 from registry.audit.models import AuditEvent
@@ -29,12 +28,10 @@ ENVELOPE = ('<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 @pytest.fixture
-def make_oai(db, world, remote):
+def make_oai(make_source, remote):
     def make(name: str = "repo", query: str = "?set=env", **options):
-        options.setdefault("department", world.dept_a.credit_code)
         options.setdefault("defaults", DEFAULTS)
-        with db.transaction() as session:
-            services.add_source(session, name=name, type="oaipmh", url=f"{remote.url}/oai{query}", **options)
+        make_source(name, f"{remote.url}/oai{query}", type="oaipmh", **options)
     return make
 
 

@@ -32,11 +32,16 @@ def source(db, world, remote):
     return "dept-a"
 
 
+def _app_with(database_url, tmp_path, key: str, previous: str = ""):
+    """The same database, opened by an app with secret key ``key`` (and former keys ``previous``)."""
+    return create_app({"GOVCAT_DATABASE_URL": database_url, "GOVCAT_INSTANCE": str(tmp_path / key.replace(" ", "-")),
+                       "GOVCAT_SECRET_KEY": key, "GOVCAT_SECRET_KEY_PREVIOUS": previous, "TESTING": True})
+
+
 @pytest.fixture
 def other_key_app(database_url, tmp_path):
     """The same database, opened by an app whose GOVCAT_SECRET_KEY changed."""
-    app = create_app({"GOVCAT_DATABASE_URL": database_url, "GOVCAT_INSTANCE": str(tmp_path / "other"),
-                      "GOVCAT_SECRET_KEY": "a different key", "TESTING": True})
+    app = _app_with(database_url, tmp_path, "a different key")
     yield app
     get_db(app).dispose()
 
@@ -143,11 +148,6 @@ def test_the_migration_refuses_to_run_without_the_key_when_there_is_something_to
     finally:
         bare.dispose()
         upgrade(db)
-
-
-def _app_with(database_url, tmp_path, key: str, previous: str = ""):
-    return create_app({"GOVCAT_DATABASE_URL": database_url, "GOVCAT_INSTANCE": str(tmp_path / key.replace(" ", "-")),
-                       "GOVCAT_SECRET_KEY": key, "GOVCAT_SECRET_KEY_PREVIOUS": previous, "TESTING": True})
 
 
 def test_a_key_rotation_keeps_every_header(db, source, database_url, tmp_path):

@@ -28,12 +28,8 @@ XLSX = sheets.XLSX_MEDIA_TYPE
 
 
 @pytest.fixture
-def make_sheet_source(db, world):
-    def make(url: str, name: str = "dept-sheet", **options):
-        options.setdefault("department", world.dept_a.credit_code)
-        with db.transaction() as session:
-            return services.add_source(session, name=name, type="spreadsheet", url=url, **options).id
-    return make
+def make_sheet_source(make_source):
+    return lambda url, name="dept-sheet", **options: make_source(name, url, type="spreadsheet", **options)
 
 
 def row(n: int, doc: dict | None = None, code: str | None = "auto") -> dict:
