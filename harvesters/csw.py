@@ -107,8 +107,11 @@ class CswRecord:
     problem: str | None = None
 
 
-def _exception_text(root: etree._Element) -> str:
-    """The codes and texts of an ``ows:ExceptionReport``, on one line."""
+def _exception_text(root: etree._Element) -> str | None:
+    """The codes and texts of an ``ows:ExceptionReport``, on one line; ``None`` when ``root`` is none."""
+    name = etree.QName(root)
+    if name.localname != "ExceptionReport" or name.namespace not in OWS_NAMESPACES:
+        return None
     parts = []
     for exception in root:
         if not isinstance(exception.tag, str):
@@ -125,13 +128,10 @@ def _refusal(body: bytes, url: str) -> str:
     if not body.lstrip().startswith(b"<"):
         return ""
     try:
-        root = parse_xml(body, url)
+        text = _exception_text(parse_xml(body, url))
     except JobFailure:
         return ""
-    name = etree.QName(root)
-    if name.localname == "ExceptionReport" and name.namespace in OWS_NAMESPACES:
-        return f": {_exception_text(root)}"
-    return ""
+    return f": {text}" if text is not None else ""
 
 
 def _count(results: etree._Element, name: str, url: str, required: bool = True) -> int | None:
@@ -147,12 +147,13 @@ def _count(results: etree._Element, name: str, url: str, required: bool = True) 
 def parse_page(body: bytes, url: str) -> CswPage:
     """The search results of one GetRecords answer; :class:`JobFailure` for anything else."""
     root = parse_xml(body, url)
-    name = etree.QName(root)
-    if name.localname == "ExceptionReport" and name.namespace in OWS_NAMESPACES:
-        raise JobFailure("gather", f"{url[:200]}: the catalogue service refused the request: {_exception_text(root)}")
+    refused = _exception_text(root)
+    if refused is not None:
+        raise JobFailure("gather", f"{url[:200]}: the catalogue service refused the request: {refused}")
     results = root.find("csw:SearchResults", NAMESPACES) if root.tag == f"{{{CSW}}}GetRecordsResponse" else None
     if results is None:
-        raise JobFailure("gather", f"{url[:200]} is not a CSW 2.0.2 GetRecords answer (its root is {name.localname})")
+        raise JobFailure("gather", f"{url[:200]} is not a CSW 2.0.2 GetRecords answer "
+                                   f"(its root is {etree.QName(root).localname})")
     records = [child for child in results if isinstance(child.tag, str)]
     return CswPage(_count(results, "numberOfRecordsMatched", url), _count(results, "nextRecord", url, False), records)
 
