@@ -14,10 +14,11 @@ from marshmallow import fields, validate
 
 from harvesters import services
 from harvesters.base import JobAlreadyRunning
-from harvesters.queue import QueueUnavailable, request_run, run_job
 from harvesters.http import AddressPolicy
 from harvesters.models import JOB_STATUSES, PUBLISH_POLICIES
-from harvesters.services import SourceSchema, SourceUpdateSchema, error_representation, job_representation, page_of, source_representation
+from harvesters.queue import QueueUnavailable, request_run, run_job
+from harvesters.services import (SourceSchema, SourceUpdateSchema, error_representation, job_representation, page_of,
+                                 source_representation)
 from registry import secrets
 from registry.api.answers import Answer, described
 from registry.api.common import json_body, paging, query_args
