@@ -78,6 +78,22 @@ class ContactPointSchema(BaseSchema):
         r"^[0-9+\-() ]{3,30}$", "电话号码格式无效。", "Not a valid telephone number."))
 
 
+class AgentSchema(BaseSchema):
+    """Who published a harvested record at its source (its department is the provider here)."""
+
+    name = Text(required=True, validate=limit(500))
+    uri = Url()
+
+
+LANGUAGE_TAG = r"^([A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)?$"
+
+
+def LanguageTag(**kwargs):
+    """The language tag of a text as its source wrote it; "" is text the source left untagged."""
+    return fields.String(validate=matches(LANGUAGE_TAG, "应为语言标签（如 zh、de、en-GB），或空串表示未标注。",
+                                          "A language tag (zh, de, en-GB), or \"\" for untagged text."), **kwargs)
+
+
 class ResourceSchema(BaseSchema):
     """The core metadata of the compilation guide plus what DCAT-AP and users expect."""
 
@@ -85,6 +101,13 @@ class ResourceSchema(BaseSchema):
     title_en = Text(validate=limit(500))
     description = Text(required=True, multiline=True, validate=limit(10000))
     description_en = Text(multiline=True, validate=limit(10000))
+    title_lang = LanguageTag(metadata={"description": "Language of title as the source tagged it; absent: zh."})
+    description_lang = LanguageTag(metadata={"description": "Language of description; absent: zh."})
+    landing_page = Url()
+    original_publisher = fields.Nested(AgentSchema, metadata={
+        "description": "The publisher a harvested record names at its source."})
+    other_identifiers = fields.List(Text(validate=limit(500, 1)), validate=limit(20), metadata={
+        "description": "The identifiers the source gives the record (not govcat resource codes)."})
     classification = fields.String(required=True)
     provider = CreditCode(metadata={"description": "Credit code of the providing department; "
                                                      "an editor's own department when omitted."})
