@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.db import Base, JSONDocument, UTCDateTime, utcnow
@@ -19,7 +19,8 @@ from registry.secrets import EncryptedText, UnreadableSecret
 
 PUBLISH_POLICIES = ("direct", "review")
 JOB_STATUSES = ("running", "succeeded", "failed", "dry_run")
-COUNTERS = ("created", "updated", "unchanged", "withdrawn", "failed", "duplicates")
+COUNTERS = ("created", "updated", "unchanged", "withdrawn", "failed", "duplicates", "incomplete", "warnings")
+SEVERITIES = ("error", "warning")
 
 
 class HarvestSource(Base):
@@ -38,6 +39,8 @@ class HarvestSource(Base):
     # Sent with every request to the source; never logged, never shown; encrypted at rest.
     # Read as an UnreadableSecret when the secret key changed since it was stored.
     auth_header: Mapped[str | UnreadableSecret | None] = mapped_column(EncryptedText)
+    # The largest document the source may send, in bytes (None: the fetcher's default).
+    max_bytes: Mapped[int | None] = mapped_column(BigInteger)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -71,6 +74,9 @@ class HarvestJob(Base):
     withdrawn: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    # Records stored to be completed (待补录: guide fields missing), and values dropped with a warning.
+    incomplete: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    warnings: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Why the job failed as a whole (None for a job that ran to its end).
     error: Mapped[str | None] = mapped_column(Text)
 
@@ -83,6 +89,11 @@ class HarvestError(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("harvest_jobs.id"), index=True)
     stage: Mapped[str] = mapped_column(String(16))
+    # "error": the record was not taken; "warning": one value was dropped, the record was kept.
+    severity: Mapped[str] = mapped_column(String(8), default="error", server_default="error")
+    field: Mapped[str | None] = mapped_column(String(200))
+    # A short key the report groups by (e.g. "invalid: distributions.access_url").
+    reason: Mapped[str | None] = mapped_column(String(200))
     record_id: Mapped[str | None] = mapped_column(String(2000))
     message: Mapped[str] = mapped_column(Text)
     snippet: Mapped[str | None] = mapped_column(Text)
@@ -100,6 +111,9 @@ class HarvestRecord(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     # Digest of the record as the source gave it (with the mapping's fingerprint): unchanged → not even mapped.
     raw_hash: Mapped[str | None] = mapped_column(String(64))
+    # The metadata fields the source gave at its last harvest; the others are the department's
+    # (completed by an editor) and a later harvest leaves them alone.  None: every field is the source's.
+    owned_fields: Mapped[list | None] = mapped_column(JSONDocument)
     harvested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (
