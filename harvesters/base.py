@@ -38,6 +38,7 @@ import json
 import logging
 import multiprocessing
 import os
+import re
 import sys
 import time
 from collections import deque
@@ -51,6 +52,8 @@ from marshmallow import ValidationError
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from harvesters.completion import NotKeepable, complete_record
+from harvesters.guidance import Tally, guidance
 from harvesters.http import SafeFetcher
 from harvesters.models import COUNTERS, HarvestError, HarvestJob, HarvestPage, HarvestRecord, HarvestSource
 from registry.audit.services import diff_documents, record, record_many
@@ -59,7 +62,7 @@ from registry.collector import bulk_work, settle_for_bulk_work
 from registry.db import Database, utcnow
 from registry.errors import ServiceError
 from registry.resources.models import Resource
-from registry.resources.schemas import normalize_metadata
+from registry.resources.schemas import missing_fields
 from registry.resources.services import _publish, _reclassify, prepare_registration, register_resources
 from registry.search.outbox import queue_for_index
 from vocab.mapping import canonical_metadata
@@ -67,6 +70,7 @@ from vocab.profile import check_document
 
 log = logging.getLogger(__name__)
 SNIPPET_CHARS = 1000
+MAX_WARNINGS_IN_REPORT = 1000     # warnings kept in a report in memory (all are written as rows)
 HEARTBEAT_SECONDS = 10
 STALE_AFTER = timedelta(minutes=30)
 # Bump when a source type's mapping (or govcat's schema) changes what a record becomes: every record
@@ -87,11 +91,11 @@ class JobFailure(Exception):
 
 
 class RecordFailure(Exception):
-    """One record cannot be taken; the job goes on."""
+    """One record cannot be taken; the job goes on.  ``reason``: the short key the report groups by."""
 
-    def __init__(self, stage: str, message: str, snippet: str | None = None):
+    def __init__(self, stage: str, message: str, snippet: str | None = None, reason: str | None = None):
         super().__init__(message)
-        self.stage, self.message, self.snippet = stage, message, snippet
+        self.stage, self.message, self.snippet, self.reason = stage, message, snippet, reason
 
 
 class JobAlreadyRunning(Exception):
@@ -129,10 +133,12 @@ class JobReport:
     error: str | None = None
     # Dry runs: what would change, record by record ({"original_id", "action"}).
     changes: list[dict] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
 
     def as_dict(self) -> dict:
         return {"job": self.job_id, "source": self.source, "status": self.status, "error": self.error,
-                **self.counters, "errors": self.errors, "changes": self.changes}
+                **self.counters, "summary": guidance(self.tally.summary(), self.source), "errors": self.errors,
+                "changes": self.changes}
 
 
 @dataclass(frozen=True)
@@ -188,8 +194,10 @@ class Mapped:
     doc: dict | None = None
     digest: str | None = None
     code: str | None = None
-    failure: tuple[str, str, str | None] | None = None     # stage, message, snippet
+    failure: tuple[str, str, str | None, str] | None = None     # stage, message, snippet, reason
     unchanged: bool = False                                  # skipped: the raw record is as stored
+    missing: list[str] = field(default_factory=list)         # guide fields it lacks: stored to be completed
+    warnings: list[dict] = field(default_factory=list)       # values dropped ({"field", "reason", "value"})
 
 
 class Harvester:
@@ -325,18 +333,39 @@ class Harvester:
 
     def _finish(self) -> None:
         report = self._report
+        counters = report.counters
+        taken = counters["created"] + counters["updated"] + counters["unchanged"]
+        if report.status in ("succeeded", "dry_run") and counters["failed"] and not taken:
+            # Nothing listed could be taken: that is no success, however cleanly the listing ended.
+            report.status = "failed" if report.status == "succeeded" else report.status
+            report.error = (f"map: every record listed failed ({counters['failed']}); see the summary for "
+                            f"the reasons and how to fix them")
         self._beat(force=True)
         with self.database.transaction() as session:
             session.execute(update(HarvestJob).where(HarvestJob.id == report.job_id).values(
-                status=report.status, finished_at=utcnow(), error=_truncate(report.error, 5000)))
+                status=report.status, finished_at=utcnow(), error=_truncate(report.error, 5000),
+                summary=report.tally.summary()))
         self._finished = True
 
-    def _fail(self, original_id: str, stage: str, message: str, snippet: str | None, counter: str = "failed") -> None:
+    def _fail(self, original_id: str, stage: str, message: str, snippet: str | None, counter: str = "failed",
+              reason: str | None = None, severity: str = "error", field_name: str | None = None) -> None:
         self._report.counters[counter] += 1
+        reason = (reason or _reason(message))[:200]
         error = {"stage": stage, "record_id": original_id[:2000], "message": _truncate(message, 5000),
-                 "snippet": _truncate(snippet)}
-        self._report.errors.append(error)
+                 "snippet": _truncate(snippet), "severity": severity, "field": field_name and field_name[:200],
+                 "reason": reason}
+        self._report.tally.note(severity, reason, field_name)
+        if severity == "error" or len(self._report.errors) < MAX_WARNINGS_IN_REPORT:
+            self._report.errors.append(error)
         self._pending_errors.append(error)
+
+    def _warn(self, mapped: Mapped) -> None:
+        for warning in mapped.warnings:
+            value = warning.get("value")
+            self._fail(mapped.original_id, "map", f"{warning.get('field')}: {warning.get('reason')}"
+                       + (f" (value {value})" if value not in (None, "") else ""), None, "warnings",
+                       reason=str(warning.get("reason") or "dropped"), severity="warning",
+                       field_name=str(warning.get("field") or ""))
 
     def _load_known(self) -> dict[str, Known]:
         """Every record this source harvested before, read once: the compare stage costs no query."""
@@ -420,7 +449,8 @@ class Harvester:
     def _list(self, listed: Listed, seen: set[str]) -> None:
         self._listed_count += 1
         if listed.original_id in seen:
-            self._fail(listed.original_id, "compare", "listed twice by this source in one run", None, "duplicates")
+            self._fail(listed.original_id, "compare", "listed twice by this source in one run", None, "duplicates",
+                       reason="duplicate")
             return
         seen.add(listed.original_id)
         known = self._known.get(listed.original_id)
@@ -462,8 +492,10 @@ class Harvester:
     def _absorb(self, results: list[Mapped]) -> None:
         for mapped in results:
             if mapped.failure:
-                self._fail(mapped.original_id, *mapped.failure)
+                stage, message, snippet, reason = mapped.failure
+                self._fail(mapped.original_id, stage, message, snippet, reason=reason)
                 continue
+            self._warn(mapped)
             known = self._known.get(mapped.original_id)
             if known and known.content_hash == mapped.digest and known.state != "withdrawn":
                 self._report.counters["unchanged"] += 1
@@ -485,7 +517,7 @@ class Harvester:
             duplicates = self._duplicates(session, creates)
         batch = [(m, k) for m, k in batch if m.original_id not in duplicates]
         for original_id, why in duplicates.items():
-            self._fail(original_id, "compare", why, None, "duplicates")
+            self._fail(original_id, "compare", why, None, "duplicates", reason="duplicate")
         if self._dry_run:
             self._dry_load(batch)
             return
@@ -509,10 +541,11 @@ class Harvester:
             known = known_of.get(mapped.original_id)
             if known is not None and action in ("updated", "noted"):    # committed: what the next compare sees
                 known.content_hash, known.raw_hash = mapped.digest, mapped.raw_hash
-                if action == "updated":
-                    known.state = "published" if self.source.publish_policy == "direct" else "submitted"
             if action in ("created", "updated"):
                 self._report.counters[action] += 1
+                if mapped.missing:
+                    self._report.counters["incomplete"] += 1
+                    self._report.tally.note_missing(mapped.missing)
             elif action.startswith("failed:"):
                 self._fail(mapped.original_id, "load", action[7:], None)
 
@@ -551,8 +584,12 @@ class Harvester:
                     self._fail(mapped.original_id, "load", _message(error), None)
                     continue
                 action = "created" if known is None else "updated"
-                self._report.changes.append({"original_id": mapped.original_id, "action": action[:-1]})
+                self._report.changes.append({"original_id": mapped.original_id, "action": action[:-1],
+                                             **({"missing": mapped.missing} if mapped.missing else {})})
                 self._report.counters[action] += 1
+                if mapped.missing:
+                    self._report.counters["incomplete"] += 1
+                    self._report.tally.note_missing(mapped.missing)
 
     def _write(self, session: Session, batch: list) -> list[tuple[Mapped, str]]:
         """Write one batch in ``session``: creates together, updates one by one; say what became of each."""
@@ -579,37 +616,69 @@ class Harvester:
         return outcomes
 
     def _create(self, session: Session, creates: list) -> list[tuple[Mapped, Known]]:
+        """New records: complete ones published or submitted (the source's policy), the others stored
+        to be completed (待补录), not public; each with its provenance and the fields the source owns."""
         publish = self.source.publish_policy == "direct"
-        ids = register_resources(session, self.actor, [r for _m, r in creates], publish=publish,
-                                 comments=[f"harvested from {self.source.name}: {m.original_id}" for m, _r in creates])
-        if not publish:
-            session.execute(update(Resource).where(Resource.id.in_(ids)).values(state="submitted"))
-            record_many(session, self.actor, [
-                {"entity_type": "resource", "entity_id": rid, "department_id": r.department.id, "action": "submit",
-                 "from_state": "draft", "to_state": "submitted", "comment": f"harvested from {self.source.name}"}
-                for rid, (_m, r) in zip(ids, creates)])
+        complete = [(m, r) for m, r in creates if not m.missing]
+        incomplete = [(m, r) for m, r in creates if m.missing]
+        ids = self._register(session, complete, publish=publish)
+        if complete and not publish:
+            self._move(session, ids, complete, "submit", "submitted", f"harvested from {self.source.name}")
+        incomplete_ids = self._register(session, incomplete, publish=False)
+        if incomplete:
+            self._move(session, incomplete_ids, incomplete, "mark_incomplete", "incomplete",
+                       [f"harvested from {self.source.name}; to be completed: {', '.join(m.missing)}"
+                        for m, _r in incomplete])
+        ordered = complete + incomplete
         now = utcnow()
         record_ids = session.scalars(insert(HarvestRecord).returning(HarvestRecord.id, sort_by_parameter_order=True), [
             {"source_id": self.source.id, "original_id": m.original_id, "resource_id": rid, "content_hash": m.digest,
-             "raw_hash": m.raw_hash, "harvested_at": now} for rid, (m, _r) in zip(ids, creates)])
-        state = "published" if publish else "submitted"
+             "raw_hash": m.raw_hash, "owned_fields": sorted(m.doc), "harvested_at": now}
+            for rid, (m, _r) in zip(ids + incomplete_ids, ordered)])
+        states = ["published" if publish else "submitted"] * len(complete) + ["incomplete"] * len(incomplete)
         return [(m, Known(record_id, rid, m.digest, m.raw_hash, state))
-                for record_id, rid, (m, _r) in zip(record_ids, ids, creates)]
+                for record_id, rid, (m, _r), state in zip(record_ids, ids + incomplete_ids, ordered, states)]
+
+    def _register(self, session: Session, creates: list, *, publish: bool) -> list[int]:
+        return register_resources(session, self.actor, [r for _m, r in creates], publish=publish,
+                                  comments=[f"harvested from {self.source.name}: {m.original_id}" for m, _r in creates])
+
+    def _move(self, session: Session, ids: list[int], creates: list, action: str, state: str, comments) -> None:
+        """New drafts ``ids`` go on to ``state``, each with its audit event."""
+        session.execute(update(Resource).where(Resource.id.in_(ids)).values(state=state))
+        comments = comments if isinstance(comments, list) else [comments] * len(ids)
+        record_many(session, self.actor, [
+            {"entity_type": "resource", "entity_id": rid, "department_id": r.department.id, "action": action,
+             "from_state": "draft", "to_state": state, "comment": comment}
+            for rid, (_m, r), comment in zip(ids, creates, comments)])
 
     def _update(self, session: Session, known: Known, mapped: Mapped) -> None:
         # On PostgreSQL, lock the resource row against a concurrent edit; SQLite writers are serialized.
         lock = {"of": Resource} if session.get_bind().dialect.name == "postgresql" else None
         resource = session.get(Resource, known.resource_id, with_for_update=lock)
         mine = session.get(HarvestRecord, known.record_id)
-        registration = prepare_registration(session, self.actor, mapped.doc, check_permission=False, normalized=True)
+        # What the department completed (the fields the source did not give last time) stays its own.
+        completed = {} if mine.owned_fields is None else {
+            k: v for k, v in resource.doc.items() if k not in mine.owned_fields and k not in mapped.doc}
+        merged = {**mapped.doc, **completed}
+        registration = prepare_registration(session, self.actor, merged, check_permission=False, normalized=True)
         doc = registration.doc
+        mapped.missing = missing_fields(doc) if completed else mapped.missing
+        if completed and self.source.publish_policy == "direct" and not doc.get("issued") and "issued" not in mapped.missing:
+            mapped.missing.append("issued")
         before = resource.state
         comment = f"harvested from {self.source.name}: {mine.original_id}"
         old = resource.public_doc or resource.doc
         code_change: list[dict] = []
         if doc["classification"] != resource.classification_code:
             _reclassify(session, resource, doc["classification"], code_change)   # refused once published
-        if self.source.publish_policy == "direct":
+        if mapped.missing:     # to be completed: the published version, if any, stays public
+            if before == "published" or (before == "withdrawn" and resource.published_at is not None):
+                resource.published_doc = resource.published_doc or old
+            changes = code_change + diff_documents(resource.doc, doc)
+            resource.doc, resource.state = doc, "incomplete"
+            resource.is_public = resource.published_at is not None and before != "withdrawn"
+        elif self.source.publish_policy == "direct":
             resource.published_doc = old if resource.published_at is not None else None
             resource.doc = doc
             changes = code_change + _publish(resource)
@@ -628,6 +697,8 @@ class Harvester:
                action="update", from_state=before, to_state=resource.state, comment=comment, changes=changes)
         queue_for_index(session, [resource.id])
         mine.content_hash, mine.raw_hash, mine.harvested_at = mapped.digest, mapped.raw_hash, utcnow()
+        mine.owned_fields = sorted(set(mapped.doc) - set(completed))
+        known.state = resource.state
 
     # -- the job's end -------------------------------------------------------------------------
     def _withdraw_vanished(self, seen: set[str]) -> None:
@@ -681,32 +752,48 @@ class RemoteHarvester(Harvester):
 
 # -- the map stage, in this process or a worker's -------------------------------------------------
 def map_records(harvester: Harvester, chunk: list[tuple[Listed, str | None]]) -> list[Mapped]:
-    """fetch → map → schema → content hash, for each record of ``chunk``; failures are data."""
+    """fetch → map → defaults, derivations and the schema (bad values dropped) → profile → content hash,
+    for each record of ``chunk``; failures are data, and so are the values dropped and the fields missing."""
     results = []
+    source = harvester.source
     for listed, raw_hash in chunk:
         stage = "fetch"
         try:
             raw = harvester.fetch(listed)
             stage = "map"
-            doc = harvester.map(raw)
-            doc = {**(harvester.source.defaults or {}), **{k: v for k, v in doc.items() if v not in (None, [], {})}}
-            doc["provider"] = harvester.source.department.credit_code
-            doc = normalize_metadata(doc)
-            violations = [f for f in check_document(doc, PROFILE_BASE) if f.severity == "Violation"]
-            if violations:
-                raise RecordFailure("map", "govcat profile: " + "; ".join(_finding_text(f) for f in violations[:10]))
-            results.append(Mapped(listed.original_id, raw_hash, doc, content_hash(doc), harvester.resource_code(raw)))
+            completed = complete_record(harvester.map(raw), defaults=source.defaults,
+                                        credit_code=source.department.credit_code,
+                                        branch_code=source.department.branch_code,
+                                        publish_directly=source.publish_policy == "direct")
+            doc = completed.doc
+            if not completed.missing:    # a record to be completed is checked when it is completed
+                violations = [f for f in check_document(doc, PROFILE_BASE) if f.severity == "Violation"]
+                if violations:
+                    raise RecordFailure("map", "govcat profile: " + "; ".join(
+                        _finding_text(f) for f in violations[:10]), reason="govcat profile")
+            results.append(Mapped(listed.original_id, raw_hash, doc, content_hash(doc), harvester.resource_code(raw),
+                                  missing=completed.missing, warnings=completed.warnings))
         except RecordFailure as failure:
             results.append(Mapped(listed.original_id, raw_hash, failure=(
-                failure.stage, failure.message, failure.snippet or harvester.snippet(listed))))
+                failure.stage, failure.message, failure.snippet or harvester.snippet(listed), failure.reason)))
+        except NotKeepable as failure:
+            results.append(Mapped(listed.original_id, raw_hash, failure=(
+                "map", failure.message, harvester.snippet(listed), failure.reason)))
         except JobFailure:
             raise
         except Exception as error:   # one bad record never fails the job
             if not isinstance(error, (ValidationError, ServiceError)):
                 log.warning("harvest of %s failed on %s", harvester.source.name, listed.original_id, exc_info=True)
+            reason = "classified" if isinstance(error, ValidationError) and "classified" in error.messages \
+                else _reason(_message(error))
             results.append(Mapped(listed.original_id, raw_hash,
-                                  failure=(stage, _message(error), harvester.snippet(listed))))
+                                  failure=(stage, _message(error), harvester.snippet(listed), reason)))
     return results
+
+
+def _reason(message: str) -> str:
+    """A short key to group a failure by: its message without the record's own values."""
+    return re.sub(r"\s+", " ", message.split(": {", 1)[0].split(" (value", 1)[0])[:120]
 
 
 def _finding_text(finding) -> str:
@@ -735,7 +822,8 @@ def _start_pool(harvester: Harvester):
     """Worker processes for the map stage, each with a mapping-only copy of the harvester (no network, no database)."""
     source = harvester.source
     state = {"name": source.name, "url": source.url, "defaults": source.defaults,
-             "credit_code": source.department.credit_code}
+             "publish_policy": source.publish_policy, "credit_code": source.department.credit_code,
+             "branch_code": source.department.branch_code}
     kind = f"{type(harvester).__module__}:{type(harvester).__qualname__}"
     context = multiprocessing.get_context("spawn")   # no inherited connections, locks or threads
     return context.Pool(min(4, os.cpu_count() or 1), initializer=_init_worker, initargs=(kind, state))
@@ -747,7 +835,9 @@ def _init_worker(kind: str, state: dict) -> None:
     cls = getattr(importlib.import_module(module), name)
     _worker = cls.__new__(cls)
     _worker.source = SimpleNamespace(name=state["name"], url=state["url"], defaults=state["defaults"],
-                                     department=SimpleNamespace(credit_code=state["credit_code"]))
+                                     publish_policy=state["publish_policy"],
+                                     department=SimpleNamespace(credit_code=state["credit_code"],
+                                                                branch_code=state["branch_code"]))
     settle_for_bulk_work()
 
 

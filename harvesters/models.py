@@ -77,6 +77,8 @@ class HarvestJob(Base):
     # Records stored to be completed (待补录: guide fields missing), and values dropped with a warning.
     incomplete: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     warnings: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Errors and warnings grouped by reason, and the guide fields records lack (see harvesters.guidance).
+    summary: Mapped[dict | None] = mapped_column(JSONDocument)
     # Why the job failed as a whole (None for a job that ran to its end).
     error: Mapped[str | None] = mapped_column(Text)
 

@@ -158,6 +158,7 @@ ROLES = Enumeration("role", "角色", "Role", [
 ])
 
 RESOURCE_STATES = Enumeration("state", "状态", "State", [
+    Term("incomplete", "待补录", "To be completed"),
     Term("draft", "草稿", "Draft"),
     Term("submitted", "已提交", "Submitted"),
     Term("department_approved", "部门已审核", "Approved by department"),

@@ -113,6 +113,9 @@ class ResourceRecordSchema(ResourceSchema):
     has_pending_revision = fields.Boolean(required=True, dump_only=True, metadata=described(
         "Published, with changes not yet published. 已发布且有待发布的修改。"))
     provider_name = fields.String(required=True, dump_only=True)
+    missing_fields = fields.List(fields.String(), dump_only=True, metadata=described(
+        "Only on a working copy to be completed (state incomplete): the guide's fields it lacks, which are "
+        "then absent from the record. 待补录资源所缺的必填字段。"))
     created = fields.DateTime(required=True, dump_only=True)
     modified = fields.DateTime(required=True, dump_only=True)
 

@@ -49,7 +49,7 @@ class DistributionSchema(BaseSchema):
     media_type = fields.String(validate=matches(
         r"^[a-z]+/[A-Za-z0-9.+\-_]+$", "媒体类型应形如 text/csv。", "A media type looks like text/csv."))
     byte_size = fields.Integer(validate=at_least(0), strict=True)
-    license = Text(validate=limit(500))
+    license = Text(multiline=True, validate=limit(5000))
     checksum = fields.Nested(ChecksumSchema)
 
 
@@ -130,7 +130,7 @@ class ResourceSchema(BaseSchema):
         r"^[1-8]\d{5}$", "应为 6 位行政区划代码（GB/T 2260）。", "A 6-digit division code (GB/T 2260) is expected."))
     temporal = fields.Nested(TemporalSchema)
     contact_point = fields.Nested(ContactPointSchema)
-    license = Text(validate=limit(500))
+    license = Text(multiline=True, validate=limit(5000))
     language = fields.List(fields.String(validate=matches(
         r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", "应为语言代码，如 zh。", "A language code such as zh is expected.")),
         validate=limit(10))
@@ -160,29 +160,35 @@ class ResourceSchema(BaseSchema):
 
     @validates_schema(skip_on_field_errors=False)
     def _conditional_rules(self, data, **kwargs):
-        errors: dict[str, list[str]] = {}
+        needs = conditional_needs(data)
+        if needs:
+            raise ValidationError({field: [message] for field, message in needs.items()})
 
-        def need(field, zh, en):
-            if not data.get(field):
-                errors.setdefault(field, []).append(bilingual(zh, en))
 
-        share = data.get("share_type")
-        if share == "conditional":
-            need("share_conditions", "有条件共享的资源必须填写共享条件。",
-                 "Conditional sharing needs the sharing conditions.")
-        if share == "none":
-            need("share_basis", "不予共享的资源必须填写法律、行政法规或政策依据。",
-                 "A resource that is not shared needs its legal or policy basis.")
-        if share in ("unconditional", "conditional"):
-            need("share_method", "共享的资源必须填写共享方式。", "A shared resource needs a sharing method.")
-        if data.get("open_type") == "conditional":
-            need("open_conditions", "有条件开放的资源必须填写开放条件。",
-                 "Conditional opening needs the opening conditions.")
-        if data.get("format_class") in v.FORMAT_CLASSES_WITH_DATA_ITEMS:
-            need("data_items", "电子表格、数据库和服务接口类资源必须列出信息项。",
-                 "Spreadsheets, databases and service interfaces must list their data items.")
-        if errors:
-            raise ValidationError(errors)
+def conditional_needs(data: dict) -> dict[str, str]:
+    """The compilation guide's conditional obligations that ``data`` leaves unmet: field → message."""
+    needs: dict[str, str] = {}
+
+    def need(field, zh, en):
+        if not data.get(field):
+            needs.setdefault(field, bilingual(zh, en))
+
+    share = data.get("share_type")
+    if share == "conditional":
+        need("share_conditions", "有条件共享的资源必须填写共享条件。",
+             "Conditional sharing needs the sharing conditions.")
+    if share == "none":
+        need("share_basis", "不予共享的资源必须填写法律、行政法规或政策依据。",
+             "A resource that is not shared needs its legal or policy basis.")
+    if share in ("unconditional", "conditional"):
+        need("share_method", "共享的资源必须填写共享方式。", "A shared resource needs a sharing method.")
+    if data.get("open_type") == "conditional":
+        need("open_conditions", "有条件开放的资源必须填写开放条件。",
+             "Conditional opening needs the opening conditions.")
+    if data.get("format_class") in v.FORMAT_CLASSES_WITH_DATA_ITEMS:
+        need("data_items", "电子表格、数据库和服务接口类资源必须列出信息项。",
+             "Spreadsheets, databases and service interfaces must list their data items.")
+    return needs
 
 
 _schema = ResourceSchema()
@@ -194,3 +200,13 @@ def normalize_metadata(data: dict) -> dict:
     Every field loads as JSON already (dates as ISO text), so no dump pass is needed.
     """
     return _schema.load(data)
+
+
+REQUIRED_FIELDS = tuple(name for name, field in _schema.fields.items() if field.required)
+
+
+def missing_fields(doc: dict) -> list[str]:
+    """The guide's fields a stored document lacks (a record to be completed, 待补录), in model order."""
+    needs = conditional_needs(doc)
+    return [name for name in _schema.fields if (name in REQUIRED_FIELDS and doc.get(name) in (None, "", []))
+            or name in needs]

@@ -23,7 +23,7 @@ from registry.departments.models import ClassificationNode, Department
 from registry.errors import BadRequest, Conflict, Invalid, NotFound
 from registry.permissions import Action, can, departments_readable, require, require_signed_in
 from registry.resources.models import CodeSequence, Resource
-from registry.resources.schemas import normalize_metadata
+from registry.resources.schemas import missing_fields, normalize_metadata
 from registry.search.outbox import queue_for_index
 
 
@@ -44,10 +44,11 @@ TRANSITIONS = [
     Transition("return", "submitted", "returned", Action.RESOURCE_RETURN_DEPARTMENT, needs_comment=True),
     Transition("return", "department_approved", "returned", Action.RESOURCE_RETURN_CENTRE, needs_comment=True),
 ] + [Transition("withdraw", state, "withdrawn", Action.RESOURCE_WITHDRAW)
-     for state in ("draft", "submitted", "department_approved", "published", "returned")]
+     for state in ("incomplete", "draft", "submitted", "department_approved", "published", "returned")]
 
 TRANSITION_NAMES = sorted({t.name for t in TRANSITIONS})
-EDITABLE_STATES = {"draft", "returned", "published"}
+# "incomplete" (待补录): a harvested record that lacks guide fields; completing it makes it a draft.
+EDITABLE_STATES = {"incomplete", "draft", "returned", "published"}
 
 
 def reserve_resource_codes(session: Session, classification_code: str, count: int = 1) -> list[str]:
@@ -393,10 +394,12 @@ def resource_representation(resource: Resource, revision: str = "published") -> 
     """The JSON of one resource: its envelope and the metadata of the chosen revision."""
     doc = resource.public_doc if revision == "published" else resource.doc
     department = resource.department
+    extra = {"missing_fields": missing_fields(doc)} if resource.state == "incomplete" and revision == "working" else {}
     return {
         "id": resource.id,
         "code": resource.code,
         "state": resource.state,
+        **extra,
         "version": resource.version,
         "revision": revision,
         "has_pending_revision": resource.is_public and resource.published_doc is not None,
@@ -409,5 +412,5 @@ def resource_representation(resource: Resource, revision: str = "published") -> 
 
 # Keys of the representation that are not metadata: clients may send them back unchanged.
 READ_ONLY_KEYS = {"id", "code", "state", "version", "revision", "has_pending_revision", "provider_name",
-                  "created", "modified"}
+                  "created", "modified", "missing_fields"}
 

@@ -27,7 +27,7 @@ def build_document(resource: Resource, kind: str) -> dict:
     department = resource.department
     when = resource.published_at if kind == "public" else resource.modified_at
     keywords = [k for k in doc.get("keywords", []) if k]
-    return {
+    document = {
         "id": f"{'p' if kind == 'public' else 'w'}{resource.id}",
         "resource_id": resource.id,
         "kind": kind,
@@ -40,10 +40,10 @@ def build_document(resource: Resource, kind: str) -> dict:
         "level": department.level,
         "classification_path": classification_path(doc["classification"]),
         "classification_item": doc["classification"][:3],
-        "share_type": doc["share_type"],
-        "open_type": doc["open_type"],
-        "update_frequency": doc["update_frequency"],
-        "format_class": doc["format_class"],
+        "share_type": doc.get("share_type"),
+        "open_type": doc.get("open_type"),
+        "update_frequency": doc.get("update_frequency"),
+        "format_class": doc.get("format_class"),
         "themes": doc.get("themes", []),
         "keywords": keywords,
         "keywords_text": " ".join(keywords),
@@ -51,10 +51,12 @@ def build_document(resource: Resource, kind: str) -> dict:
         "title": doc["title"],
         "title_en": doc.get("title_en", ""),
         "title_sort": doc["title"],
-        "description": doc["description"],
+        "description": doc.get("description", ""),
         "description_en": doc.get("description_en", ""),
         "modified": (when or resource.modified_at).astimezone(timezone.utc).isoformat(),
     }
+    # A working copy to be completed (待补录) may lack the guide's fields: it is indexed without them.
+    return {name: value for name, value in document.items() if value is not None}
 
 
 def documents_for(resource: Resource) -> tuple[list[dict], list[str]]:

@@ -92,8 +92,9 @@ def remote():
 
 
 def dataset_doc(n: int, **changes) -> dict:
-    """A valid metadata document, as a department system would describe its dataset ``n``."""
-    return normalize_metadata({**ResourceDataFactory(title=f"部门数据集{n}"), **changes})
+    """A valid metadata document, as a department system would describe its dataset ``n`` (with the
+    release date it gives: a source published directly must give one, the catalog makes none up)."""
+    return normalize_metadata({**ResourceDataFactory(title=f"部门数据集{n}", issued="2024-01-15"), **changes})
 
 
 def catalog_page(datasets: dict, *, page_url: str | None = None, next_url: str | None = None,

@@ -62,7 +62,7 @@ def test_two_page_listing_creates_the_records_losslessly(db, world, remote, make
                            temporal={"start": "2020-01-01", "end": "2023-12-31"},
                            contact_point={"name": "数据科", "email": "data@example.gov.cn", "phone": "0571-1234567"},
                            language=["zh"], title_en=f"Dataset {n}") for n in range(3)}
-    docs[2] = govcat_doc(2, database=True)
+    docs[2] = govcat_doc(2, database=True, issued="2024-04-01")
     serve_listing(remote, [package(n, docs[n]) for n in range(3)])
     make_ckan()
     report = run_source(db, "portal")
@@ -134,25 +134,27 @@ def test_repeating_page_fails_the_job(db, world, remote, make_ckan):
     assert len(remote.requests) == 2
 
 
-def test_package_failing_the_schema_is_an_error_row_and_others_load(db, world, remote, make_ckan):
-    bad = package(1)
-    bad["extras"] = [e for e in bad["extras"] if e["key"] != "update_frequency"]
+def test_package_lacking_a_guide_field_waits_to_be_completed_and_a_bad_one_is_an_error_row(db, world, remote,
+                                                                                           make_ckan):
+    incomplete = package(1)
+    incomplete["extras"] = [e for e in incomplete["extras"] if e["key"] != "update_frequency"]
     broken_json = package(2)
     for extra in broken_json["extras"]:
         if extra["key"] == "classification":
             extra["value"] = "199"
-    serve_listing(remote, [package(0), bad, broken_json])
+    serve_listing(remote, [package(0), incomplete, broken_json])
     make_ckan()
     report = run_source(db, "portal")
     assert report.status == "succeeded", report.error
-    assert (report.counters["created"], report.counters["failed"]) == (1, 2)
-    assert set(harvested_documents(db)) == {original(remote, 0)}
+    assert (report.counters["created"], report.counters["incomplete"], report.counters["failed"]) == (2, 1, 1)
+    harvested = harvested_documents(db)
+    assert set(harvested) == {original(remote, 0), original(remote, 1)}
+    state, doc = harvested[original(remote, 1)]
+    assert state == "incomplete" and "update_frequency" not in doc and doc["title"] == "部门数据集1"
     with db.reader() as session:
         errors = {e.record_id: e for e in session.scalars(select(HarvestError).where(
             HarvestError.job_id == report.job_id))}
-    assert errors[original(remote, 1)].stage == "map" and "update_frequency" in errors[original(remote, 1)].message
-    assert "部门数据集1" in errors[original(remote, 1)].snippet
-    assert "classification" in errors[original(remote, 2)].message
+    assert set(errors) == {original(remote, 2)} and "classification" in errors[original(remote, 2)].message
 
 
 def test_plain_ckan_package_maps_with_the_source_defaults(db, world, remote, make_ckan):

@@ -348,15 +348,18 @@ def test_invalid_records_are_error_rows_and_valid_ones_land(db, world, remote, m
     make_csw()
     report = run_source(db, "geoportal")
     assert report.status == "succeeded", report.error
-    assert (report.counters["created"], report.counters["failed"]) == (2, 4), report.errors
-    assert set(harvested_documents(db)) == {original(remote, "dataset-0000"), original(remote, "dataset-0005")}
+    assert (report.counters["created"], report.counters["failed"]) == (3, 3), report.errors
+    harvested = harvested_documents(db)
+    assert set(harvested) == {original(remote, f"dataset-000{n}") for n in (0, 3, 5)}
+    # No abstract: kept, to be completed by the department; nothing is written in its place.
+    assert harvested[original(remote, "dataset-0003")][0] == "incomplete"
+    assert "description" not in harvested[original(remote, "dataset-0003")][1]
     errors = {e.record_id.rsplit("#", 1)[1]: e for e in _errors(db, report.job_id).values()}
-    assert set(errors) == {"2", "3", "dataset-0003", "dataset-0004"}   # by position when there is no identifier
+    assert set(errors) == {"2", "3", "dataset-0004"}   # by position when there is no identifier
     assert errors["2"].stage == "fetch" and "gmd:fileIdentifier" in errors["2"].message
     assert "测绘成果1" in errors["2"].snippet
     assert errors["3"].stage == "fetch" and "csw:Record is not an ISO 19139 record" in errors["3"].message
     assert "道路中心线" in errors["3"].snippet
-    assert errors["dataset-0003"].stage == "map" and "description" in errors["dataset-0003"].message
     assert errors["dataset-0004"].stage == "map" and "non-classified" in errors["dataset-0004"].message
     assert "dataset-0004" in errors["dataset-0004"].snippet
 

@@ -44,7 +44,7 @@ def test_first_run_creates_published_resources_with_provenance(db, world, remote
     report = run_source(db, "dept-a")
     assert report.status == "succeeded", report.error
     assert report.counters == {"created": 3, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 0,
-                               "duplicates": 0}
+                               "duplicates": 0, "incomplete": 0, "warnings": 0}
     harvested = _resources(db)
     assert set(harvested) == set(docs)
     assert all(state == "published" and public for state, public, _t, _v in harvested.values())
@@ -141,21 +141,24 @@ def test_paging_loop_is_detected(db, world, remote, make_source):
     assert [path for path, _h in remote.requests] == ["/p1.ttl", "/p2.ttl"]
 
 
-def test_invalid_records_are_reported_and_valid_ones_loaded(db, world, remote, make_source):
+def test_a_record_lacking_a_guide_field_waits_to_be_completed_and_a_bad_one_is_reported(db, world, remote,
+                                                                                       make_source):
     docs = {f"{remote.url}/datasets/good": dataset_doc(1),
             f"{remote.url}/datasets/no-frequency": {k: v for k, v in dataset_doc(2).items() if k != "update_frequency"},
             f"{remote.url}/datasets/bad-class": {**dataset_doc(3), "classification": "199"}}
     make_source("dept-a", remote.serve("/catalog.ttl", catalog_page(docs)))
     report = run_source(db, "dept-a")
     assert report.status == "succeeded"
-    assert (report.counters["created"], report.counters["failed"]) == (1, 2)
-    assert set(_resources(db)) == {f"{remote.url}/datasets/good"}
+    assert (report.counters["created"], report.counters["incomplete"], report.counters["failed"]) == (2, 1, 1)
+    harvested = _resources(db)
+    assert set(harvested) == {f"{remote.url}/datasets/good", f"{remote.url}/datasets/no-frequency"}
+    assert harvested[f"{remote.url}/datasets/no-frequency"][:2] == ("incomplete", False)
+    assert harvested[f"{remote.url}/datasets/good"][:2] == ("published", True)
+    assert report.as_dict()["summary"]["to_complete"][0]["field"] == "update_frequency"
     with db.reader() as session:
         errors = {e.record_id: e for e in session.scalars(select(HarvestError).where(
             HarvestError.job_id == report.job_id))}
-    missing = errors[f"{remote.url}/datasets/no-frequency"]
-    assert missing.stage == "map" and "update_frequency" in missing.message
-    assert "部门数据集2" in missing.snippet and len(missing.snippet) <= 1001
+    assert set(errors) == {f"{remote.url}/datasets/bad-class"}
     assert errors[f"{remote.url}/datasets/bad-class"].stage == "load"
     assert "classification" in errors[f"{remote.url}/datasets/bad-class"].message
 

@@ -34,7 +34,7 @@ def _count(db, model, *where) -> int:
 
 def test_worker_processes_map_the_same_documents_as_this_process(db, world, remote, make_source, monkeypatch):
     docs = {f"{remote.url}/datasets/{n}": dataset_doc(n) for n in range(12)}
-    docs[f"{remote.url}/datasets/bad"] = {k: v for k, v in dataset_doc(99).items() if k != "update_frequency"}
+    docs[f"{remote.url}/datasets/bad"] = {k: v for k, v in dataset_doc(99).items() if k != "title"}
     make_source("here", remote.serve("/a.ttl", catalog_page(docs)))
     elsewhere = {iri.replace("/datasets/", "/elsewhere/"): doc for iri, doc in docs.items()}
     make_source("workers", remote.serve("/b.ttl", catalog_page(elsewhere)), department=world.dept_b.credit_code)
@@ -44,7 +44,7 @@ def test_worker_processes_map_the_same_documents_as_this_process(db, world, remo
     workers = run_source(db, "workers")
     for report in (here, workers):
         assert (report.status, report.counters["created"], report.counters["failed"]) == ("succeeded", 12, 1)
-        assert report.errors[0]["stage"] == "map" and "update_frequency" in report.errors[0]["message"]
+        assert report.errors[0]["stage"] == "map" and report.errors[0]["reason"] == "no title"
     by_title = {}    # each dataset twice, once per source: the same document but for the provider
     for doc, _state in _docs(db).values():
         by_title.setdefault(doc["title"], []).append({k: v for k, v in doc.items() if k not in ("provider", "issued")})
@@ -107,7 +107,7 @@ def test_an_unchanged_page_is_not_parsed_and_a_changed_one_is(db, world, remote,
 
 def test_a_page_with_a_failed_record_is_read_again_and_the_error_reported_again(db, world, remote, make_source):
     docs = {f"{remote.url}/datasets/1": dataset_doc(1),
-            f"{remote.url}/datasets/2": {k: v for k, v in dataset_doc(2).items() if k != "update_frequency"}}
+            f"{remote.url}/datasets/2": {k: v for k, v in dataset_doc(2).items() if k != "title"}}
     make_source("dept-a", remote.serve("/c.ttl", catalog_page(docs)))
     first, second = run_source(db, "dept-a"), run_source(db, "dept-a")
     assert _count(db, HarvestPage) == 0

@@ -5,7 +5,8 @@
 * ``harvest_errors.severity`` (``error`` or ``warning``: a value dropped, the record kept),
   ``harvest_errors.field`` and ``harvest_errors.reason`` (a short key the report groups by).
 * ``harvest_jobs.incomplete`` and ``harvest_jobs.warnings``: records stored to be completed, and
-  values dropped.
+  values dropped; ``harvest_jobs.summary``: the job's errors and warnings grouped by reason, and
+  how many records lack each guide field.
 * ``harvest_sources.max_bytes``: the largest document the source may send (empty: the default).
 
 Revision ID: 0006
@@ -33,6 +34,8 @@ def upgrade() -> None:
     with op.batch_alter_table('harvest_jobs') as batch:
         batch.add_column(sa.Column('incomplete', sa.Integer(), nullable=False, server_default='0'))
         batch.add_column(sa.Column('warnings', sa.Integer(), nullable=False, server_default='0'))
+        batch.add_column(sa.Column('summary', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'),
+                                   nullable=True))
     with op.batch_alter_table('harvest_sources') as batch:
         batch.add_column(sa.Column('max_bytes', sa.BigInteger(), nullable=True))
 
@@ -41,6 +44,7 @@ def downgrade() -> None:
     with op.batch_alter_table('harvest_sources') as batch:
         batch.drop_column('max_bytes')
     with op.batch_alter_table('harvest_jobs') as batch:
+        batch.drop_column('summary')
         batch.drop_column('warnings')
         batch.drop_column('incomplete')
     with op.batch_alter_table('harvest_errors') as batch:
