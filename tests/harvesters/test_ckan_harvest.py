@@ -1,7 +1,9 @@
 """A CKAN portal harvested end to end from a local server: govcat's own packages and a plain portal's."""
 from __future__ import annotations
 
+import importlib.util
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +18,11 @@ from registry.resources.schemas import normalize_metadata
 from tests.factories import ResourceDataFactory
 from tests.harvesters.conftest import dataset_doc, harvested_documents
 
+FIXTURES = Path(__file__).parent / "fixtures" / "ckan"
+# Records that lack the guide's fields are stored to be completed by the harvest core of issue #10;
+# until it is merged here, the tests that need it wait.
+needs_completion = pytest.mark.skipif(importlib.util.find_spec("harvesters.completion") is None,
+                                      reason="needs the harvest core that completes foreign records")
 PUBLISHER = SimpleNamespace(credit_code="11330000002482061X", name="省数据局", name_en=None, level="province",
                             region_code="330000", active=True, created_at=None)
 
@@ -134,14 +141,14 @@ def test_repeating_page_fails_the_job(db, world, remote, make_ckan):
     assert len(remote.requests) == 2
 
 
-def test_package_failing_the_schema_is_an_error_row_and_others_load(db, world, remote, make_ckan):
-    bad = package(1)
-    bad["extras"] = [e for e in bad["extras"] if e["key"] != "update_frequency"]
-    broken_json = package(2)
-    for extra in broken_json["extras"]:
+def test_package_that_cannot_be_taken_is_an_error_row_and_others_load(db, world, remote, make_ckan):
+    untitled = package(1)
+    untitled["title"] = untitled["name"] = ""           # nothing to call it by
+    misfiled = package(2)
+    for extra in misfiled["extras"]:
         if extra["key"] == "classification":
-            extra["value"] = "199"
-    serve_listing(remote, [package(0), bad, broken_json])
+            extra["value"] = "199"                     # a classification this catalog does not have
+    serve_listing(remote, [package(0), untitled, misfiled])
     make_ckan()
     report = run_source(db, "portal")
     assert report.status == "succeeded", report.error
@@ -149,12 +156,13 @@ def test_package_failing_the_schema_is_an_error_row_and_others_load(db, world, r
     assert set(harvested_documents(db)) == {original(remote, 0)}
     with db.reader() as session:
         errors = {e.record_id: e for e in session.scalars(select(HarvestError).where(
-            HarvestError.job_id == report.job_id))}
-    assert errors[original(remote, 1)].stage == "map" and "update_frequency" in errors[original(remote, 1)].message
-    assert "部门数据集1" in errors[original(remote, 1)].snippet
+            HarvestError.job_id == report.job_id, HarvestError.severity == "error"))}
+    assert errors[original(remote, 1)].stage == "map" and "title" in errors[original(remote, 1)].message
+    assert "全省企业法人登记的基本信息" in errors[original(remote, 1)].snippet
     assert "classification" in errors[original(remote, 2)].message
 
 
+@needs_completion
 def test_plain_ckan_package_maps_with_the_source_defaults(db, world, remote, make_ckan):
     plain = {"id": "6f1c2b1e-aaaa-4bbb-8ccc-000000000001", "name": "air-quality", "title": "空气质量监测",
              "notes": "", "license_id": "cc-by", "tags": [{"name": "环境"}, {"name": "空气"}], "extras": [],
@@ -168,10 +176,47 @@ def test_plain_ckan_package_maps_with_the_source_defaults(db, world, remote, mak
     report = run_source(db, "portal")
     assert report.counters["created"] == 1, report.errors
     (_state, doc), = harvested_documents(db).values()
-    assert (doc["title"], doc["description"], doc["keywords"], doc["license"]) == \
-        ("空气质量监测", "空气质量监测", ["环境", "空气"], "cc-by")
+    assert (doc["title"], doc["title_lang"], doc["keywords"], doc["license"]) == ("空气质量监测", "", ["环境", "空气"], "cc-by")
+    assert "description" not in doc          # the package has none, and none is made up from its title
     assert doc["distributions"] == [
-        {"access_url": "https://portal.example.gov.cn/files/air.csv", "format": "CSV"},
+        {"access_url": "https://portal.example.gov.cn/files/air.csv", "format": "CSV", "byte_size": 12},
         {"access_url": "https://portal.example.gov.cn/files/air.json", "format": "JSON",
          "media_type": "application/json", "byte_size": 2048}]
     assert doc["update_frequency"] == "daily"
+    dropped = {(e["field"], e["severity"]) for e in report.errors}
+    assert {("distributions[0].media_type", "warning"), ("distributions", "warning")} <= dropped
+
+
+def fixture_packages(*names: str) -> list[dict]:
+    return [p for name in names for p in json.loads((FIXTURES / f"{name}.json").read_text())["result"]["results"]]
+
+
+@needs_completion
+def test_real_portals_packages_all_reach_the_catalog_with_their_languages_and_publishers(db, world, remote, make_ckan):
+    listing = fixture_packages("core_city_portal", "dcat_extras_portal", "dcat_scheming_portal", "fluent_portal")
+    serve_listing(remote, listing)
+    make_ckan()
+    report = run_source(db, "portal")
+    assert report.status == "succeeded", report.error
+    assert (report.counters["created"], report.counters["failed"]) == (len(listing), 0), report.errors
+    harvested = {original_id.rpartition("/")[2]: (state, doc) for original_id, (state, doc)
+                 in harvested_documents(db).items()}
+    assert {state for state, _doc in harvested.values()} == {"incomplete"}    # no sharing type: to be completed
+    by_name = {p["name"]: harvested[p["id"]][1] for p in listing}
+    for name, doc in by_name.items():
+        assert doc["provider"] == world.dept_a.credit_code and doc["landing_page"].startswith(("http://", "https://"))
+        assert doc["original_publisher"]["name"] and doc["other_identifiers"][1] == name
+    assert [(by_name[n]["title"], by_name[n]["title_lang"]) for n in ("gemeindegrenzen", "qualitat-aire",
+                                                                       "einwohner-nach-stadtteilen")] == \
+        [("Gemeindegrenzen", "de"), ("Qualitat de l'aire", "ca"), ("Einwohner nach Stadtteilen", "")]
+    assert by_name["einwohner-nach-stadtteilen"]["landing_page"] == f"{remote.url}/dataset/einwohner-nach-stadtteilen"
+    assert by_name["einwohner-nach-stadtteilen"]["original_publisher"] == {
+        "name": "Amt für Statistik und Wahlen", "uri": f"{remote.url}/organization/amt-fuer-statistik"}
+    assert by_name["subsidieregister"]["open_type"] == "none" and "issued" not in by_name["subsidieregister"]
+    # What the core dropped is reported, each once, with the record it came from.
+    roadworks = original(remote, "4b7c1d2e-8f90-4a1b-b2c3-d4e5f6a7b8c9")
+    dropped = {e["field"] for e in report.errors if e["record_id"] == roadworks and e["severity"] == "warning"}
+    assert {"landing_page", "contact_point.email", "distributions[0].access_url",
+            "distributions[1].access_url"} <= dropped, report.errors
+    assert [d["access_url"] for d in by_name["baustellen-aktuell"]["distributions"]] == [
+        "https://geo.example-stadt.de/wfs/baustellen?SERVICE=WFS&REQUEST=GetCapabilities"]
