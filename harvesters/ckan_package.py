@@ -54,7 +54,7 @@ class _Package:
         self.extras = extras(package)
         self.reading = Reading()
         self.govcat = bool(text(self.extras.get("resource_code")))   # another govcat's own CKAN API
-        self.declared = [tag for tag in (language(item) for item in as_list(self.value("language"))) if tag]
+        self.declared = [tag for tag in (language(item) for item in self.language_items()) if tag]
 
     def value(self, *names):
         """A DCAT value as scheming gives it (a first-level field) or as a legacy extra."""
@@ -187,8 +187,8 @@ class _Package:
         else:
             named = first_object(self.value("contact")) or first_object(self.package.get("contact_points"))
             p = self.package
-            values = {"name": _first(self.pick(named.get("name"), None), self.value("contact_name"), p.get("maintainer"),
-                                     p.get("author")),
+            values = {"name": _first(self.pick(named.get("name"), None), self.value("contact_name"),
+                                     p.get("maintainer"), p.get("author")),
                       "email": _first(named.get("email"), self.value("contact_email"), p.get("maintainer_email"),
                                       p.get("author_email")),
                       "phone": self.extras.get("contact_phone")}
@@ -238,9 +238,14 @@ class _Package:
         return known
 
     # -- lists of terms ------------------------------------------------------------------------
+    def language_items(self) -> list:
+        """The dataset's languages as written: a list, a legacy extra's JSON text, or "de,fr"."""
+        return [part.strip() if isinstance(part, str) else part for item in as_list(self.value("language"))
+                for part in (item.split(",") if isinstance(item, str) else [item])]
+
     def languages(self) -> list[str]:
         out = []
-        for item in as_list(self.value("language")):
+        for item in self.language_items():
             tag = language(item) if isinstance(item, str) else None
             if tag is None:
                 self.reading.drop("language", "not a language code", item)

@@ -176,7 +176,8 @@ def test_plain_ckan_package_maps_with_the_source_defaults(db, world, remote, mak
     report = run_source(db, "portal")
     assert report.counters["created"] == 1, report.errors
     (_state, doc), = harvested_documents(db).values()
-    assert (doc["title"], doc["title_lang"], doc["keywords"], doc["license"]) == ("空气质量监测", "", ["环境", "空气"], "cc-by")
+    assert (doc["title"], doc["title_lang"], doc["keywords"], doc["license"]) == \
+        ("空气质量监测", "", ["环境", "空气"], "cc-by")
     assert "description" not in doc          # the package has none, and none is made up from its title
     assert doc["distributions"] == [
         {"access_url": "https://portal.example.gov.cn/files/air.csv", "format": "CSV", "byte_size": 12},

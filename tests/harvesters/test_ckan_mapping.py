@@ -108,6 +108,9 @@ def test_a_restriction_is_never_widened_and_a_year_is_no_date():
     assert {"field": "issued", "reason": "a year alone is not a date", "value": "2019"} in warnings
     assert "license" not in doc                             # "License not specified"
     assert (doc["update_frequency"], doc["language"], doc["themes"]) == ("annual", ["nl"], ["GOVE"])
+    listed = package_document({"id": "x", "name": "x", "title": "T",
+                               "extras": [{"key": "language", "value": "de, fr"}]}, PORTAL)
+    assert listed["language"] == ["de", "fr"]
     assert "checksum" not in doc["distributions"][0]        # a digest whose algorithm nobody said
     assert {w["field"] for w in warnings} == {"issued", "distributions[0].checksum"}
     restricted, _ = mapped("dcat_scheming_portal", "traffic-counts")
@@ -137,7 +140,8 @@ def test_scheming_fields_are_read_like_extras():
 def test_fluent_texts_keep_their_language():
     doc, warnings = mapped("fluent_portal", "gemeindegrenzen")
     assert (doc["title"], doc["title_lang"], doc["title_en"]) == ("Gemeindegrenzen", "de", "Municipal boundaries")
-    assert (doc["description"], doc["description_lang"]) == ("Grenzen der Gemeinden des Kantons, Stand 1. Januar.", "de")
+    assert (doc["description"], doc["description_lang"]) == \
+        ("Grenzen der Gemeinden des Kantons, Stand 1. Januar.", "de")
     assert doc["description_en"] == "Boundaries of the municipalities of the canton, as of 1 January."
     assert doc["keywords"] == ["gemeinden", "grenzen"]
     assert doc["original_publisher"] == {"name": "Amt für Geoinformation des Kantons Beispiel",
@@ -202,7 +206,8 @@ def test_a_licence_is_an_identifier_or_an_address_first(package, expected):
 def test_another_govcats_package_stays_chinese_and_keeps_its_themes():
     package = {"id": 7, "name": "102-900007", "title": "部门数据集7", "notes": "说明。",
                "author": "省数据局", "maintainer": None,
-               "extras": [{"key": "resource_code", "value": "102/900007"}, {"key": "identifier", "value": "102/900007"}],
+               "extras": [{"key": "resource_code", "value": "102/900007"},
+                          {"key": "identifier", "value": "102/900007"}],
                "groups": [{"name": "envi", "title": "环境"}, {"name": "102", "title": "分类"}],
                "url": "https://other.example.gov.cn/resources/7"}
     doc = package_document(package, PORTAL)
