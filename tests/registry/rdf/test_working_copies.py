@@ -5,6 +5,7 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF
 
+from registry.resources.models import Resource
 from tests.factories import ResourceDataFactory
 from vocab.namespaces import DCAT
 
@@ -109,3 +110,19 @@ def test_published_answers_stay_public(client, world):
     assert titles(response, "ttl") == {"公开资源"}
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Authorization" in response.headers["Vary"] and "no-store" not in response.headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("fmt", sorted(PARSERS))
+def test_a_harvested_record_to_be_completed_is_read_by_its_department(client, db, world, fmt):
+    """A record that lacks the guide's fields (待补录) waits in its department's worklist, visible to it."""
+    draft = register(client, world.editor_a, "Einwohner nach Stadtteilen")
+    with db.transaction() as session:
+        resource = session.get(Resource, draft["id"])
+        lacking = {k: value for k, value in resource.doc.items()
+                   if k not in ("share_type", "share_method", "open_type", "update_frequency", "format_class")}
+        resource.doc, resource.state = {**lacking, "title_lang": "de"}, "incomplete"
+    for url, headers in ways(draft, fmt):
+        assert client.get(url, headers=headers).status_code == 404
+        assert client.get(url, headers={**headers, **world.editor_b.headers}).status_code == 404
+        response = client.get(url, headers={**headers, **world.reviewer_a.headers})
+        assert response.status_code == 200 and b"Einwohner nach Stadtteilen" in response.data, url
