@@ -38,9 +38,13 @@ DOWNLOAD_TYPES = {"file", "file.upload"}     # CKAN's resource types for a file 
 DIVISION_CODE = re.compile(r"^[1-8]\d{5}$")
 
 
+def objects(value) -> list[dict]:
+    """The objects of a list a package should hold (extras, tags, resources): others are skipped."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
 def extras(package: dict) -> dict:
-    items = package.get("extras") or []
-    return {e["key"]: e.get("value") for e in items if isinstance(e, dict) and isinstance(e.get("key"), str)}
+    return {e["key"]: e.get("value") for e in objects(package.get("extras")) if isinstance(e.get("key"), str)}
 
 
 def package_document(package: dict, base: str) -> dict:
@@ -125,12 +129,12 @@ class _Package:
 
     def keywords(self, tag: str | None) -> list[str]:
         """Tags (vocabulary tags too); on a fluent portal, the keywords in the title's language."""
-        tags = self.package.get("tags") or []
-        names = [t.get("name") for t in tags if isinstance(t, dict)]
+        tags = objects(self.package.get("tags"))
+        names = [t.get("name") for t in tags]
         fluent = localized(self.package.get("tags_translated")) or localized(self.package.get("keywords"))
         if fluent:
             chosen = fluent[choose_language(fluent, self.declared, prefer=tag)]
-            vocabulary = [t.get("name") for t in tags if isinstance(t, dict) and t.get("vocabulary_id")]
+            vocabulary = [t.get("name") for t in tags if t.get("vocabulary_id")]
             names = (chosen if isinstance(chosen, list) else [chosen]) + vocabulary
         out = []
         for name in (text(n) for n in names):
@@ -262,8 +266,8 @@ class _Package:
             elif code not in out:
                 out.append(code)
         if self.govcat:      # govcat publishes its resources' themes as groups named by their codes
-            for group in self.package.get("groups") or []:
-                code = str(group.get("name", "")).upper() if isinstance(group, dict) else ""
+            for group in objects(self.package.get("groups")):
+                code = str(group.get("name", "")).upper()
                 if code in v.EU_THEMES and code not in out:
                     out.append(code)
         return out
@@ -296,8 +300,8 @@ class _Package:
     def resources(self, title: str | None, tag: str | None) -> tuple[list[dict], list[dict]]:
         """Distributions (an upload's address is also its download address) and govcat's data services."""
         distributions, services = [], []
-        for position, r in enumerate(self.package.get("resources") or []):
-            if not isinstance(r, dict) or r.get("state") == "deleted":
+        for position, r in enumerate(objects(self.package.get("resources"))):
+            if r.get("state") == "deleted":
                 continue
             url, download = text(r.get("url")), text(r.get("download_url"))
             name = self.pick(r.get("name_translated") or r.get("name") or r.get("title"), tag)
@@ -308,7 +312,7 @@ class _Package:
                 services.append({"title": name or title, "endpoint_url": url,
                                  "endpoint_description": text(r.get("description"))})
                 continue
-            if not download and url and (r.get("url_type") == "upload" or r.get("resource_type") in DOWNLOAD_TYPES):
+            if not download and url and (r.get("url_type") == "upload" or text(r.get("resource_type")) in DOWNLOAD_TYPES):
                 download = url
             distributions.append(self.distribution(r, name, text(r.get("access_url")) or url or download,
                                                    download, tag, len(distributions)))
