@@ -230,3 +230,11 @@ def test_warnings_show_what_was_said():
     reading.drop("keywords", "too long", "x" * 500)
     assert reading.warnings[0]["value"] == '{"type": "Point", "coordinates": [8.5, 47.4]}'
     assert len(reading.warnings[1]["value"]) == 200
+
+
+def test_a_package_of_odd_shapes_still_maps_what_it_can():
+    odd = {"id": "odd", "name": "odd", "title": "Odd", "extras": "none", "tags": {"name": "x"}, "resources": 5,
+           "groups": None, "organization": "Stadt", "contact": "[broken", "publisher": 3, "language": {"de": 1}}
+    doc = package_document(odd, PORTAL)
+    assert (doc["title"], doc["landing_page"]) == ("Odd", f"{PORTAL}/dataset/odd")
+    assert "distributions" not in doc and "keywords" not in doc and "original_publisher" not in doc
