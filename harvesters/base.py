@@ -75,7 +75,7 @@ HEARTBEAT_SECONDS = 10
 STALE_AFTER = timedelta(minutes=30)
 # Bump when a source type's mapping (or govcat's schema) changes what a record becomes: every record
 # is then mapped again on the next run instead of being skipped as unchanged.
-MAPPING_VERSION = "2026-11-28"
+MAPPING_VERSION = "2026-12-07"
 CHUNK = 250            # records mapped together (in a worker process, when the job is big)
 LOAD_BATCH = 500       # records written in one transaction
 IN_FLIGHT = 4          # chunks handed to the mapping processes ahead of the loader

@@ -9,29 +9,23 @@ package twice) fails the job: a listing that did not end cleanly is not complete
 be withdrawn after it.
 
 Each package is one record; its original identifier is the portal address + ``/dataset/`` + the
-package ``id`` (ids alone are not unique across portals: govcat's are numbers).  The mapping reads
-CKAN's own fields and, where present, the extras govcat publishes (:mod:`registry.ckan.mapping`),
-so a govcat-to-govcat harvest keeps everything; what a plain portal lacks comes from the source's
-defaults, never invented here.
+package ``id`` (ids alone are not unique across portals: govcat's are numbers).  The mapping
+(:mod:`harvesters.ckan_package`) reads CKAN's own fields, ckanext-dcat's and ckanext-fluent's, and
+the extras govcat publishes (:mod:`registry.ckan.mapping`), so a govcat-to-govcat harvest keeps
+everything; what a plain portal lacks comes from the source's defaults, never invented here.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from urllib.parse import urlencode
 
 from harvesters.base import JobFailure, Listed, RecordFailure, RemoteHarvester
+from harvesters.ckan_package import extras, package_document
+from harvesters.ckan_values import text
 from harvesters.http import FetchError
 
 API_PATH = "/api/3/action/package_search"
-MEDIA_TYPE = re.compile(r"^[a-z]+/[A-Za-z0-9.+\-_]+$")
-CHECKSUM_ALGORITHMS = {"sha256", "sha512", "sha1", "md5", "sm3"}
-# govcat's extras that carry a metadata field under the same name, as text.
-TEXT_EXTRAS = ("title_en", "description_en", "classification", "provider_unit", "format_class", "format_type",
-               "share_type", "share_conditions", "share_basis", "share_method", "open_type", "open_conditions",
-               "update_frequency", "issued")
-JSON_EXTRAS = ("data_items", "language", "related_codes")
 
 
 def portal_base(url: str) -> str:
@@ -42,14 +36,6 @@ def portal_base(url: str) -> str:
 
 def page_url(base: str, rows: int, start: int) -> str:
     return base + API_PATH + "?" + urlencode({"q": "*:*", "rows": rows, "start": start, "sort": "id asc"})
-
-
-def _clean(values: dict) -> dict:
-    return {k: v for k, v in values.items() if v not in (None, "", [], {})}
-
-
-def _text(value) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
 
 
 class CkanHarvester(RemoteHarvester):
@@ -128,54 +114,13 @@ class CkanHarvester(RemoteHarvester):
         text = json.dumps(listed.data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
-    @staticmethod
-    def extras(package: dict) -> dict:
-        extras = package.get("extras") or []
-        return {e["key"]: e.get("value") for e in extras if isinstance(e, dict) and isinstance(e.get("key"), str)}
-
     def map(self, package: dict) -> dict:
-        extras = self.extras(package)
-        doc = {key: _text(extras.get(key)) for key in TEXT_EXTRAS}
-        for key in JSON_EXTRAS:
-            if _text(extras.get(key)):
-                try:
-                    doc[key] = json.loads(extras[key])
-                except ValueError:
-                    raise RecordFailure("map", f"extra {key} is not JSON") from None
-        title = _text(package.get("title")) or _text(package.get("name"))
-        doc.update(title=title, description=_text(package.get("notes")) or title,
-                   license=_text(package.get("license_id")), spatial=_text(extras.get("spatial_code")))
-        doc["keywords"] = [t["name"] for t in package.get("tags") or [] if isinstance(t, dict) and _text(t.get("name"))]
-        doc["temporal"] = _clean({"start": _text(extras.get("temporal_start")),
-                                  "end": _text(extras.get("temporal_end"))})
-        doc["contact_point"] = _clean({"name": _text(extras.get("contact_name")),
-                                       "email": _text(extras.get("contact_email")),
-                                       "phone": _text(extras.get("contact_phone"))})
-        distributions, services = [], []
-        for r in package.get("resources") or []:
-            if not isinstance(r, dict) or not _text(r.get("url")):
-                continue
-            if r.get("resource_type") == "api" and r.get("format") == "API":   # govcat's data services
-                services.append(_clean({"title": _text(r.get("name")) or title, "endpoint_url": r["url"].strip(),
-                                        "endpoint_description": _text(r.get("description"))}))
-                continue
-            mimetype, size = _text(r.get("mimetype")), r.get("size")
-            algorithm, digest = _text(r.get("hash_algorithm")), _text(r.get("hash"))
-            distributions.append(_clean({
-                "title": _text(r.get("name")), "description": _text(r.get("description")),
-                "access_url": _text(r.get("access_url")) or r["url"].strip(),
-                "download_url": _text(r.get("download_url")), "format": _text(r.get("format")),
-                "media_type": mimetype if mimetype and MEDIA_TYPE.match(mimetype) else None,
-                "byte_size": size if isinstance(size, int) and not isinstance(size, bool) else None,
-                "license": _text(r.get("license")),
-                "checksum": {"algorithm": algorithm, "value": digest}
-                if digest and algorithm in CHECKSUM_ALGORITHMS else None}))
-        doc["distributions"], doc["data_services"] = distributions, services
-        return doc
+        # The portal's address from the source's (a worker process's harvester has only the source).
+        return package_document(package, portal_base(self.source.url))
 
     def resource_code(self, package: dict) -> str | None:
-        extras = self.extras(package)
-        return _text(extras.get("resource_code")) or _text(extras.get("identifier"))
+        values = extras(package)
+        return text(values.get("resource_code")) or text(values.get("identifier"))
 
     def snippet(self, listed: Listed) -> str | None:
         if listed.data is None:

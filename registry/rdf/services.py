@@ -136,9 +136,10 @@ def catalog_page(session: Session, engine: SearchEngine, query: SearchQuery, sit
     return graph
 
 
-def resource_graph(session: Session, resource: Resource, site: dict) -> TripleSink:
+def resource_graph(session: Session, resource: Resource, site: dict, revision: str = "published") -> TripleSink:
+    """One resource in ``revision`` ("published", or "working" for those who may read it)."""
     graph = TripleSink()
-    add_representations(graph, session, [resource_representation(resource, "published")], site)
+    add_representations(graph, session, [resource_representation(resource, revision)], site)
     return graph
 
 

@@ -3,6 +3,12 @@
 ``/catalog`` and ``/resources/<id>`` answer HTML to browsers and RDF to RDF clients (``Accept``);
 the same with an extension (``/catalog.ttl``, ``/resources/12.jsonld``) asks for one format. A
 resource's IRI (``/resources/<classification>/<sequence>``, the resource code) dereferences too.
+
+One resource is shown in the revision the JSON API would show the same caller
+(:func:`registry.resources.services.visible_revision`): the public sees published resources only;
+staff who may read a resource's working copy (signed in, or with a token) get the working copy of
+a resource that is not public, and ``?revision=working`` gives them a published resource's pending
+revision.  Such answers are private: never stored by a shared cache.
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from sqlalchemy import select
 
 from registry import vocabularies as v
 from registry.api.common import int_arg
+from registry.auth import current_actor
 from registry.db import get_db, get_session
 from registry.departments.services import list_departments
 from registry.errors import BadRequest, NotFound
@@ -22,6 +29,7 @@ from registry.rdf import services
 from registry.rdf.formats import FORMATS, by_extension, negotiate
 from registry.rdf.writing import TripleSink
 from registry.resources.models import Resource
+from registry.resources.services import visible_revision
 from registry.search import get_engine
 from registry.search.query import parse_search_args
 from vocab import vocabulary_graph, vocabulary_text
@@ -71,36 +79,50 @@ def catalog(ext: str | None = None):
     return _answer(graph, fmt)
 
 
-def _published(resource_id: int | None = None, code: str | None = None) -> Resource:
+def _resource(resource_id: int | None = None, code: str | None = None) -> tuple[Resource, str]:
+    """The resource and the revision of it this caller sees (404 when the caller sees none)."""
+    wanted = request.args.get("revision", "")
+    if wanted not in ("", "published", "working"):
+        raise BadRequest("revision 应为 published 或 working。", "revision is published or working.", "revision")
     session = get_session()
     resource = session.get(Resource, resource_id) if resource_id is not None else \
         session.scalar(select(Resource).where(Resource.code == code))
-    if resource is None or not resource.is_public:
+    if resource is None:
         raise NotFound("未找到该信息资源。", "No published resource here.")
-    return resource
+    return resource, visible_revision(resource, current_actor(), working=wanted == "working")
 
 
-def _resource_answer(resource: Resource, ext: str | None):
+def _resource_answer(resource: Resource, revision: str, ext: str | None):
     fmt = by_extension(ext) if ext else negotiate(request.accept_mimetypes)
     if fmt is None:
-        doc = resource.public_doc
+        doc = resource.public_doc if revision == "published" else resource.doc
         labels = {name: v.ENUMERATIONS[name][doc[name]].zh + " " + v.ENUMERATIONS[name][doc[name]].en
                   for name in ("update_frequency", "share_type", "open_type", "format_class") if doc.get(name)}
-        return render_template("resource.html", resource=resource, doc=doc, labels=labels, formats=FORMATS)
-    return _answer(services.resource_graph(get_session(), resource, services.settings(request.url_root)), fmt)
+        response = Response(render_template("resource.html", resource=resource, doc=doc, labels=labels,
+                                            formats=FORMATS))
+    else:
+        graph = services.resource_graph(get_session(), resource, services.settings(request.url_root), revision)
+        response = _answer(graph, fmt)
+    # Who asks decides what a resource's URL answers: caches keep answers apart by credentials,
+    # and a working copy is kept by none but the caller's own.
+    response.headers["Vary"] = "Accept, Authorization, Cookie"
+    if revision == "working":
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers.pop("Access-Control-Allow-Origin", None)
+    return response
 
 
 @bp.get("/resources/<int:resource_id>")
 @bp.get("/resources/<int:resource_id>.<ext>")
 def resource(resource_id: int, ext: str | None = None):
-    return _resource_answer(_published(resource_id=resource_id), ext)
+    return _resource_answer(*_resource(resource_id=resource_id), ext)
 
 
 @bp.get("/resources/<classification>/<sequence>")
 def resource_by_code(classification: str, sequence: str):
     """The resource IRI itself (its code): dereferenceable like the id URL."""
     sequence, _, ext = sequence.partition(".")
-    return _resource_answer(_published(code=f"{classification}/{sequence}"), ext or None)
+    return _resource_answer(*_resource(code=f"{classification}/{sequence}"), ext or None)
 
 
 @bp.get("/catalog/dump.<ext>")

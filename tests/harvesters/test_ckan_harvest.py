@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +17,7 @@ from registry.resources.schemas import normalize_metadata
 from tests.factories import ResourceDataFactory
 from tests.harvesters.conftest import dataset_doc, harvested_documents
 
+FIXTURES = Path(__file__).parent / "fixtures" / "ckan"
 PUBLISHER = SimpleNamespace(credit_code="11330000002482061X", name="省数据局", name_en=None, level="province",
                             region_code="330000", active=True, created_at=None)
 
@@ -153,8 +155,29 @@ def test_package_lacking_a_guide_field_waits_to_be_completed_and_a_bad_one_is_an
     assert state == "incomplete" and "update_frequency" not in doc and doc["title"] == "部门数据集1"
     with db.reader() as session:
         errors = {e.record_id: e for e in session.scalars(select(HarvestError).where(
-            HarvestError.job_id == report.job_id))}
+            HarvestError.job_id == report.job_id, HarvestError.severity == "error"))}
     assert set(errors) == {original(remote, 2)} and "classification" in errors[original(remote, 2)].message
+
+
+def test_package_that_cannot_be_taken_is_an_error_row_and_others_load(db, world, remote, make_ckan):
+    untitled = package(1)
+    untitled["title"] = untitled["name"] = ""           # nothing to call it by
+    misfiled = package(2)
+    for extra in misfiled["extras"]:
+        if extra["key"] == "classification":
+            extra["value"] = "199"                     # a classification this catalog does not have
+    serve_listing(remote, [package(0), untitled, misfiled])
+    make_ckan()
+    report = run_source(db, "portal")
+    assert report.status == "succeeded", report.error
+    assert (report.counters["created"], report.counters["failed"]) == (1, 2)
+    assert set(harvested_documents(db)) == {original(remote, 0)}
+    with db.reader() as session:
+        errors = {e.record_id: e for e in session.scalars(select(HarvestError).where(
+            HarvestError.job_id == report.job_id, HarvestError.severity == "error"))}
+    assert errors[original(remote, 1)].stage == "map" and "title" in errors[original(remote, 1)].message
+    assert "全省企业法人登记的基本信息" in errors[original(remote, 1)].snippet
+    assert "classification" in errors[original(remote, 2)].message
 
 
 def test_plain_ckan_package_maps_with_the_source_defaults(db, world, remote, make_ckan):
@@ -170,10 +193,47 @@ def test_plain_ckan_package_maps_with_the_source_defaults(db, world, remote, mak
     report = run_source(db, "portal")
     assert report.counters["created"] == 1, report.errors
     (_state, doc), = harvested_documents(db).values()
-    assert (doc["title"], doc["description"], doc["keywords"], doc["license"]) == \
-        ("空气质量监测", "空气质量监测", ["环境", "空气"], "cc-by")
+    assert (doc["title"], doc["title_lang"], doc["keywords"], doc["license"]) == \
+        ("空气质量监测", "", ["环境", "空气"], "cc-by")
+    assert "description" not in doc          # the package has none, and none is made up from its title
     assert doc["distributions"] == [
-        {"access_url": "https://portal.example.gov.cn/files/air.csv", "format": "CSV"},
+        {"access_url": "https://portal.example.gov.cn/files/air.csv", "format": "CSV", "byte_size": 12},
         {"access_url": "https://portal.example.gov.cn/files/air.json", "format": "JSON",
          "media_type": "application/json", "byte_size": 2048}]
     assert doc["update_frequency"] == "daily"
+    dropped = {(e["field"], e["severity"]) for e in report.errors}
+    assert {("distributions[0].media_type", "warning"), ("distributions", "warning")} <= dropped
+
+
+def fixture_packages(*names: str) -> list[dict]:
+    return [p for name in names for p in json.loads((FIXTURES / f"{name}.json").read_text())["result"]["results"]]
+
+
+def test_real_portals_packages_all_reach_the_catalog_with_their_languages_and_publishers(db, world, remote, make_ckan):
+    listing = fixture_packages("core_city_portal", "dcat_extras_portal", "dcat_scheming_portal", "fluent_portal")
+    serve_listing(remote, listing)
+    make_ckan()
+    report = run_source(db, "portal")
+    assert report.status == "succeeded", report.error
+    assert (report.counters["created"], report.counters["failed"]) == (len(listing), 0), report.errors
+    harvested = {original_id.rpartition("/")[2]: (state, doc) for original_id, (state, doc)
+                 in harvested_documents(db).items()}
+    assert {state for state, _doc in harvested.values()} == {"incomplete"}    # no sharing type: to be completed
+    by_name = {p["name"]: harvested[p["id"]][1] for p in listing}
+    for name, doc in by_name.items():
+        assert doc["provider"] == world.dept_a.credit_code and doc["landing_page"].startswith(("http://", "https://"))
+        assert doc["original_publisher"]["name"] and doc["other_identifiers"][1] == name
+    assert [(by_name[n]["title"], by_name[n]["title_lang"]) for n in ("gemeindegrenzen", "qualitat-aire",
+                                                                       "einwohner-nach-stadtteilen")] == \
+        [("Gemeindegrenzen", "de"), ("Qualitat de l'aire", "ca"), ("Einwohner nach Stadtteilen", "")]
+    assert by_name["einwohner-nach-stadtteilen"]["landing_page"] == f"{remote.url}/dataset/einwohner-nach-stadtteilen"
+    assert by_name["einwohner-nach-stadtteilen"]["original_publisher"] == {
+        "name": "Amt für Statistik und Wahlen", "uri": f"{remote.url}/organization/amt-fuer-statistik"}
+    assert by_name["subsidieregister"]["open_type"] == "none" and "issued" not in by_name["subsidieregister"]
+    # What the core dropped is reported, each once, with the record it came from.
+    roadworks = original(remote, "4b7c1d2e-8f90-4a1b-b2c3-d4e5f6a7b8c9")
+    dropped = {e["field"] for e in report.errors if e["record_id"] == roadworks and e["severity"] == "warning"}
+    assert {"landing_page", "contact_point.email", "distributions[0].access_url",
+            "distributions[1].access_url"} <= dropped, report.errors
+    assert [d["access_url"] for d in by_name["baustellen-aktuell"]["distributions"]] == [
+        "https://geo.example-stadt.de/wfs/baustellen?SERVICE=WFS&REQUEST=GetCapabilities"]
