@@ -168,7 +168,7 @@ class DublinCoreRecord:
     def languages(self) -> list[str]:
         kept = []
         for value in self.values("language"):
-            tag = language_tag(value)
+            tag = (language_tag(value.replace("_", "-")) or "").split("-")[0]    # the language, not a locale
             if tag and tag not in kept:
                 kept.append(tag)
             elif not tag:
