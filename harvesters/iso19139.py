@@ -28,7 +28,8 @@ What is read, and why so (docs/harvesting.md has the table):
 * Responsible parties: the resource's point of contact, else the metadata contact, is the
   ``contact_point``; the publisher (else owner, custodian, originator) is the
   ``original_publisher``.  The record's provider stays the source's department.
-* Online resources: OGC and ESRI service endpoints are data services; a download (its function or
+* Online resources: a service record's connect points, and OGC and ESRI service endpoints, are
+  data services; a download (its function or
   an INSPIRE download protocol) is a distribution whose download and access URLs are the same; the
   first ``information``/``search`` link is the landing page; any other link is a distribution.
   Graphic overviews are no way to get the data and are not read.
@@ -354,6 +355,13 @@ class IsoRecord:
                                     "gmd:MD_Format/gmd:name")
         file_format = formats[0] if len(set(formats)) == 1 and len(formats[0]) <= MAX_FORMAT_CHARS else None
         distributions, services, landing, seen = [], [], None, set()
+        for resource in self.ident.iterfind("srv:containsOperations/srv:SV_OperationMetadata/srv:connectPoint/"
+                                            "gmd:CI_OnlineResource", NS):
+            url = text(resource.find("gmd:linkage", NS))     # a service record's own endpoints
+            if url and url not in seen:
+                seen.add(url)
+                services.append(_clean({"title": title, "endpoint_url": url, "endpoint_description": text(
+                    resource.find("gmd:protocol", NS)) or text(self.ident.find("srv:serviceType", NS))}))
         for resource in self.root.iterfind("gmd:distributionInfo/gmd:MD_Distribution//gmd:onLine/"
                                            "gmd:CI_OnlineResource", NS):
             url = text(resource.find("gmd:linkage", NS))
@@ -369,7 +377,8 @@ class IsoRecord:
                     or (not protocol and SERVICE_QUERY.search(url)):
                 services.append(_clean({"title": name or title, "endpoint_url": url,
                                         "endpoint_description": description or protocol or None}))
-            elif function == "download" or DOWNLOAD_PROTOCOL.search(protocol) or DOWNLOAD_PROTOCOL.search(protocol_href):
+            elif function == "download" or DOWNLOAD_PROTOCOL.search(protocol) \
+                    or DOWNLOAD_PROTOCOL.search(protocol_href):
                 distributions.append(_clean({"title": name, "description": description, "access_url": url,
                                              "download_url": url, "format": file_format}))
             elif function in LANDING_FUNCTIONS and landing is None:

@@ -62,7 +62,8 @@ def test_a_handle_is_the_landing_page_and_files_are_distributions(docs):
     assert doc["other_identifiers"][:2] == ["https://hdl.handle.net/20.500.11780/1234", "doi:10.35097/example.1234"]
     air = docs[AIR]
     assert air["landing_page"] == "https://data.mesto.example.cz/dataset/ovzdusi-2022"
-    assert [d["access_url"] for d in air["distributions"]] == ["https://data.mesto.example.cz/soubory/ovzdusi-2022.xlsx"]
+    assert [d["access_url"] for d in air["distributions"]] == [
+        "https://data.mesto.example.cz/soubory/ovzdusi-2022.xlsx"]
     assert ("distributions.format", "1,2 MB") in warnings(air)      # an extent, not a format: reported
 
 

@@ -34,7 +34,8 @@ def record(identification: str = "", *, language: str = "", distribution: str = 
 def access(*others: str, code: str = "otherRestrictions") -> str:
     texts = "".join(f"<gmd:otherConstraints>{o}</gmd:otherConstraints>" for o in others)
     return (f'<gmd:resourceConstraints><gmd:MD_LegalConstraints><gmd:accessConstraints><gmd:MD_RestrictionCode '
-            f'codeListValue="{code}"/></gmd:accessConstraints>{texts}</gmd:MD_LegalConstraints></gmd:resourceConstraints>')
+            f'codeListValue="{code}"/></gmd:accessConstraints>{texts}</gmd:MD_LegalConstraints>'
+            '</gmd:resourceConstraints>')
 
 
 def anchor(href: str, label: str) -> str:
@@ -187,7 +188,8 @@ def test_dates_without_a_day_are_reported_not_completed():
                     for value, kind in (("2019", "publication"), ("2020-06", "creation")))
     doc = map_record(etree.fromstring(f"""<gmd:MD_Metadata {NS}><gmd:identificationInfo><gmd:MD_DataIdentification>
       <gmd:citation><gmd:CI_Citation><gmd:title><gco:CharacterString>Stadtbäume</gco:CharacterString></gmd:title>
-      {dates}</gmd:CI_Citation></gmd:citation></gmd:MD_DataIdentification></gmd:identificationInfo></gmd:MD_Metadata>"""))
+      {dates}</gmd:CI_Citation></gmd:citation></gmd:MD_DataIdentification></gmd:identificationInfo>
+      </gmd:MD_Metadata>"""))
     assert "issued" not in doc
     assert [(w["field"], w["value"]) for w in doc["_warnings"]] == [("issued", "2019"), ("issued", "2020-06")]
 
@@ -207,3 +209,21 @@ def test_online_resources_by_protocol_and_function():
     assert doc["distributions"] == [
         {"access_url": "https://example.org/data/baeume.csv", "download_url": "https://example.org/data/baeume.csv"},
         {"access_url": "https://example.org/faq"}, {"access_url": "https://example.org/bestellung"}]
+
+
+def test_a_service_record_serves_its_connect_points():
+    doc = map_record(etree.fromstring(f"""<gmd:MD_Metadata {NS} xmlns:srv="http://www.isotc211.org/2005/srv">
+  <gmd:fileIdentifier><gco:CharacterString>svc-1</gco:CharacterString></gmd:fileIdentifier>
+  <gmd:identificationInfo><srv:SV_ServiceIdentification>
+    <gmd:citation><gmd:CI_Citation><gmd:title><gco:CharacterString>WMS Luftbilder</gco:CharacterString></gmd:title>
+    </gmd:CI_Citation></gmd:citation>
+    <srv:serviceType><gco:LocalName codeSpace="www.geonetwork.org">view</gco:LocalName></srv:serviceType>
+    <srv:containsOperations><srv:SV_OperationMetadata>
+      <srv:operationName><gco:CharacterString>GetCapabilities</gco:CharacterString></srv:operationName>
+      <srv:connectPoint><gmd:CI_OnlineResource><gmd:linkage><gmd:URL>https://example.org/wms/dop</gmd:URL>
+      </gmd:linkage></gmd:CI_OnlineResource></srv:connectPoint>
+    </srv:SV_OperationMetadata></srv:containsOperations>
+  </srv:SV_ServiceIdentification></gmd:identificationInfo>
+</gmd:MD_Metadata>"""))
+    assert doc["data_services"] == [{"title": "WMS Luftbilder", "endpoint_url": "https://example.org/wms/dop",
+                                     "endpoint_description": "view"}]
