@@ -18,12 +18,12 @@ GeoNetwork and pycsw answer in ISO when asked for that output schema.  Servers t
 only for ``gmd:MD_Metadata`` (GeoServer's ISO profile) get it from the source address: parameters
 already in it (``typeNames``, a ``constraint``…) are kept, the paging and format ones are ours.
 
-Each ``gmd:MD_Metadata`` (or ISO 19115-2 ``gmi:MI_Metadata``) is one record, read with OWSLib's
-ISO parser; its original identifier is its ``gmd:fileIdentifier`` — as it stands when it is an
+Each ``gmd:MD_Metadata`` (or ISO 19115-2 ``gmi:MI_Metadata``) is one record, mapped by
+:mod:`harvesters.iso19139`; its original identifier is its ``gmd:fileIdentifier`` — as it stands when it is an
 http(s) address, else the endpoint + ``#`` + the identifier.  A record without one, or that is not
-ISO at all (a plain ``csw:Record``), is an error row, not a job failure.  What govcat requires but
-ISO lacks (classification, share and open types…) comes from the source's defaults, never
-invented here.
+ISO at all (a plain ``csw:Record``), is an error row, not a job failure.  A record needs a title
+and one address to be taken; what govcat requires but the record lacks (classification, share
+type…) is the core's to fill from the source's defaults, never invented here.
 """
 from __future__ import annotations
 
@@ -33,12 +33,11 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
-from owslib.iso import MD_Metadata
 
 from harvesters.base import JobFailure, Listed, RecordFailure, RemoteHarvester
 from harvesters.http import FetchError, HttpStatusError
+from harvesters.iso19139 import map_record, resource_code as iso_resource_code, text
 from harvesters.xml import parse_xml
-from registry.codes import parse_resource_code
 
 CSW = "http://www.opengis.net/cat/csw/2.0.2"
 GMD = "http://www.isotc211.org/2005/gmd"
@@ -52,21 +51,6 @@ OWN_PARAMETERS = ("service", "version", "request", "resultType", "elementSetName
                   "startPosition", "maxRecords")
 DEFAULT_PARAMETERS = {"typeNames": "csw:Record", "namespace": f"xmlns(csw={CSW}),xmlns(gmd={GMD})"}
 HTTP_IRI = re.compile(r"^https?://\S+$", re.IGNORECASE)
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-OGC_SERVICE = re.compile(r"^OGC:(WMS|WMTS|WFS|WCS|WPS|SOS|CSW)\b", re.IGNORECASE)
-MAINTENANCE_FREQUENCY = ("gmd:identificationInfo/*/gmd:resourceMaintenance/gmd:MD_MaintenanceInformation/"
-                         "gmd:maintenanceAndUpdateFrequency/gmd:MD_MaintenanceFrequencyCode")
-# ISO MD_MaintenanceFrequencyCode → govcat's update_frequency.  Where govcat has no equal term the
-# next coarser one is taken, so that a resource updated on time is never reported overdue; "unknown"
-# says nothing and is left to the source's defaults.
-UPDATE_FREQUENCIES = {
-    "continual": "realtime", "daily": "daily", "weekly": "weekly", "fortnightly": "monthly",
-    "monthly": "monthly", "quarterly": "quarterly", "biannually": "semiannual", "annually": "annual",
-    "asNeeded": "irregular", "irregular": "irregular", "notPlanned": "irregular",
-}
-ISSUED_DATE_TYPES = ("publication", "creation", "revision")   # the first one present is the issue date
-CLASSIFIED_CODES = {"confidential", "secret", "topSecret"}      # MD_ClassificationCode values that are 涉密
-MAX_KEYWORDS, MAX_KEYWORD_CHARS = 50, 100                      # what govcat's model holds
 MAX_ORIGINAL_ID_CHARS = 1000
 
 
@@ -164,20 +148,6 @@ def _qualified_name(element: etree._Element) -> str:
     return f"{element.prefix}:{local}" if element.prefix else local
 
 
-def _text(value) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
-
-
-def _date(value) -> str | None:
-    """The ``YYYY-MM-DD`` part of an ISO date or date-time; partial dates and "now" say no day."""
-    value = _text(value)
-    return value[:10] if value and ISO_DATE.match(value) else None
-
-
-def _clean(values: dict) -> dict:
-    return {k: v for k, v in values.items() if v not in (None, "", [], {})}
-
-
 class CswHarvester(RemoteHarvester):
     """A CSW 2.0.2 catalogue service, listed with GetRecords in ISO 19139."""
 
@@ -235,7 +205,7 @@ class CswHarvester(RemoteHarvester):
         if element.tag not in ISO_RECORDS:
             return Listed(f"{url}#{position}", CswRecord(xml, f"{_qualified_name(element)} is not an ISO 19139 "
                                                               "record (gmd:MD_Metadata)"))
-        identifier = _text(element.findtext("gmd:fileIdentifier/gco:CharacterString", namespaces=NAMESPACES))
+        identifier = text(element.find("gmd:fileIdentifier", NAMESPACES))
         if identifier is None:
             return Listed(f"{url}#{position}", CswRecord(
                 xml, "a record without gmd:fileIdentifier cannot be harvested: it has no stable identity"))
@@ -251,100 +221,20 @@ class CswHarvester(RemoteHarvester):
         record: CswRecord = listed.data
         return None if record.problem else hashlib.sha256(record.xml.encode("utf-8")).hexdigest()
 
-    def fetch(self, listed: Listed) -> MD_Metadata:
+    def fetch(self, listed: Listed) -> etree._Element:
         record: CswRecord = listed.data
         if record.problem:
             raise RecordFailure("fetch", record.problem)
-        return MD_Metadata(parse_xml(record.xml.encode("utf-8"), listed.original_id, stage="fetch"))
+        return parse_xml(record.xml.encode("utf-8"), listed.original_id, stage="fetch")
 
-    def map(self, md: MD_Metadata) -> dict:
-        if not md.identification:
+    def map(self, root: etree._Element) -> dict:
+        if root.find("gmd:identificationInfo/*", NAMESPACES) is None:
             raise RecordFailure("map", "the record has no gmd:identificationInfo to describe a resource")
-        ident = md.identification[0]
-        distributions, services = self._online_resources(md, ident.title)
-        return {
-            "title": ident.title,
-            "description": ident.abstract,
-            "keywords": self._keywords(ident),
-            "issued": self._issued(ident),
-            # OWSLib sets the temporal extent's attributes only on records that have an extent.
-            "temporal": _clean({"start": _date(getattr(ident, "temporalextent_start", None)),
-                                "end": _date(getattr(ident, "temporalextent_end", None))}),
-            "contact_point": self._contact_point(ident.contact or md.contact),
-            "update_frequency": self._update_frequency(md.md),
-            "license": self._license(ident),
-            "distributions": distributions,
-            "data_services": services,
-            "classified": True if CLASSIFIED_CODES.intersection(ident.securityconstraints) else None,
-        }
+        return map_record(root)
 
-    @staticmethod
-    def _keywords(ident) -> list[str]:
-        """The record's keywords, once each, as many and as long as govcat's model holds."""
-        words: list[str] = []
-        for group in ident.keywords:
-            for keyword in group.keywords:
-                word = _text(keyword.name)
-                if word and len(word) <= MAX_KEYWORD_CHARS and word not in words:
-                    words.append(word)
-        return words[:MAX_KEYWORDS]
-
-    @staticmethod
-    def _issued(ident) -> str | None:
-        dates = {d.type: _date(d.date) for d in reversed(ident.date) if _date(d.date)}
-        return next((dates[kind] for kind in ISSUED_DATE_TYPES if kind in dates), None)
-
-    @staticmethod
-    def _contact_point(parties) -> dict | None:
-        """The first responsible party that has a name: organisation, else person, else position."""
-        for party in parties:
-            name = _text(party.organization) or _text(party.name) or _text(party.position)
-            if name:
-                return _clean({"name": name, "email": _text(party.email), "phone": _text(party.phone)})
-        return None
-
-    @staticmethod
-    def _update_frequency(element: etree._Element) -> str | None:
-        code = element.find(MAINTENANCE_FREQUENCY, NAMESPACES)
-        if code is None:
-            return None
-        return UPDATE_FREQUENCIES.get(_text(code.get("codeListValue")) or _text(code.text) or "")
-
-    @staticmethod
-    def _license(ident) -> str | None:
-        """The legal constraints' texts (licences, in practice), else the use limitations."""
-        others = [_text(name) or _text(url) for name, url in zip(ident.otherconstraints, ident.otherconstraints_url)]
-        texts = [t for t in others if t] or [t for t in map(_text, ident.uselimitation) if t]
-        return "; ".join(dict.fromkeys(texts)) or None
-
-    @staticmethod
-    def _online_resources(md: MD_Metadata, title: str | None) -> tuple[list, list]:
-        """Online resources: OGC service endpoints become data services, the others distributions."""
-        online = []
-        if md.distribution is not None:
-            online = list(md.distribution.online)
-            for distributor in md.distribution.distributor:
-                online += distributor.online
-        distributions, services, seen = [], [], set()
-        for resource in online:
-            url = _text(resource.url)
-            if not url or url in seen:
-                continue
-            seen.add(url)
-            protocol, name = _text(resource.protocol), _text(resource.name)
-            if protocol and OGC_SERVICE.match(protocol):
-                services.append(_clean({"title": name or title, "endpoint_url": url,
-                                        "endpoint_description": _text(resource.description) or protocol}))
-            else:
-                distributions.append(_clean({
-                    "title": name, "description": _text(resource.description), "access_url": url,
-                    "download_url": url if resource.function == "download" else None}))
-        return distributions, services
-
-    def resource_code(self, md: MD_Metadata) -> str | None:
-        """A govcat resource code among the citation's identifiers, if the record carries one."""
-        codes = md.identification[0].uricode if md.identification else []
-        return next((code for code in codes if parse_resource_code(code)), None)
+    def resource_code(self, root: etree._Element) -> str | None:
+        """A govcat resource code among the record's identifiers, if it carries one."""
+        return iso_resource_code(root)
 
     def snippet(self, listed: Listed) -> str | None:
         return re.sub(r">\s+<", "><", listed.data.xml)[:2000]

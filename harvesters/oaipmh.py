@@ -14,36 +14,33 @@ before, it is withdrawn as vanished.  ``noRecordsMatch`` is an empty listing (af
 base class refuses to withdraw everything); any other OAI-PMH error, a token seen twice (a paging
 loop), an answer that is not OAI-PMH or a failed request fails the job, which withdraws nothing.
 
-The original identifier is the header's ``oai:…`` identifier.  Dublin Core maps to title,
-description, keywords (subject), issued (the first full date), distributions (identifiers that are
-web addresses, with the media type a ``format`` gives), language, licence (rights), spatial
-(coverage that is a division code) and provider unit (publisher, else creator); what govcat
-requires but Dublin Core lacks comes from the source's defaults, never invented here.
+Two liberties for servers that bend the protocol (pycsw does both): a resumption request refused
+with ``badArgument`` is sent again once with the metadata prefix beside the token (and so for the
+rest of the job); and a server that never gives an empty token ends its list when, after as many
+records as its ``completeListSize`` announced, a page brings only records already listed — the list
+was complete, and those records are not listed twice.
+
+The original identifier is the header's identifier; :mod:`harvesters.dublincore` maps the record.
+A record needs a title and one address to be taken; what govcat requires but Dublin Core lacks is
+the core's to fill from the source's defaults, never invented here.
 """
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 
 from harvesters.base import JobFailure, Listed, RecordFailure, RemoteHarvester
-from harvesters.datajson import iso_day, licence
+from harvesters.dublincore import map_record, resource_code as dc_resource_code
 from harvesters.http import FetchError
 from harvesters.xml import parse_xml
-from registry.codes import parse_resource_code
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC = "http://purl.org/dc/elements/1.1/"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 NS = {"oai": OAI, "oai_dc": OAI_DC, "dc": DC}
 # Arguments of the protocol: the harvester sets them, an address's own are dropped (set is read).
 PROTOCOL_ARGUMENTS = {"verb", "metadataPrefix", "set", "from", "until", "resumptionToken", "identifier"}
-MEDIA_TYPE = re.compile(r"^[a-z]+/[A-Za-z0-9.+\-_]+$")
-DIVISION_CODE = re.compile(r"^[1-8]\d{5}$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
-WEB_ADDRESS = re.compile(r"^(https?|ftps?)://\S+$")
 
 
 def request_urls(source_url: str) -> tuple[str, str]:
@@ -57,25 +54,9 @@ def request_urls(source_url: str) -> tuple[str, str]:
     return f"{base}?{first}", f"{base}?{urlencode(kept + [('verb', 'ListRecords')])}&resumptionToken="
 
 
-def _texts(record: etree._Element, name: str) -> list[str]:
-    """The non-empty texts of one Dublin Core element, in document order."""
-    values = ("".join(e.itertext()).strip() for e in record.iterfind(f".//oai_dc:dc/dc:{name}", NS))
-    return list(dict.fromkeys(t for t in values if t))
-
-
-def _first(values: list[str]) -> str | None:
-    return values[0] if values else None
-
-
-def _titles(record: etree._Element) -> tuple[str | None, str | None]:
-    """(title, English title): the first title not marked English, and the first marked English."""
-    titles = [(e.get(XML_LANG, "").lower(), "".join(e.itertext()).strip())
-              for e in record.iterfind(".//oai_dc:dc/dc:title", NS)]
-    titles = [(lang, text) for lang, text in titles if text]
-    english = [text for lang, text in titles if lang.startswith("en")]
-    own = [text for lang, text in titles if not lang.startswith("en")]
-    title = _first(own) or _first(english)
-    return title, _first([t for t in english if t != title])
+def _identifier(record: etree._Element) -> str:
+    """The header identifier of a record ("" when it has none)."""
+    return (record.findtext("oai:header/oai:identifier", namespaces=NS) or "").strip()
 
 
 class OaiPmhHarvester(RemoteHarvester):
@@ -86,28 +67,39 @@ class OaiPmhHarvester(RemoteHarvester):
     def __init__(self, database, source, **fetcher_options):
         super().__init__(database, source, **fetcher_options)
         self.first_url, self.resume_prefix = request_urls(source.url)
+        self.resume_suffix = ""
 
     def gather(self):
-        url, tokens, pages = self.first_url, set(), 0
+        url, tokens, pages, seen, announced = self.first_url, set(), 0, set(), None
         while url:
             self.check_page_count(pages)
             pages += 1
-            listing = self._page(url)
+            listing = self._page(url, resuming=url != self.first_url)
             if listing is None:   # noRecordsMatch: nothing to list
                 return
-            for index, record in enumerate(listing.iterfind("oai:record", NS)):
+            records = list(listing.iterfind("oai:record", NS))
+            identifiers = [_identifier(record) for record in records]
+            if url != self.first_url and announced is not None and len(seen) >= announced \
+                    and all(i in seen for i in identifiers):
+                return    # the whole list was given and the server starts over (pycsw's last token)
+            for index, record in enumerate(records):
+                seen.add(identifiers[index])
                 listed = self._listed(record, url, index)
                 if listed is not None:
                     yield listed
-            token = listing.findtext("oai:resumptionToken", namespaces=NS)
-            token = token.strip() if token else ""
+            element = listing.find("oai:resumptionToken", NS)
+            token = (element.text or "").strip() if element is not None else ""
+            size = element.get("completeListSize", "") if element is not None else ""
+            announced = int(size) if size.isdigit() else announced
             if token in tokens:
                 raise JobFailure("gather", f"paging loop: resumption token {token[:100]!r} was given twice")
             tokens.add(token)
             url = self.resume_prefix + quote(token, safe="") if token else None
 
-    def _page(self, url: str) -> etree._Element | None:
+    def _page(self, url: str, resuming: bool = False) -> etree._Element | None:
         """The ``ListRecords`` element of one answer; ``None`` for ``noRecordsMatch``."""
+        if resuming:
+            url += self.resume_suffix
         try:
             page = self.fetcher.get(url, accept="text/xml, application/xml")
         except FetchError as error:
@@ -120,6 +112,10 @@ class OaiPmhHarvester(RemoteHarvester):
             codes = {e.get("code") for e in errors}
             if codes == {"noRecordsMatch"}:
                 return None
+            if codes == {"badArgument"} and resuming and not self.resume_suffix:
+                # Some servers (pycsw) want the metadata prefix with the token, against the protocol.
+                self.resume_suffix = "&metadataPrefix=oai_dc"
+                return self._page(url, resuming=True)
             detail = "; ".join(f"{e.get('code')}: {' '.join((e.text or '').split())}".rstrip(": ") for e in errors)
             raise JobFailure("gather", f"{url[:200]} answered with an OAI-PMH error: {detail[:500]}")
         listing = root.find("oai:ListRecords", NS)
@@ -148,27 +144,10 @@ class OaiPmhHarvester(RemoteHarvester):
         return record
 
     def map(self, record: etree._Element) -> dict:
-        title, title_en = _titles(record)
-        formats = _texts(record, "format")
-        media_type = next((f.lower() for f in formats if MEDIA_TYPE.match(f.lower())), None)
-        rights = _texts(record, "rights")
-        statements = [r for r in rights if len(r) <= 500]   # a licence's name; a long statement is not one
-        coverage = [c for c in _texts(record, "coverage") if DIVISION_CODE.match(c)]
-        keywords = [k.strip() for subject in _texts(record, "subject") for k in subject.split(";") if k.strip()]
-        return {
-            "title": title, "title_en": title_en, "description": "\n\n".join(_texts(record, "description")) or None,
-            "keywords": list(dict.fromkeys(keywords)),
-            "issued": next((d for d in map(iso_day, _texts(record, "date")) if d), None),
-            "distributions": [{"access_url": address, **({"media_type": media_type} if media_type else {})}
-                              for address in _texts(record, "identifier") if WEB_ADDRESS.match(address)],
-            "language": [t.lower() for t in _texts(record, "language") if LANGUAGE.match(t.lower())],
-            "license": licence(next((r for r in rights if WEB_ADDRESS.match(r)), _first(statements))),
-            "spatial": _first(coverage),
-            "provider_unit": _first(_texts(record, "publisher")) or _first(_texts(record, "creator")),
-        }
+        return map_record(record.find("oai:metadata/oai_dc:dc", NS))
 
     def resource_code(self, record: etree._Element) -> str | None:
-        return next((i for i in _texts(record, "identifier") if parse_resource_code(i)), None)
+        return dc_resource_code(record.find("oai:metadata/oai_dc:dc", NS))
 
     def snippet(self, listed: Listed) -> str | None:
         _identifier, record = listed.data

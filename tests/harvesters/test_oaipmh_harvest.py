@@ -12,6 +12,7 @@ from harvesters.models import HarvestError, HarvestJob
 from harvesters.services import run_source
 from registry.audit.models import AuditEvent
 from tests.harvesters.conftest import Route, harvested_resources
+from tests.harvesters.contract import core_pops_warnings  # noqa: F401 (autouse)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "oaipmh"
 PAGE1, PAGE2 = ((FIXTURES / name).read_bytes() for name in ("page1.xml", "page2.xml"))
@@ -92,16 +93,20 @@ def test_two_pages_are_harvested_with_the_set_and_deleted_records_are_skipped(db
     assert (water["issued"], water["spatial"], water["license"]) == ("2024-03-15", "330000", "CC-BY-4.0")
     assert water["language"] == ["zh"]
     assert water["distributions"] == [{"access_url": "https://repo.example.gov.cn/files/water-2023.pdf",
+                                       "download_url": "https://repo.example.gov.cn/files/water-2023.pdf",
                                        "media_type": "application/pdf"}]
-    assert (water["provider"], water["provider_unit"]) == (world.dept_a.credit_code, "省生态环境厅")
+    # The publisher is the source's; the provider stays the source's department.
+    assert (water["provider"], water["original_publisher"]) == (world.dept_a.credit_code, {"name": "省生态环境厅"})
+    assert "provider_unit" not in water
+    assert (water["title_lang"], water["description_lang"]) == ("", "")      # untagged at the source
     assert (water["classification"], water["update_frequency"]) == ("102", "annual")      # the defaults
     emission = harvested[EMISSION][3]
-    assert (emission["provider_unit"], emission["spatial"], emission["issued"]) == ("杭州市生态环境局", "330100",
-                                                                                   "2023-11-30")
+    assert (emission["spatial"], emission["issued"]) == ("330100", "2023-11-30")
+    assert "original_publisher" not in emission           # a creator is an author, not the publisher
     assert emission["license"] == "仅限非商业用途，引用请注明来源。"
     soil = harvested[SOIL][3]
-    assert [d["access_url"] for d in soil["distributions"]] == [
-        "https://repo.example.gov.cn/records/2024-0003", "https://repo.example.gov.cn/files/soil-units.xlsx"]
+    assert soil["landing_page"] == "https://repo.example.gov.cn/records/2024-0003"
+    assert [d["access_url"] for d in soil["distributions"]] == ["https://repo.example.gov.cn/files/soil-units.xlsx"]
     assert soil["language"] == ["zh"] and "media_type" not in soil["distributions"][0]
 
 
@@ -273,3 +278,55 @@ def test_a_repository_busy_for_longer_than_a_harvest_waits_fails_the_job_and_say
     report = run_source(db, "repo")
     assert report.status == "failed" and "HTTP 503" in report.error and "asked to wait 86400 s" in report.error
     assert report.counters["withdrawn"] == 0
+
+
+def listing(*records: str, token: str, size: int) -> str:
+    """A page whose resumption token announces the list's size (as pycsw and most repositories write it)."""
+    resumption = f'<resumptionToken completeListSize="{size}" cursor="0">{escape(token)}</resumptionToken>'
+    return ENVELOPE.format(f"<ListRecords>{''.join(records)}{resumption}</ListRecords>")
+
+
+def test_a_server_wanting_the_prefix_with_the_token_and_never_ending_it_is_listed_once(db, world, remote, make_oai):
+    # pycsw's way: the token alone is refused, and the last page's token "0" starts the list over.
+    first, resume = "/oai?verb=ListRecords&metadataPrefix=oai_dc", "/oai?verb=ListRecords&resumptionToken="
+    serve(remote, first, listing(record("a-1"), record("a-2"), token="3", size=3))
+    serve(remote, resume + "3", oai_error("badArgument", "Missing metadataPrefix parameter"))
+    serve(remote, resume + "3&metadataPrefix=oai_dc", listing(record("a-3"), token="0", size=3))
+    serve(remote, resume + "0&metadataPrefix=oai_dc", listing(record("a-1"), record("a-2"), token="3", size=3))
+    make_oai(query="")
+    report = run_source(db, "repo")
+    assert report.status == "succeeded", report.error
+    assert (report.counters["created"], report.counters["duplicates"]) == (3, 0), report.errors
+    assert [path for path, _h in remote.requests] == [first, resume + "3", resume + "3&metadataPrefix=oai_dc",
+                                                      resume + "0&metadataPrefix=oai_dc"]
+
+
+def test_records_repeated_before_the_announced_size_is_reached_are_still_a_loop(db, world, remote, make_oai):
+    first, resume = "/oai?verb=ListRecords&metadataPrefix=oai_dc", "/oai?verb=ListRecords&resumptionToken="
+    serve(remote, first, listing(record("a-1"), record("a-2"), token="3", size=10))
+    serve(remote, resume + "3", listing(record("a-3"), token="0", size=10))
+    serve(remote, resume + "0", listing(record("a-1"), record("a-2"), token="3", size=10))
+    make_oai(query="")
+    report = run_source(db, "repo")
+    assert report.status == "failed" and "paging loop" in report.error
+    assert report.counters["withdrawn"] == 0
+
+
+def test_a_repository_page_keeps_languages_publisher_and_addresses(db, world, remote, make_oai):
+    first = "/oai?verb=ListRecords&metadataPrefix=oai_dc&set=col_20.500.11780_7"
+    serve(remote, first, (FIXTURES / "dspace_page.xml").read_bytes())
+    make_oai(query="?set=col_20.500.11780_7")
+    report = run_source(db, "repo")
+    assert report.status == "succeeded", report.error
+    assert [path for path, _h in remote.requests] == [first]          # an empty token ends the list
+    harvested = harvested_resources(db)
+    state, _public, _version, doc = harvested["oai:repository.uni-beispiel.example:20.500.11780/1234"]
+    assert state == "published"
+    assert (doc["title_lang"], doc["description_lang"], doc["original_publisher"]) == (
+        "de", "de", {"name": "Universität Beispielstadt"})
+    assert doc["landing_page"] == "https://hdl.handle.net/20.500.11780/1234"
+    assert (doc["license"], doc["open_type"]) == ("CC-BY-4.0", "unconditional")
+    assert doc["provider"] == world.dept_a.credit_code
+    _state_cz, _p, _v, air = harvested["oai:data.mesto.example.cz:ovzdusi-2022"]
+    assert (air["title_lang"], air["issued"]) == ("cs", "2023-06-30")
+    assert "oai:repository.uni-beispiel.example:20.500.11780/0999" not in harvested     # deleted at the source
