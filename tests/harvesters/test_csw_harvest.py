@@ -15,7 +15,6 @@ from harvesters.services import run_source
 from registry.audit.models import AuditEvent
 from registry.resources.models import Resource
 from tests.harvesters.conftest import harvested_documents
-from tests.harvesters.contract import core_pops_warnings  # noqa: F401 (autouse)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "csw"
 NS = ('xmlns:gmd="http://www.isotc211.org/2005/gmd" xmlns:gco="http://www.isotc211.org/2005/gco" '

@@ -12,7 +12,6 @@ from harvesters.models import HarvestError, HarvestJob
 from harvesters.services import run_source
 from registry.audit.models import AuditEvent
 from tests.harvesters.conftest import Route, harvested_resources
-from tests.harvesters.contract import core_pops_warnings  # noqa: F401 (autouse)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "oaipmh"
 PAGE1, PAGE2 = ((FIXTURES / name).read_bytes() for name in ("page1.xml", "page2.xml"))
@@ -228,18 +227,22 @@ def test_bad_records_are_error_rows_and_the_valid_ones_land(db, world, remote, m
     make_oai()
     report = run_source(db, "repo")
     assert report.status == "succeeded", report.error
-    assert (report.counters["created"], report.counters["failed"], report.counters["duplicates"]) == (1, 4, 1)
-    assert set(harvested_resources(db)) == {"oai:x:good"}
+    assert (report.counters["created"], report.counters["failed"], report.counters["duplicates"]) == (2, 3, 1)
+    # A date that is no date costs the record only its date, with a warning; the record is kept.
+    assert set(harvested_resources(db)) == {"oai:x:good", "oai:x:bad-date"}
+    assert "issued" not in harvested_resources(db)["oai:x:bad-date"][3]
     with db.reader() as session:
         errors = {e.record_id: e for e in session.scalars(select(HarvestError).where(
-            HarvestError.job_id == report.job_id))}
+            HarvestError.job_id == report.job_id, HarvestError.severity == "error"))}
+        warnings = {e.record_id: e for e in session.scalars(select(HarvestError).where(
+            HarvestError.job_id == report.job_id, HarvestError.severity == "warning"))}
     missing = errors[f"{remote.url}{FIRST}#record-2"]
     assert missing.stage == "fetch" and "without a header identifier" in missing.message
     assert "没有标识的记录" in missing.snippet
     assert errors["oai:x:untitled"].stage == "map" and "title" in errors["oai:x:untitled"].message
     assert "oai:x:untitled" in errors["oai:x:untitled"].snippet
     assert errors["oai:x:bare"].stage == "fetch" and "no oai_dc metadata" in errors["oai:x:bare"].message
-    assert "issued" in errors["oai:x:bad-date"].message
+    assert "oai:x:bad-date" not in errors and "issued" in warnings["oai:x:bad-date"].message
     assert "listed twice" in errors["oai:x:good"].message
 
 

@@ -19,7 +19,6 @@ from harvesters.iso19139 import map_record
 from harvesters.services import get_source, harvester_class, run_source
 from tests.conftest import require_engine
 from tests.harvesters.conftest import harvested_documents
-from tests.harvesters.contract import core_pops_warnings  # noqa: F401 (autouse)
 
 PYCSW_URL = os.environ.get("GOVCAT_TEST_PYCSW_URL")
 RECORDS = Path(__file__).parent / "fixtures" / "pycsw"
