@@ -249,9 +249,15 @@ class Harvester:
         """Release what the source type holds (connections)."""
 
     # -- the lifecycle -------------------------------------------------------------------------
-    def run(self, *, dry_run: bool = False) -> JobReport:
-        """Run one job to its end and return its report (raises :class:`JobAlreadyRunning` only)."""
-        self._job_id, self._finished = None, False
+    def run(self, *, dry_run: bool = False, limit: int | None = None) -> JobReport:
+        """Run one job to its end and return its report (raises :class:`JobAlreadyRunning` only).
+
+        ``limit`` (dry runs only): a check of the first ``limit`` records listed — what they would
+        become, and why — before a source's first real run; nothing is withdrawn after a part-listing.
+        """
+        if limit is not None and not dry_run:
+            raise ValueError("only a dry run may stop after part of the listing")
+        self._job_id, self._finished, self._limit = None, False, limit
         try:
             with bulk_work():
                 return self._run(dry_run)
@@ -276,7 +282,8 @@ class Harvester:
             self._fingerprint = self._mapping_fingerprint()
             self._pages, self._page_notes, self._pages_visited, self._listed_raw = self._load_pages(), [], set(), {}
             self._pipeline(seen)
-            self._withdraw_vanished(seen)
+            if self._limit is None or self._listed_count < self._limit:     # the listing was complete
+                self._withdraw_vanished(seen)
             if not dry_run:
                 self._note_pages()
             report.status = "dry_run" if dry_run else "succeeded"
@@ -442,6 +449,8 @@ class Harvester:
             for listed in self.gather():
                 self._list(listed, seen)
                 self._beat()
+                if self._limit is not None and self._listed_count >= self._limit:
+                    break
         finally:    # a broken listing (JobFailure) still loads what came before it; a bug loads nothing more
             if sys.exc_info()[0] in (None, JobFailure):
                 self._drain_pipeline()

@@ -18,6 +18,7 @@ from flask import Flask
 
 from harvesters import services
 from harvesters.base import JobAlreadyRunning
+from harvesters.guidance import guidance_lines
 from harvesters.models import PUBLISH_POLICIES
 from registry.db import get_db
 from registry.errors import ServiceError
@@ -109,6 +110,15 @@ def run(ctx, name, dry_run, as_json, queued) -> None:
         sys.exit(2)
     if progress is not None:
         click.echo(err=True)           # end the progress line
+    _print_report(report, as_json)
+
+
+REPORT_ROWS = 20      # record rows a terminal report shows; the rest are in `harvest jobs NAME --errors`
+
+
+def _print_report(report, as_json: bool) -> None:
+    """The job's report — counters, the reasons grouped with their fixes, the first records — and the
+    exit status: 0 when the job ran to its end and took records, 1 otherwise (every record failed too)."""
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -116,11 +126,18 @@ def run(ctx, name, dry_run, as_json, queued) -> None:
         click.echo(f"job {report.job_id} of {report.source}: {report.status}; {counters}")
         if report.error:
             click.echo(f"  job error: {report.error}")
-        for error in report.errors:
+        for line in guidance_lines(report.as_dict()["summary"]):
+            click.echo(line)
+        errors = [e for e in report.errors if e.get("severity", "error") == "error"]
+        for error in errors[:REPORT_ROWS]:
             click.echo(f"  [{error['stage']}] {error['record_id']}: {error['message']}")
-        for change in report.changes:
-            click.echo(f"  would {change['action']} {change['original_id']}")
-    sys.exit(0 if report.status in ("succeeded", "dry_run") else 1)
+        for change in report.changes[:REPORT_ROWS]:
+            missing = f" (to be completed: {', '.join(change['missing'])})" if change.get("missing") else ""
+            click.echo(f"  would {change['action']} {change['original_id']}{missing}")
+        hidden = max(len(errors), len(report.changes)) - REPORT_ROWS
+        if hidden > 0:
+            click.echo(f"  … {hidden} more: govcat harvest jobs {report.source} --errors")
+    sys.exit(0 if report.status in ("succeeded", "dry_run") and not report.error else 1)
 
 
 def _progress_line(name: str):
@@ -168,10 +185,9 @@ def jobs(ctx, name, limit, with_errors) -> None:
     try:
         with get_db(_app(ctx)).reader() as session:
             for job in services.recent_jobs(session, name, limit):
-                row = services.job_representation(job)
+                row = services.job_representation(job, name)
                 if with_errors:
-                    row["errors"] = [{"stage": e.stage, "record_id": e.record_id, "message": e.message,
-                                      "snippet": e.snippet} for e in services.job_errors(session, job.id)]
+                    row["errors"] = [services.error_representation(e) for e in services.job_errors(session, job.id)]
                 click.echo(json.dumps(row, ensure_ascii=False))
     except ServiceError as error:
         _fail(error)

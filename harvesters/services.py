@@ -19,6 +19,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from harvesters.base import STALE_AFTER, Harvester, JobReport
+from harvesters.guidance import guidance
 from harvesters.http import AddressPolicy, FetchError, check_address
 from harvesters.models import PUBLISH_POLICIES, HarvestError, HarvestJob, HarvestRecord, HarvestSource
 from registry.db import Database, utcnow
@@ -287,15 +288,20 @@ def page_of(items: list[dict], total: int, page: int, per_page: int) -> dict:
             "pages": math.ceil(total / per_page) if total else 0}
 
 
-def run_source(database: Database, name: str, *, dry_run: bool = False, progress=None, **options) -> JobReport:
+CHECK_RECORDS = 200     # records a check (`harvest add --check`, POST …/check) maps before the first run
+
+
+def run_source(database: Database, name: str, *, dry_run: bool = False, progress=None, limit: int | None = None,
+               **options) -> JobReport:
     """Run one job of the named source (raises ``JobAlreadyRunning`` if one runs); ``progress`` is
-    called about once a second with the counters so far; ``options`` go to the source type."""
+    called about once a second with the counters so far; ``limit``: a dry run of the first records
+    only (a check); ``options`` go to the source type."""
     with database.reader() as session:
         source = get_source(session, name)
         session.expunge(source)
     harvester = harvester_class(source.type)(database, source, **options)
     harvester.progress = progress
-    return harvester.run(dry_run=dry_run)
+    return harvester.run(dry_run=dry_run, limit=limit)
 
 
 def running_job(session: Session, source_id: int) -> HarvestJob | None:
@@ -316,7 +322,8 @@ def job_errors(session: Session, job_id: int) -> list[HarvestError]:
 
 
 def error_representation(error: HarvestError) -> dict:
-    return {"stage": error.stage, "record_id": error.record_id, "message": error.message, "snippet": error.snippet}
+    return {"stage": error.stage, "severity": error.severity, "field": error.field, "reason": error.reason,
+            "record_id": error.record_id, "message": error.message, "snippet": error.snippet}
 
 
 def source_representation(source: HarvestSource) -> dict:
@@ -337,4 +344,5 @@ def job_representation(job: HarvestJob, source: str | None = None) -> dict:
             "finished": job.finished_at.isoformat() if job.finished_at else None,
             "heartbeat": job.heartbeat_at.isoformat(), "created": job.created, "updated": job.updated,
             "unchanged": job.unchanged, "withdrawn": job.withdrawn, "failed": job.failed,
-            "duplicates": job.duplicates, "error": job.error}
+            "duplicates": job.duplicates, "incomplete": job.incomplete, "warnings": job.warnings, "error": job.error,
+            "summary": guidance(job.summary, source or "NAME")}

@@ -15,7 +15,7 @@ from marshmallow import fields, validate
 from harvesters import services
 from harvesters.base import JobAlreadyRunning
 from harvesters.http import AddressPolicy
-from harvesters.models import JOB_STATUSES, PUBLISH_POLICIES
+from harvesters.models import JOB_STATUSES, PUBLISH_POLICIES, SEVERITIES
 from harvesters.queue import QueueUnavailable, request_run, run_job
 from harvesters.services import (SourceSchema, SourceUpdateSchema, error_representation, job_representation, page_of,
                                  source_representation)
@@ -23,7 +23,7 @@ from registry import secrets
 from registry.api.answers import Answer, described
 from registry.api.common import json_body, paging, query_args
 from registry.auth import current_actor
-from registry.db import get_session
+from registry.db import get_db, get_session
 from registry.errors import Conflict, Unavailable
 
 log = logging.getLogger(__name__)
@@ -127,6 +127,23 @@ def _run_here(app, name: str) -> None:
         log.exception("harvest %s failed to run", name)
 
 
+@bp.post("/harvest/sources/<source_name>/check")
+def check_source(source_name: str):
+    """A dry run of the source's first records, answered when done: what they would become (published,
+    to be completed, failed) and why, grouped with the fixes — before the first real run."""
+    session = get_session()
+    source = services.managed_source(session, current_actor(), source_name)
+    if services.running_job(session, source.id) is not None:
+        raise Conflict("该采集源正在采集。", f"A job of {source.name} is running.")
+    name = source.name
+    session.close()      # the check writes its own job row: this request holds no transaction meanwhile
+    try:
+        report = services.run_source(get_db(current_app), name, dry_run=True, limit=services.CHECK_RECORDS)
+    except JobAlreadyRunning:
+        raise Conflict("该采集源正在采集。", f"A job of {name} is running.") from None
+    return jsonify(report.as_dict())
+
+
 @bp.get("/harvest/jobs/<int:job_id>")
 def get_job(job_id: int):
     query_args({"page", "per_page"})
@@ -183,6 +200,34 @@ class JobRecordSchema(Answer):
     withdrawn = fields.Integer(required=True)
     failed = fields.Integer(required=True)
     duplicates = fields.Integer(required=True)
+    incomplete = fields.Integer(required=True, metadata=described(
+        "Records stored to be completed (待补录): guide fields missing. 待补录的记录数。"))
+    warnings = fields.Integer(required=True, metadata=described("Values dropped, records kept. 舍弃的取值数。"))
+    summary = fields.Nested(lambda: SummarySchema(), required=True)
+
+
+class ReasonSchema(Answer):
+    reason = fields.String(required=True)
+    field = fields.String(required=True, allow_none=True, metadata=described("Where, with list positions as []."))
+    count = fields.Integer(required=True)
+    fix = fields.String(required=True)
+    fix_zh = fields.String(required=True)
+
+
+class MissingFieldSchema(Answer):
+    field = fields.String(required=True)
+    count = fields.Integer(required=True)
+    fix = fields.String(required=True)
+    fix_zh = fields.String(required=True)
+
+
+class SummarySchema(Answer):
+    errors = fields.List(fields.Nested(ReasonSchema), required=True, metadata=described(
+        "Records not taken, by reason. 未采集的记录，按原因分组。"))
+    warnings = fields.List(fields.Nested(ReasonSchema), required=True, metadata=described(
+        "Values dropped (records kept), by field and reason. 舍弃的取值，按字段与原因分组。"))
+    to_complete = fields.List(fields.Nested(MissingFieldSchema), required=True, metadata=described(
+        "Guide fields records lack, and how to supply them. 记录缺少的必填字段及补齐方法。"))
 
 
 class JobPageSchema(Answer):
@@ -195,6 +240,10 @@ class JobPageSchema(Answer):
 
 class JobErrorSchema(Answer):
     stage = fields.String(required=True, metadata=described("gather, fetch, map, compare or load. 出错阶段。"))
+    severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES), metadata=described(
+        "error: the record was not taken; warning: one value was dropped, the record kept."))
+    field = fields.String(required=True, allow_none=True)
+    reason = fields.String(required=True, allow_none=True, metadata=described("The short key the summary groups by."))
     record_id = fields.String(required=True, allow_none=True, metadata=described("The record's original identifier."))
     message = fields.String(required=True)
     snippet = fields.String(required=True, allow_none=True, metadata=described("The record as read, shortened."))
@@ -210,6 +259,25 @@ class JobErrorPageSchema(JobPageSchema):
     items = fields.List(fields.Nested(JobErrorSchema), required=True)
 
 
+class JobCheckSchema(Answer):
+    job = fields.Integer(required=True)
+    source = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(JOB_STATUSES))
+    error = fields.String(required=True, allow_none=True)
+    created = fields.Integer(required=True, metadata=described("Records that would be created. 将新建的记录。"))
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    withdrawn = fields.Integer(required=True)
+    failed = fields.Integer(required=True)
+    duplicates = fields.Integer(required=True)
+    incomplete = fields.Integer(required=True)
+    warnings = fields.Integer(required=True)
+    summary = fields.Nested(SummarySchema, required=True)
+    errors = fields.List(fields.Nested(lambda: JobErrorSchema(exclude=())), required=True)
+    changes = fields.List(fields.Dict(), required=True, metadata=described(
+        "What would happen to each record: original_id, action, missing fields. 各记录将如何处理。"))
+
+
 class JobReportSchema(JobRecordSchema):
     errors = fields.Nested(JobErrorPageSchema, required=True, metadata=described(
         "One page of the records that could not be taken (page, per_page). 未能采集的记录，分页。"))
@@ -220,6 +288,7 @@ API_SCHEMAS = {
     "HarvestSourceList": SourceListSchema, "HarvestSourceRemoval": SourceRemovalSchema,
     "HarvestJobRecord": JobRecordSchema, "HarvestJobPage": JobPageSchema, "HarvestJobError": JobErrorSchema,
     "HarvestJobErrorPage": JobErrorPageSchema, "HarvestJobReport": JobReportSchema, "HarvestJobStart": JobStartSchema,
+    "HarvestJobCheck": JobCheckSchema, "HarvestJobSummary": SummarySchema,
 }
 API_SCHEMA_DESCRIPTIONS = {
     "HarvestSource": "登记采集源。A harvest source to register.",
@@ -228,4 +297,5 @@ API_SCHEMA_DESCRIPTIONS = {
     "HarvestJobRecord": "一次采集任务及其计数。A harvest job and its counters.",
     "HarvestJobReport": "采集任务报告及其错误记录（分页）。A job's report with a page of its error rows.",
     "HarvestJobStart": "已开始或已排队的采集。A harvest started or queued.",
+    "HarvestJobCheck": "采集前检查：前若干条记录将如何处理及原因。A check of a source's first records before its first run.",
 }

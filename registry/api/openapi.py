@@ -287,6 +287,11 @@ OPERATIONS: tuple[Op, ...] = (
        "有采集队列时排队，否则在服务进程中开始；不等待采集结束。Queued when a harvest queue is configured, else started "
        "in the web process; the answer does not wait for the harvest.",
        status=202, answer="HarvestJobStart", errors=(403, 404, 409, 503), signed_in=True, location=True),
+    Op("POST", "/harvest/sources/{source_name}/check", "checkHarvestSource", "Harvest",
+       "Check a harvest source before its first run",
+       "试采前若干条记录（不写入）：将新建、待补录或失败的记录及原因和补齐方法。A dry run of the first records "
+       "(nothing written): what they would become — published, to be completed, failed — grouped by reason with "
+       "the fixes.", answer="HarvestJobCheck", errors=(403, 404, 409), signed_in=True),
     Op("GET", "/harvest/jobs/{job_id}", "getHarvestJob", "Harvest", "A harvest job's report",
        "计数、任务错误与逐条记录的错误（分页）。Counters, the job's error and its per-record errors, paged.",
        query=("page", "per_page"), answer="HarvestJobReport", errors=(400, 403, 404), signed_in=True),

@@ -227,8 +227,8 @@ def test_a_job_report_has_its_counters_and_its_error_rows_paged(client, db, worl
     assert job["job"] == report.job_id and job["source"] == "dept-a" and job["status"] == "succeeded"
     assert job["created"] == 2 and job["error"] is None
     assert (job["errors"]["total"], job["errors"]["pages"]) == (5, 3)
-    assert job["errors"]["items"] == [{"stage": "map", "record_id": "https://x/4", "message": "invalid metadata 4",
-                                       "snippet": "<x/>"}]
+    assert job["errors"]["items"] == [{"stage": "map", "severity": "error", "field": None, "reason": None,
+                                       "record_id": "https://x/4", "message": "invalid metadata 4", "snippet": "<x/>"}]
     assert client.get("/api/v1/harvest/jobs/999999", headers=world.admin.headers).status_code == 404
 
 
@@ -311,3 +311,27 @@ def test_source_changes(client, world, created, field, value):
     response = client.patch(f"{SOURCES}/dept-a", data=json.dumps({field: value}), content_type="application/json",
                             headers=world.admin.headers)
     assert response.status_code in (200, 400, 422), response.get_json()
+
+
+def test_a_check_before_the_first_run_says_what_records_would_become_and_how_to_fix_the_rest(app, client, db, world,
+                                                                                           remote):
+    docs = {f"{remote.url}/datasets/1": dataset_doc(1),
+            f"{remote.url}/datasets/2": {k: v for k, v in dataset_doc(2).items() if k not in ("share_type",
+                                                                                                 "share_method")},
+            f"{remote.url}/datasets/3": {k: v for k, v in dataset_doc(3).items() if k != "title"}}
+    url = remote.serve("/check.ttl", catalog_page(docs))
+    assert client.post(SOURCES, json={"name": "plain", "type": "dcat", "url": url,
+                                      "department": world.dept_a.credit_code}, headers=world.admin.headers).status_code == 201
+    report = Contract(app).check(client.post(f"{SOURCES}/plain/check", headers=world.admin.headers), 200, "post",
+                                 "/harvest/sources/{source_name}/check")
+    assert (report["status"], report["created"], report["incomplete"], report["failed"]) == ("dry_run", 2, 1, 1)
+    assert {c["original_id"]: c.get("missing") for c in report["changes"]} == {
+        f"{remote.url}/datasets/1": None, f"{remote.url}/datasets/2": ["share_type"]}
+    (missing,) = report["summary"]["to_complete"]
+    assert missing["field"] == "share_type" and missing["count"] == 1 and "--default share_type=" in missing["fix"]
+    (error,) = report["summary"]["errors"]
+    assert (error["reason"], error["count"]) == ("no title", 1)
+    with db.reader() as session:       # a check writes its job row only
+        assert session.scalar(select(func.count()).select_from(Resource)) == 0
+    assert client.post(f"{SOURCES}/plain/check", headers=world.editor_a.headers).status_code == 403
+    assert client.post(f"{SOURCES}/nowhere/check", headers=world.admin.headers).status_code == 404
