@@ -76,7 +76,7 @@ def salvage_metadata(data: dict) -> Salvaged:
                 raise
             for path, message in problems:
                 gone = _drop(data, path, message)
-                if gone.value not in (None, ""):     # an empty text is missing, not dropped
+                if gone.value is not None and gone.value.strip():     # an empty text is missing, not dropped
                     dropped.append(gone)
             _sweep(data)
             continue
