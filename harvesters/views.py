@@ -16,20 +16,25 @@ from harvesters import services
 from harvesters.base import JobAlreadyRunning
 from harvesters.http import AddressPolicy
 from harvesters.models import JOB_STATUSES, PUBLISH_POLICIES, SEVERITIES
+from harvesters.provenance import harvest_origins
 from harvesters.queue import QueueUnavailable, request_run, run_job
 from harvesters.services import (SourceSchema, SourceUpdateSchema, error_representation, job_representation, page_of,
                                  source_representation)
 from registry import secrets
 from registry.api.answers import Answer, described
+from registry.api.openapi import BODY, ApiPart, Op, add_api_part
 from registry.api.common import json_body, paging, query_args
 from registry.auth import current_actor
 from registry.db import get_db, get_session
 from registry.errors import Conflict, Unavailable
+from registry.resources.origins import tell_origins
 
 log = logging.getLogger(__name__)
 bp = Blueprint("harvest", __name__)
-# The key of stored secrets reaches the database when the API is mounted, for the web and the command line alike.
+# The key of stored secrets reaches the database when the API is mounted, for the web and the command line alike;
+# so does the registry's way to learn where harvested resources came from.
 bp.record_once(lambda state: secrets.init_app(state.app))
+bp.record_once(lambda state: tell_origins(harvest_origins))
 
 REMOVED = {
     "deleted": ("采集源已删除（它从未运行过）。", "The source was deleted; it had never run."),
@@ -299,3 +304,40 @@ API_SCHEMA_DESCRIPTIONS = {
     "HarvestJobStart": "已开始或已排队的采集。A harvest started or queued.",
     "HarvestJobCheck": "采集前检查：前若干条记录将如何处理及原因。A check of a source's first records before its first run.",
 }
+API_OPERATIONS = (
+    Op("GET", "/harvest/sources", "listHarvestSources", "Harvest", "List harvest sources",
+       "调用者管理的采集源；访问凭据从不显示。The sources the caller manages; auth headers are never shown.",
+       query=("department",), answer="HarvestSourceList", errors=(400, 403), signed_in=True),
+    Op("POST", "/harvest/sources", "createHarvestSource", "Harvest", "Register a harvest source",
+       "地址在登记时即按地址策略检查。The address is checked against the address policy now.",
+       body="HarvestSource", status=201, answer="HarvestSourceRecord", errors=(*BODY, 403), signed_in=True,
+       location=True),
+    Op("GET", "/harvest/sources/{source_name}", "getHarvestSource", "Harvest", "Get a harvest source",
+       answer="HarvestSourceRecord", errors=(403, 404), signed_in=True),
+    Op("PATCH", "/harvest/sources/{source_name}", "updateHarvestSource", "Harvest", "Change a harvest source",
+       "名称、类型与所属部门不可修改；auth_header 为 null 时删除凭据。The name, type and department are fixed; "
+       "a null auth_header removes it.",
+       body="HarvestSourceUpdate", answer="HarvestSourceRecord", errors=(*BODY, 403, 404), signed_in=True),
+    Op("DELETE", "/harvest/sources/{source_name}", "removeHarvestSource", "Harvest", "Remove a harvest source",
+       "从未运行的采集源被删除；已有任务或记录的改为停用，已采集的内容均保留。A source that never ran is deleted; "
+       "one with jobs or records is deactivated instead, and nothing harvested is lost.",
+       answer="HarvestSourceRemoval", errors=(403, 404), signed_in=True),
+    Op("GET", "/harvest/sources/{source_name}/jobs", "listHarvestJobs", "Harvest", "A harvest source's jobs",
+       "按时间倒序，分页。Newest first, paged.",
+       query=("page", "per_page"), answer="HarvestJobPage", errors=(400, 403, 404), signed_in=True),
+    Op("POST", "/harvest/sources/{source_name}/jobs", "startHarvestJob", "Harvest", "Run a harvest source now",
+       "有采集队列时排队，否则在服务进程中开始；不等待采集结束。Queued when a harvest queue is configured, else started "
+       "in the web process; the answer does not wait for the harvest.",
+       status=202, answer="HarvestJobStart", errors=(403, 404, 409, 503), signed_in=True, location=True),
+    Op("POST", "/harvest/sources/{source_name}/check", "checkHarvestSource", "Harvest",
+       "Check a harvest source before its first run",
+       "试采前若干条记录（不写入）：将新建、待补录或失败的记录及原因和补齐方法。A dry run of the first records "
+       "(nothing written): what they would become — published, to be completed, failed — grouped by reason with "
+       "the fixes.", answer="HarvestJobCheck", errors=(403, 404, 409), signed_in=True),
+    Op("GET", "/harvest/jobs/{job_id}", "getHarvestJob", "Harvest", "A harvest job's report",
+       "计数、任务错误与逐条记录的错误（分页）。Counters, the job's error and its per-record errors, paged.",
+       query=("page", "per_page"), answer="HarvestJobReport", errors=(400, 403, 404), signed_in=True),
+)
+API_PART = ApiPart(API_SCHEMAS, API_SCHEMA_DESCRIPTIONS, API_OPERATIONS)
+# Mounted under the API, the harvest blueprint adds its part to the OpenAPI document.
+bp.record_once(lambda state: add_api_part(state.app, API_PART))

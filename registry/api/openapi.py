@@ -23,7 +23,6 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 
-from harvesters.views import API_SCHEMA_DESCRIPTIONS as HARVEST_SCHEMA_DESCRIPTIONS, API_SCHEMAS as HARVEST_SCHEMAS
 from registry import vocabularies as v
 from registry.accounts.services import TOKEN_PREFIX
 from registry.api import API_PREFIX
@@ -165,6 +164,28 @@ class Op:
 
 
 BODY = (400, 413, 422)  # what any operation reading a JSON body can answer
+
+
+@dataclass(frozen=True)
+class ApiPart:
+    """What a package that mounts its own blueprint under the API adds to the document: its answer and
+    body schemas (name → schema), their descriptions, and its operations.  The registry does not import
+    such a package (it builds on the registry); the package adds its part when its blueprint is mounted."""
+
+    schemas: dict
+    descriptions: dict
+    operations: tuple
+
+
+def add_api_part(app: Flask, part: ApiPart) -> None:
+    """Have ``app``'s OpenAPI document include ``part`` (once)."""
+    parts = app.extensions.setdefault("govcat.api_parts", [])
+    if part not in parts:
+        parts.append(part)
+
+
+def _parts(app: Flask) -> list[ApiPart]:
+    return app.extensions.get("govcat.api_parts", [])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_FILTERS = ("department", "classification", "share_type", "open_type", "format_class", "update_frequency")
 
@@ -262,39 +283,6 @@ OPERATIONS: tuple[Op, ...] = (
     Op("DELETE", "/tokens/{token_id}", "revokeToken", "Accounts", "Revoke an API token",
        "撤销自己的令牌；管理员可撤销他人的。Revoke one of your tokens; admins may revoke anyone's.",
        answer="TokenRecord", errors=(404,), signed_in=True),
-    # Harvest 采集
-    Op("GET", "/harvest/sources", "listHarvestSources", "Harvest", "List harvest sources",
-       "调用者管理的采集源；访问凭据从不显示。The sources the caller manages; auth headers are never shown.",
-       query=("department",), answer="HarvestSourceList", errors=(400, 403), signed_in=True),
-    Op("POST", "/harvest/sources", "createHarvestSource", "Harvest", "Register a harvest source",
-       "地址在登记时即按地址策略检查。The address is checked against the address policy now.",
-       body="HarvestSource", status=201, answer="HarvestSourceRecord", errors=(*BODY, 403), signed_in=True,
-       location=True),
-    Op("GET", "/harvest/sources/{source_name}", "getHarvestSource", "Harvest", "Get a harvest source",
-       answer="HarvestSourceRecord", errors=(403, 404), signed_in=True),
-    Op("PATCH", "/harvest/sources/{source_name}", "updateHarvestSource", "Harvest", "Change a harvest source",
-       "名称、类型与所属部门不可修改；auth_header 为 null 时删除凭据。The name, type and department are fixed; "
-       "a null auth_header removes it.",
-       body="HarvestSourceUpdate", answer="HarvestSourceRecord", errors=(*BODY, 403, 404), signed_in=True),
-    Op("DELETE", "/harvest/sources/{source_name}", "removeHarvestSource", "Harvest", "Remove a harvest source",
-       "从未运行的采集源被删除；已有任务或记录的改为停用，已采集的内容均保留。A source that never ran is deleted; "
-       "one with jobs or records is deactivated instead, and nothing harvested is lost.",
-       answer="HarvestSourceRemoval", errors=(403, 404), signed_in=True),
-    Op("GET", "/harvest/sources/{source_name}/jobs", "listHarvestJobs", "Harvest", "A harvest source's jobs",
-       "按时间倒序，分页。Newest first, paged.",
-       query=("page", "per_page"), answer="HarvestJobPage", errors=(400, 403, 404), signed_in=True),
-    Op("POST", "/harvest/sources/{source_name}/jobs", "startHarvestJob", "Harvest", "Run a harvest source now",
-       "有采集队列时排队，否则在服务进程中开始；不等待采集结束。Queued when a harvest queue is configured, else started "
-       "in the web process; the answer does not wait for the harvest.",
-       status=202, answer="HarvestJobStart", errors=(403, 404, 409, 503), signed_in=True, location=True),
-    Op("POST", "/harvest/sources/{source_name}/check", "checkHarvestSource", "Harvest",
-       "Check a harvest source before its first run",
-       "试采前若干条记录（不写入）：将新建、待补录或失败的记录及原因和补齐方法。A dry run of the first records "
-       "(nothing written): what they would become — published, to be completed, failed — grouped by reason with "
-       "the fixes.", answer="HarvestJobCheck", errors=(403, 404, 409), signed_in=True),
-    Op("GET", "/harvest/jobs/{job_id}", "getHarvestJob", "Harvest", "A harvest job's report",
-       "计数、任务错误与逐条记录的错误（分页）。Counters, the job's error and its per-record errors, paged.",
-       query=("page", "per_page"), answer="HarvestJobReport", errors=(400, 403, 404), signed_in=True),
     # Vocabularies 词表
     Op("GET", "/vocabularies", "listVocabularies", "Vocabularies", "List the controlled vocabularies",
        answer="VocabularyList"),
@@ -390,7 +378,9 @@ def _operation(op: Op) -> dict:
 def _generate(app: Flask) -> dict:
     spec = APISpec(title="govcat API", version=_package_version(), openapi_version=OPENAPI_VERSION,
                    plugins=[MarshmallowPlugin()], info={"description": INFO_DESCRIPTION}, tags=TAGS)
-    for name, schema in {**SCHEMAS, **HARVEST_SCHEMAS}.items():
+    parts = _parts(app)
+    every_operation = OPERATIONS + tuple(op for part in parts for op in part.operations)
+    for name, schema in {**SCHEMAS, **{k: v for part in parts for k, v in part.schemas.items()}}.items():
         if name not in spec.components.schemas:  # a schema named here may already be in as a nested one
             spec.components.schema(name, schema=schema)
     spec.components.security_scheme("bearerAuth", {
@@ -412,20 +402,20 @@ def _generate(app: Flask) -> dict:
             JSON: {"schema": _ref("schemas", "Error")}}})
 
     by_path: dict[str, dict] = {}
-    for op in OPERATIONS:
+    for op in every_operation:
         by_path.setdefault(API_PREFIX + op.path, {})[op.method.lower()] = _operation(op)
     for path, operations in by_path.items():
         spec.path(path=path, operations=operations)
 
     document = spec.to_dict()
     schemas = document["components"]["schemas"]
-    for name, description in {**SCHEMA_DESCRIPTIONS, **HARVEST_SCHEMA_DESCRIPTIONS}.items():
+    for name, description in {**SCHEMA_DESCRIPTIONS, **{k: v for part in parts for k, v in part.descriptions.items()}}.items():
         schemas[name]["description"] = description
     schemas["Error"]["example"] = ERROR_EXAMPLE
 
-    missing = api_routes(app) - {(op.method, API_PREFIX + op.path) for op in OPERATIONS}
+    missing = api_routes(app) - {(op.method, API_PREFIX + op.path) for op in every_operation}
     for method, path in sorted(missing):
-        log.warning("API route %s %s is not in the OpenAPI document; add it to registry.api.openapi.OPERATIONS",
+        log.warning("API route %s %s is not in the OpenAPI document; add it to OPERATIONS (or its package's ApiPart)",
                     method, path)
     return document
 

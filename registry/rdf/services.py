@@ -26,7 +26,8 @@ from registry.db import Database
 from registry.departments.models import Department
 from registry.departments.services import list_departments
 from registry.resources.models import Resource
-from registry.resources.services import harvest_origins, resource_representation
+from registry.resources.origins import resource_origins
+from registry.resources.services import resource_representation
 from registry.rdf.formats import RdfFormat
 from registry.rdf.writing import TripleSink, write
 from registry.search.engine import SearchEngine
@@ -96,7 +97,7 @@ def add_representations(graph, session: Session, items: list[dict], site: dict, 
     for department in departments.values():
         add_agent(graph, site["base"], department)
     start, failed = len(graph.triples), 0
-    origins = harvest_origins(session, [item["id"] for item in items if item.get("id") is not None])
+    origins = resource_origins(session, [item["id"] for item in items if item.get("id") is not None])
     for item in items:
         try:
             subject, triples = resource_triples(item, base=site["base"], department=departments.get(item.get("provider")))

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -363,31 +362,6 @@ def resource_history(session: Session, actor, resource_id: int) -> list:
     resource = get_resource(session, resource_id)
     require(actor, Action.HISTORY_READ, resource.department_id)
     return events_for(session, "resource", resource.id)
-
-
-def harvest_origins(session: Session, resource_ids: list[int]) -> dict[int, dict]:
-    """Where harvested resources came from: resource id → source name and address, original
-    identifier, time of the last harvest that changed it (resources registered here are absent)."""
-    from harvesters.models import HarvestRecord, HarvestSource   # harvesting builds on this package
-
-    if not resource_ids:
-        return {}
-    rows = session.execute(select(HarvestRecord.resource_id, HarvestRecord.original_id, HarvestRecord.harvested_at,
-                                  HarvestSource.name, HarvestSource.url)
-                           .join(HarvestSource, HarvestSource.id == HarvestRecord.source_id)
-                           .where(HarvestRecord.resource_id.in_(resource_ids)))
-    return {r.resource_id: {"original": r.original_id, "source_name": r.name, "source_url": _without_secrets(r.url),
-                            "harvested_at": r.harvested_at} for r in rows}
-
-
-def _without_secrets(url: str) -> str:
-    """A source address as it may be shown: no user, password or query (sources put access keys there)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"[{host}]" if ":" in host else host
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def resource_representation(resource: Resource, revision: str = "published") -> dict:

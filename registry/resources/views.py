@@ -10,6 +10,7 @@ from registry.auth import current_actor
 from registry.db import get_session
 from registry.errors import BadRequest
 from registry.resources import services
+from registry.resources.origins import resource_origins
 from registry.resources.services import READ_ONLY_KEYS, resource_representation
 from registry.search import get_engine, index_after_commit
 from registry.search.query import parse_search_args
@@ -95,7 +96,7 @@ def history(resource_id: int):
     session = get_session()
     events = services.resource_history(session, current_actor(), resource_id)
     answer = {"items": [event_representation(e) for e in events]}
-    origin = services.harvest_origins(session, [resource_id]).get(resource_id)
+    origin = resource_origins(session, [resource_id]).get(resource_id)
     if origin is not None:     # a harvested resource: where its metadata comes from
         answer["provenance"] = {"source": origin["source_name"], "source_url": origin["source_url"],
                                 "original_id": origin["original"], "harvested": origin["harvested_at"].isoformat()}
