@@ -66,7 +66,12 @@ def salvage_metadata(data: dict) -> Salvaged:
     no dropping can mend (a record marked classified, a body that is not an object)."""
     if not isinstance(data, dict):
         raise ValidationError({"_schema": ["The record is not an object."]})
-    data, dropped = copy.deepcopy(data), []
+    dropped: list[Dropped] = []
+    try:        # the usual case: every value fits, and the record is loaded as it stands
+        doc = _schema.load(data, partial=_TOP_LEVEL_REQUIRED)
+        return Salvaged(doc, dropped, missing_fields(doc))
+    except ValidationError:
+        data = copy.deepcopy(data)     # values are dropped from a copy: the caller's record stays whole
     for _round in range(ROUNDS):
         try:
             doc = _schema.load(data, partial=_TOP_LEVEL_REQUIRED)
