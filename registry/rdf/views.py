@@ -29,6 +29,7 @@ from registry.rdf import services
 from registry.rdf.formats import FORMATS, by_extension, negotiate
 from registry.rdf.writing import TripleSink
 from registry.resources.models import Resource
+from registry.resources.schemas import missing_fields
 from registry.resources.services import visible_revision
 from registry.search import get_engine
 from registry.search.query import parse_search_args
@@ -99,7 +100,7 @@ def _resource_answer(resource: Resource, revision: str, ext: str | None):
         labels = {name: v.ENUMERATIONS[name][doc[name]].zh + " " + v.ENUMERATIONS[name][doc[name]].en
                   for name in ("update_frequency", "share_type", "open_type", "format_class") if doc.get(name)}
         response = Response(render_template("resource.html", resource=resource, doc=doc, labels=labels,
-                                            formats=FORMATS))
+                                            formats=FORMATS, missing_fields=missing_fields))
     else:
         graph = services.resource_graph(get_session(), resource, services.settings(request.url_root), revision)
         response = _answer(graph, fmt)

@@ -97,3 +97,20 @@ def test_a_job_whose_every_record_failed_is_not_a_success(db, world, remote, mak
     report = run_source(db, "portal")
     assert report.status == "failed" and "every record listed failed" in report.error
     assert report.as_dict()["summary"]["errors"][0]["reason"] == "no title"
+
+
+def test_the_resource_page_shows_the_sources_language_publisher_and_what_is_missing(client, db, world, remote,
+                                                                                    make_source):
+    doc = {**foreign(1, title="Verkehrszählung"), "title_lang": "de", "description_lang": "de",
+           "original_publisher": {"name": "Landesamt für Straßenbau", "uri": "https://lsb.example.de/"},
+           "other_identifiers": ["vz-2023-17"], "landing_page": "https://daten.example.de/vz"}
+    make_source("portal", remote.serve("/c.ttl", catalog_page({f"{remote.url}/datasets/1": doc})))
+    run_source(db, "portal")
+    with db.reader() as session:
+        resource_id = session.scalar(select(Resource.id))
+    assert client.get(f"/resources/{resource_id}", headers={"Accept": "text/html"}).status_code == 404
+    page = client.get(f"/resources/{resource_id}", headers={"Accept": "text/html", **world.editor_a.headers})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and '<h1 lang="de">Verkehrszählung</h1>' in html
+    assert "待补录 To be completed" in html and "share_type, open_type" in html
+    assert "Landesamt für Straßenbau" in html and "vz-2023-17" in html and "https://daten.example.de/vz" in html
