@@ -43,13 +43,16 @@ from vocab.values import (
 log = logging.getLogger(__name__)
 
 # Terms resolved once (see namespaces.Terms): this module runs for every resource of a dump.
-CSVW, DCAT, DCT, FOAF, GOVCAT, SPDX, VCARD = (Terms(getattr(namespaces, name)) for name in (
-    "CSVW", "DCAT", "DCT", "FOAF", "GOVCAT", "SPDX", "VCARD"))
+ADMS, CSVW, DCAT, DCT, FOAF, GOVCAT, SKOS, SPDX, VCARD = (Terms(getattr(namespaces, name)) for name in (
+    "ADMS", "CSVW", "DCAT", "DCT", "FOAF", "GOVCAT", "SKOS", "SPDX", "VCARD"))
 RDF, RDFS, XSD = (Terms(getattr(rdflib_namespace, name)) for name in ("RDF", "RDFS", "XSD"))
 METADATA_FIELDS = frozenset(ResourceSchema().fields)
 # Lists whose order and repetitions RDF cannot keep (each value is one triple of a set).
-SET_VALUED = ("keywords", "themes", "language", "related_codes")
+SET_VALUED = ("keywords", "themes", "language", "related_codes", "other_identifiers")
 ZH, EN = "zh", "en"  # the catalog's working language and the optional English translation
+# The language tag of a text field (absent: zh; "": untagged).  The texts without a field of their
+# own (conditions, units, the parts' titles and descriptions) are in the title's language.
+TEXT_LANGUAGES = {"title": "title_lang", "description": "description_lang", "keywords": "keywords_lang"}
 TRUE, FALSE = Literal(True), Literal(False)
 
 
@@ -149,9 +152,21 @@ def resource_to_rdf(resource: dict, *, base: str, code: str | None = None, subje
     return graph
 
 
-def resource_from_rdf(graph: Graph, subject) -> dict:
-    """The metadata document of ``subject`` in ``graph``, as :func:`canonical_metadata` gives it."""
-    return read_resource(graph, URIRef(subject) if not isinstance(subject, URIRef) else subject)
+def resource_from_rdf(graph: Graph, subject, warnings: list | None = None) -> dict:
+    """The metadata document of ``subject`` in ``graph``, as :func:`canonical_metadata` gives it.
+
+    Pass a list as ``warnings`` to learn what was read but left out (``{"field", "reason", "value"}``).
+    """
+    return read_resource(graph, URIRef(subject) if not isinstance(subject, URIRef) else subject, warnings)
+
+
+def text_language(doc: dict, field: str = "title") -> str | None:
+    """The language tag ``field``'s text is written with: its ``*_lang`` (lower case), zh when absent,
+    none (a plain literal) when ""."""
+    tag = doc.get(TEXT_LANGUAGES[field])
+    if tag is None or not isinstance(tag, str):
+        return ZH
+    return tag.lower() or None
 
 
 def _copied(value):
@@ -173,9 +188,27 @@ def canonical_metadata(doc: dict) -> dict:
       codes): they are sorted and deduplicated;
     * the case of a hexadecimal checksum (``xsd:hexBinary``): even-length values are lowered;
     * a licence given as the EU licence IRI of a known identifier: it becomes the identifier;
-    * a URL with characters an IRI may not hold (space, ``<>"{}|\\^```): they are percent-encoded.
+    * a URL with characters an IRI may not hold (space, ``<>"{}|\\^```): they are percent-encoded;
+    * the case of a language tag (RDF's tags have none): tags are lower-cased, and zh (the
+      default) is left out; a language for keywords when there are none is dropped, and so is
+      an English translation of a title or description that is itself in English (``*_lang`` en).
     """
     doc = _copied(doc)
+    for field, lang_field in TEXT_LANGUAGES.items():
+        tag = doc.get(lang_field)
+        if isinstance(tag, str):
+            tag = doc[lang_field] = tag.lower()
+            if tag == ZH:
+                del doc[lang_field]
+            elif tag == EN and f"{field}_en" in doc:
+                del doc[f"{field}_en"]
+    if not doc.get("keywords"):
+        doc.pop("keywords_lang", None)
+    if isinstance(doc.get("landing_page"), str):
+        doc["landing_page"] = repair_iri(doc["landing_page"].strip())
+    publisher = doc.get("original_publisher")
+    if isinstance(publisher, dict) and isinstance(publisher.get("uri"), str):
+        publisher["uri"] = repair_iri(publisher["uri"].strip())
     for field in SET_VALUED:
         if isinstance(doc.get(field), list):
             doc[field] = sorted({value for value in doc[field] if isinstance(value, str)})
@@ -204,10 +237,31 @@ def _canonical_licence(text: str) -> str:
 
 
 # Writers: one per field of the document, in the order of the table in domain.md.
-def _text_field(predicate, lang=ZH):
-    def write(out, s, base, value, **_):
-        out.text(s, predicate, value, lang)
+def _text_field(predicate, field="title"):
+    """A text in the language of ``field`` (the title's, unless the text has a language of its own)."""
+    def write(out, s, base, value, *, doc, **_):
+        out.text(s, predicate, value, text_language(doc, field))
     return write
+
+
+def _english(predicate, field):
+    """An English translation; none when the text itself is English (two English titles would clash)."""
+    def write(out, s, base, value, *, doc, **_):
+        if text_language(doc, field) == EN:
+            log.warning("dropped %s_en of %s: the %s itself is in English", field, s, field)
+            return
+        out.text(s, predicate, value, EN)
+    return write
+
+
+def _plain_field(predicate):
+    def write(out, s, base, value, **_):
+        out.text(s, predicate, value, None)
+    return write
+
+
+def _written_with_its_text(out, s, base, value, **_):
+    """A ``*_lang`` field: written as the language tag of its text's literal."""
 
 
 def _concept_field(predicate, to_rdf):
@@ -236,7 +290,8 @@ def _provider(out, s, base, value, *, publisher, **_):
     out.text(agent, FOAF.name, _get(publisher or {}, "name_en"), EN)
 
 
-def _data_items(out, s, base, value, **_):
+def _data_items(out, s, base, value, *, doc, **_):
+    lang = text_language(doc)
     items = _as_list(value, "data_items")
     if not items:
         return
@@ -257,7 +312,7 @@ def _data_items(out, s, base, value, **_):
         out.add(column, CSVW.datatype, datatype_to_rdf(item.get("type")))
         if "length" in item:
             out.add(column, GOVCAT.length, integer_literal(item["length"], XSD.positiveInteger, 1))
-        out.text(column, DCT.description, item.get("description"))
+        out.text(column, DCT.description, item.get("description"), lang)
 
 
 def _issued(out, s, base, value, **_):
@@ -269,9 +324,10 @@ def _related(out, s, base, value, **_):
         out.add(s, DCT.relation, related_code_to_rdf(base, code))
 
 
-def _keywords(out, s, base, value, **_):
+def _keywords(out, s, base, value, *, doc, **_):
+    lang = text_language(doc, "keywords")
     for keyword in _as_list(value, "keywords"):
-        out.text(s, DCAT.keyword, keyword)
+        out.text(s, DCAT.keyword, keyword, lang)
 
 
 def _themes(out, s, base, value, **_):
@@ -338,7 +394,8 @@ def _languages(out, s, base, value, **_):
             out.text(term, DCT.identifier, tag, None)
 
 
-def _distributions(out, s, base, value, **_):
+def _distributions(out, s, base, value, *, doc, **_):
+    lang = text_language(doc)
     for position, item in enumerate(_as_list(value, "distributions"), 1):
         if not isinstance(item, dict):
             log.warning("dropped distribution %d of %s: not an object", position, s)
@@ -348,8 +405,8 @@ def _distributions(out, s, base, value, **_):
         out.add(s, DCAT.distribution, node)
         out.add(node, RDF.type, DCAT.Distribution)
         out.add(node, GOVCAT.position, _position(position))
-        out.text(node, DCT.title, item.get("title"))
-        out.text(node, DCT.description, item.get("description"))
+        out.text(node, DCT.title, item.get("title"), lang)
+        out.text(node, DCT.description, item.get("description"), lang)
         out.add(node, DCAT.accessURL, safe_iri(item.get("access_url"), what="access URL"))
         if "download_url" in item:
             out.add(node, DCAT.downloadURL, safe_iri(item["download_url"], what="download URL"))
@@ -394,7 +451,8 @@ def _checksum(out, s, node, checksum: dict, part: str) -> None:
             else Literal(value))
 
 
-def _data_services(out, s, base, value, **_):
+def _data_services(out, s, base, value, *, doc, **_):
+    lang = text_language(doc)
     for position, item in enumerate(_as_list(value, "data_services"), 1):
         if not isinstance(item, dict):
             log.warning("dropped data service %d of %s: not an object", position, s)
@@ -402,7 +460,7 @@ def _data_services(out, s, base, value, **_):
         service = iris.part_iri(s, f"service-{position}")
         out.add(service, RDF.type, DCAT.DataService)
         out.add(service, GOVCAT.position, _position(position))
-        out.text(service, DCT.title, item.get("title"))
+        out.text(service, DCT.title, item.get("title"), lang)
         endpoint = safe_iri(item.get("endpoint_url"), what="endpoint URL")
         out.add(service, DCAT.endpointURL, endpoint)
         out.add(service, DCAT.servesDataset, s)
@@ -410,7 +468,7 @@ def _data_services(out, s, base, value, **_):
         if isinstance(description, str) and is_clean_iri(description):
             out.add(service, DCAT.endpointDescription, URIRef(description))
         else:  # a description in words, not a document's address
-            out.text(service, DCT.description, description)
+            out.text(service, DCT.description, description, lang)
         # DCAT reaches a service through a distribution: one per service, whose access URL is the
         # endpoint.  Reading back, such a distribution is recognised and not listed as a distribution.
         access = iris.part_iri(s, f"service-{position}-distribution")
@@ -420,6 +478,36 @@ def _data_services(out, s, base, value, **_):
         out.add(access, DCAT.accessService, service)
 
 
+def _landing_page(out, s, base, value, **_):
+    page = safe_iri(value, what="landing page")
+    if page is not None:
+        out.add(s, DCAT.landingPage, page)
+        out.add(page, RDF.type, FOAF.Document)
+
+
+def _original_publisher(out, s, base, value, **_):
+    """The publisher the record names at its source: ``dct:creator``, a ``foaf:Agent`` with its name
+    (the catalog's provider stays ``dct:publisher``)."""
+    agent = _as_dict(value, "original_publisher")
+    name = clean_text(agent.get("name"))
+    if not name:
+        return
+    node = safe_iri(agent["uri"], what="publisher IRI") if agent.get("uri") is not None else None
+    node = node if node is not None else iris.part_iri(s, "creator")
+    out.add(s, DCT.creator, node)
+    out.add(node, RDF.type, FOAF.Agent)
+    out.text(node, FOAF.name, name, None)
+
+
+def _other_identifiers(out, s, base, value, **_):
+    texts = sorted({text for text in (clean_text(v) for v in _as_list(value, "other_identifiers")) if text})
+    for position, text in enumerate(texts, 1):
+        node = iris.part_iri(s, f"identifier-{position}")
+        out.add(s, ADMS.identifier, node)
+        out.add(node, RDF.type, ADMS.Identifier)
+        out.text(node, SKOS.notation, text, None)
+
+
 def _classified(out, s, base, value, **_):
     if isinstance(value, bool):
         out.add(s, GOVCAT.classified, TRUE if value else FALSE)
@@ -427,14 +515,19 @@ def _classified(out, s, base, value, **_):
 
 _WRITERS = [
     ("title", _text_field(DCT.title)),
-    ("title_en", _text_field(DCT.title, EN)),
-    ("description", _text_field(DCT.description)),
-    ("description_en", _text_field(DCT.description, EN)),
+    ("title_lang", _written_with_its_text),
+    ("title_en", _english(DCT.title, "title")),
+    ("description", _text_field(DCT.description, "description")),
+    ("description_lang", _written_with_its_text),
+    ("description_en", _english(DCT.description, "description")),
+    ("landing_page", _landing_page),
+    ("original_publisher", _original_publisher),
+    ("other_identifiers", _other_identifiers),
     ("classification", _classification),
     ("provider", _provider),
     ("provider_unit", _text_field(GOVCAT.providerUnit)),
     ("format_class", _concept_field(GOVCAT.formatClass, format_class_to_rdf)),
-    ("format_type", _text_field(GOVCAT.formatType, None)),
+    ("format_type", _plain_field(GOVCAT.formatType)),
     ("data_items", _data_items),
     ("share_type", _concept_field(GOVCAT.shareType, share_type_to_rdf)),
     ("share_conditions", _text_field(GOVCAT.shareConditions)),
@@ -446,6 +539,7 @@ _WRITERS = [
     ("issued", _issued),
     ("related_codes", _related),
     ("keywords", _keywords),
+    ("keywords_lang", _written_with_its_text),
     ("themes", _themes),
     ("spatial", _spatial),
     ("temporal", _temporal),
