@@ -291,29 +291,27 @@ class Reader(PartsReader):
         uri = str(node) if isinstance(node, URIRef) and str(node).startswith(_WEB) and not self.own_node(node) \
             else None
         if name is None:
-            self.warn(field, "an agent without a name", uri or "(blank node)")
+            self.warn(field, "an agent the page does not name (no foaf:name)", uri or "(blank node)")
             return None
         return {"name": name, "uri": uri} if uri else {"name": name}
 
     def _opening(self, doc: dict) -> None:
         s = self.s
         conditions = self.text(s, GOVCAT.openConditions, "open_conditions")
-        rights = self.objects(s, DCT.accessRights)
-        for term in rights:
-            key, label = open_type_from_rdf(term), None
+        for term in self.objects(s, DCT.accessRights):
+            key, said = open_type_from_rdf(term), None
             if key is None and not isinstance(term, Literal):      # a rights statement in words
-                labels = [o for p in (RDFS.label, SKOS.prefLabel, DCT.title, DCT.description)
-                          for o in self.literals(term, p)]
+                labels = [o for p in (RDFS.label, SKOS.prefLabel, DCT.title) for o in self.literals(term, p)]
                 key = _first(open_type_from_rdf(o) for o in labels)
-                label = self.text(term, RDFS.label) or self.text(term, DCT.description)
-                if key == "conditional" and conditions is None and label and open_type_from_rdf(Literal(label)) is None:
-                    conditions = label
+                said = _either(self.text(term, DCT.description),
+                               _first(str(o) for o in labels if open_type_from_rdf(o) is None))
             if key is None:
                 # An access right in no form govcat knows: never widened, so the narrowest opening.
-                self.warn("open_type", "access right not understood; recorded as not open (none)",
-                          label or term)
+                self.warn("open_type", "access right not understood; recorded as not open (none)", said or term)
                 key = "none"
             doc["open_type"] = key
+            if key == "conditional" and conditions is None:
+                conditions = said     # what the source says of the restriction is its condition
             break
         if conditions is not None:
             doc["open_conditions"] = conditions

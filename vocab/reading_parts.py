@@ -27,6 +27,8 @@ SCHEMA = Terms(Namespace("http://schema.org/"))
 _NO_POSITION = 1 << 62
 # What a distribution the page describes says about itself (one of them is enough).
 _DESCRIBED_BY = (RDF.type, DCT.title, DCT.description, DCT.format, DCAT.mediaType, DCT.license, DCAT.byteSize)
+# What tells blank-node parts apart, in a stable order.
+_SAYS = (DCAT.accessURL, DCAT.downloadURL, DCAT.endpointURL, DCT.title, CSVW.name, DCT.format)
 
 
 def _first(values):
@@ -37,12 +39,16 @@ class PartsReader:
     """The parts of one record (``self`` is a :class:`vocab.reading.Reader`)."""
 
     def positioned(self, nodes) -> list:
-        """``nodes`` in their ``govcat:position`` order (nodes without one last, by IRI)."""
+        """``nodes`` in their ``govcat:position`` order; nodes without one last, by IRI, and blank
+        nodes by what they say (their labels change from one parse of the page to the next, and
+        the document must not)."""
         graph = self.graph
 
         def key(node):
             position = _first(as_int(o) for o in graph.objects(node, GOVCAT.position))
-            return (position if position is not None else _NO_POSITION, str(node))
+            if position is not None or not isinstance(node, BNode):
+                return (position if position is not None else _NO_POSITION, 0, str(node))
+            return (_NO_POSITION, 1, "\x1f".join(sorted(str(o) for p in _SAYS for o in graph.objects(node, p))))
         return sorted(set(nodes), key=key)
 
     # -- data items ------------------------------------------------------------------------------

@@ -1,0 +1,200 @@
+"""DCAT-AP as national portals publish it reads into govcat's document: languages kept, URLs in every
+form, publishers and identifiers of the source, EU and national vocabularies — and what cannot be
+kept is reported, never invented.
+
+The pages (tests/harvesters/fixtures/dcat_portals) are shaped like a German state portal
+(DCAT-AP.de, Turtle), a Dutch municipality (DCAT-AP-DONL, JSON-LD) and a Spanish city council as
+the national portal has it (NTI-RISP / DCAT-AP-ES, RDF/XML).  Each is read as a harvest reads it:
+the page parsed and cut into records, each record read on its own.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from harvesters.dcat import DcatHarvester, RecordGraph, parse_page, rdf_format
+from registry.resources.schemas import normalize_metadata
+from tests.vocab.conftest import BASE
+from tests.vocab.test_mapping import CODE, FULL, SUBJECT
+from vocab.mapping import resource_from_rdf, resource_to_rdf
+
+FIXTURES = Path(__file__).resolve().parents[1] / "harvesters" / "fixtures" / "dcat_portals"
+PAGES = {"de-state-portal.ttl": "turtle", "nl-municipality.jsonld": "json-ld", "es-city-council.rdf": "xml"}
+DE = "https://opendata.beispielland.example.de/"
+NL = "https://data.voorbeeldstad.example.nl/"
+ES = "https://datos.villaejemplo.example.es/catalogo/"
+
+
+def read_page(name: str) -> dict[str, tuple[dict, list]]:
+    """Each dataset of a page: (its document, the warnings of its reading)."""
+    page = parse_page((FIXTURES / name).read_bytes(), rdf_format("", name), f"https://portal.example/{name}")
+    records = {}
+    for dataset in set(page.datasets):
+        warnings: list = []
+        records[dataset[1:-1]] = (resource_from_rdf(RecordGraph(page.record(dataset)), dataset[1:-1], warnings),
+                                  warnings)
+    return records
+
+
+def fields_warned(warnings: list) -> dict[str, str]:
+    return {w["field"]: w["reason"] for w in warnings}
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[str, dict]:
+    return {name: read_page(name) for name in PAGES}
+
+
+def test_a_german_portal_dataset_keeps_its_language_publisher_and_urls(pages):
+    doc, warnings = pages["de-state-portal.ttl"][DE + "dataset/no2-stundenwerte-2023"]
+    assert doc == {
+        "title": "Stickstoffdioxid: Stundenwerte der Messstationen 2023", "title_lang": "de",
+        "title_en": "Nitrogen dioxide: hourly values of the monitoring stations 2023",
+        "description": "Stundenmittelwerte von NO2 aller Stationen des Luftmessnetzes, geprüft und freigegeben.",
+        "description_lang": "de",
+        "keywords": ["Luftqualität", "Messnetz", "Stickstoffdioxid"], "keywords_lang": "de",
+        "original_publisher": {"name": "Landesamt für Umwelt Beispielland",
+                               "uri": DE + "organization/landesamt-fuer-umwelt"},
+        "open_type": "unconditional", "update_frequency": "realtime", "issued": "2023-01-15",
+        "themes": ["ENVI"], "temporal": {"start": "2023-01-01", "end": "2023-12-31"},
+        "contact_point": {"name": "Referat Luftreinhaltung", "email": "luft@lfu.beispielland.example.de",
+                          "phone": "+49-331-555-0199"},
+        "license": "http://dcat-ap.de/def/licenses/dl-by-de/2.0", "language": ["de"],
+        "landing_page": "https://www.lfu.beispielland.example.de/luft/messnetz",
+        "other_identifiers": ["lfu-luft-no2-2023"],
+        "distributions": [
+            {"title": "Stationsliste (ZIP)", "format": "ZIP",
+             # only a download URL: it is the access URL too
+             "access_url": "https://daten.lfu.beispielland.example.de/luft/stationen.zip",
+             "download_url": "https://daten.lfu.beispielland.example.de/luft/stationen.zip"},
+            {"title": "Stundenwerte NO2 2023 (CSV)", "format": "CSV", "media_type": "text/csv",
+             "access_url": "https://www.lfu.beispielland.example.de/luft/messnetz/daten",
+             "download_url": "https://daten.lfu.beispielland.example.de/luft/no2_2023.csv",
+             "byte_size": 4821133, "license": "http://dcat-ap.de/def/licenses/dl-by-de/2.0"},
+        ],
+    }
+    assert warnings == [
+        {"field": "keywords", "reason": "keywords in another language (en) left out", "value": "air quality"},
+        {"field": "spatial", "reason": "not a division code (GB/T 2260)",
+         "value": "http://dcat-ap.de/def/politicalGeocoding/stateKey/12"},
+        {"field": "distributions", "reason": "a distribution the page does not describe",
+         "value": DE + "distribution/archiv-2022"},
+    ]
+
+
+def test_untagged_texts_stay_untagged_and_a_year_is_no_release_date(pages):
+    doc, warnings = pages["de-state-portal.ttl"][DE + "dataset/badestellen"]
+    assert (doc["title_lang"], doc["description_lang"], doc["keywords_lang"]) == ("", "", "")
+    assert doc["original_publisher"] == {"name": "Gesundheitsamt Musterkreis"}    # a blank node: no IRI
+    assert doc["update_frequency"] == "monthly"          # every two weeks: monthly covers it, weekly would not
+    assert "issued" not in doc
+    assert fields_warned(warnings) == {"issued": "a year or a month alone names no day"}
+    assert doc["landing_page"] == "https://www.musterkreis.example.de/badestellen"     # a plain literal
+    assert doc["distributions"] == [{"access_url": "https://www.musterkreis.example.de/badestellen.geojson",
+                                     "download_url": "https://www.musterkreis.example.de/badestellen.geojson",
+                                     "format": "GeoJSON"}]
+
+
+def test_a_dutch_municipality_in_json_ld(pages):
+    doc, warnings = pages["nl-municipality.jsonld"][NL + "id/dataset/afvalinzameling"]
+    assert doc == {
+        "title": "Afvalinzameling: ophaaldagen per wijk", "title_lang": "nl",
+        "title_en": "Waste collection: collection days by district",
+        "description": "Ophaaldagen van restafval, gft en papier voor alle wijken van de gemeente.",
+        "description_lang": "nl", "keywords": ["afval", "gft", "ophaaldagen"], "keywords_lang": "nl",
+        "original_publisher": {"name": "Gemeente Voorbeeldstad",
+                               "uri": "http://standaarden.overheid.nl/owms/terms/Voorbeeldstad"},
+        "open_type": "unconditional", "update_frequency": "monthly",
+        "issued": "2020-03-01",                          # written 01-03-2020, day first
+        "temporal": {"start": "2020-01-01"},
+        # an e-mail address as a plain literal, a telephone number as a node with vcard:hasValue
+        "contact_point": {"name": "Klantcontactcentrum Voorbeeldstad", "email": "afval@voorbeeldstad.example.nl",
+                          "phone": "+31-20-5550123"},
+        "license": "http://creativecommons.org/publicdomain/zero/1.0/deed.nl", "language": ["nl"],
+        "landing_page": "https://www.voorbeeldstad.example.nl/afval",
+        # dct:identifier as an IRI, adms:identifier with an xsd:anyURI notation
+        "other_identifiers": ["https://data.overheid.example.nl/dataset/4f1c2a9e-afval",
+                              NL + "dataset/afvalinzameling"],
+        "distributions": [
+            {"title": "Ophaaldagen (CSV)", "format": "CSV", "media_type": "text/csv", "byte_size": 18230,
+             "access_url": NL + "bestanden/ophaaldagen.csv", "download_url": NL + "bestanden/ophaaldagen.csv"},
+            {"title": "Ophaaldagen (API)", "format": "JSON", "media_type": "application/json",
+             "access_url": "https://api.voorbeeldstad.example.nl/afval/v2/ophaaldagen"},
+        ],
+    }
+    assert warnings == [{"field": "distributions[1].title", "reason": "text in another language (en) left out",
+                         "value": "Collection days (API)"}]
+
+
+def test_a_spanish_council_with_any_uri_addresses_and_owl_time_periods(pages):
+    doc, warnings = pages["es-city-council.rdf"][ES + "calidad-aire"]
+    assert (doc["title"], doc["title_lang"], doc["title_en"]) == (
+        "Calidad del aire: mediciones diarias", "es", "Air quality: daily measurements")
+    assert doc["description_lang"] == "es" and doc["description_en"].startswith("Daily mean values")
+    assert doc["update_frequency"] == "monthly"                    # time:DurationDescription, one month
+    assert doc["issued"] == "2019-05-01" and doc["language"] == ["ca", "es"]
+    assert doc["contact_point"] == {"name": "Servicio de Medio Ambiente",
+                                    "email": "medioambiente@villaejemplo.example.es"}
+    assert "original_publisher" not in doc and "provider" not in doc
+    assert doc["distributions"] == [
+        {"title": "Mediciones diarias (CSV)", "access_url": "https://datos.villaejemplo.example.es/descargas/"
+         "aire-diario.csv", "format": "CSV", "media_type": "text/csv", "byte_size": 20480},
+        {"title": "Mediciones diarias (JSON)", "format": "JSON", "media_type": "application/json",
+         "access_url": "https://datos.villaejemplo.example.es/descargas/aire-diario.json",
+         "download_url": "https://datos.villaejemplo.example.es/descargas/aire-diario.json"},
+    ]
+    assert fields_warned(warnings) == {
+        "title": "text in another language (ca) left out",
+        "keywords": "keywords in another language (en) left out",
+        "original_publisher": "an agent the page does not name (no foaf:name)",
+        "themes": "not an EU data theme", "spatial": "not a division code (GB/T 2260)",
+        "distributions[0].title": "text in another language (en) left out",
+    }
+
+
+def test_a_restricted_statement_gives_its_conditions_and_is_never_widened(pages):
+    doc, warnings = pages["es-city-council.rdf"][ES + "padron-secciones"]
+    assert doc["open_type"] == "conditional"
+    assert doc["open_conditions"] == "Acceso previa solicitud motivada al Servicio de Estadística."
+    assert doc["update_frequency"] == "quarterly"                  # rdf:value P0Y3M0DT0H0M0S
+    assert doc["keywords_lang"] == ""                              # untagged beside a Spanish title
+    assert doc["distributions"] == [{"access_url": "https://datos.villaejemplo.example.es/estadistica/padron",
+                                     "format": "XLSX", "media_type": "application/vnd.openxmlformats-"
+                                     "officedocument.spreadsheetml.sheet"}]
+    assert fields_warned(warnings)["distributions[0].download_url"] == "not an http(s) or ftp address"
+    assert fields_warned(warnings)["issued"] == "a year or a month alone names no day"
+
+
+@pytest.mark.parametrize("rights, expected", [
+    (Literal("public"), "unconditional"), (Literal("non-public"), "none"), (Literal("restricted"), "conditional"),
+    (URIRef("http://publications.europa.eu/resource/authority/access-right/SENSITIVE"), "none"),
+    (Literal("Nur für Behörden"), "none"),                         # not understood: the narrowest, with a warning
+])
+def test_access_rights_in_words_and_codes(rights, expected):
+    graph, s = Graph(), URIRef(DE + "dataset/x")
+    graph.add((s, URIRef("http://purl.org/dc/terms/accessRights"), rights))
+    warnings: list = []
+    assert resource_from_rdf(graph, s, warnings)["open_type"] == expected
+    assert bool(warnings) == (str(rights) == "Nur für Behörden")
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_a_whole_rdflib_graph_reads_as_the_harvest_records_do(name, pages):
+    graph = Graph().parse(FIXTURES / name, format=PAGES[name])
+    for subject, (doc, warnings) in pages[name].items():
+        found: list = []
+        assert resource_from_rdf(graph, URIRef(subject), found) == doc
+        assert found == warnings
+
+
+def test_the_dcat_harvester_hands_the_warnings_to_the_core():
+    page = parse_page((FIXTURES / "de-state-portal.ttl").read_bytes(), "turtle", DE + "catalog")
+    dataset = f"<{DE}dataset/badestellen>"
+    harvester = object.__new__(DcatHarvester)         # map() reads nothing of the source
+    doc = harvester.map((RecordGraph(page.record(dataset)), URIRef(dataset[1:-1])))
+    assert doc["_warnings"] == [{"field": "issued", "reason": "a year or a month alone names no day", "value": "2021"}]
+    govcat_record = normalize_metadata(FULL)
+    graph = resource_to_rdf(govcat_record, base=BASE, code=CODE)
+    assert harvester.map((graph, SUBJECT)) == govcat_record       # nothing left out: no "_warnings"
