@@ -18,7 +18,6 @@ logged warning; it never costs the rest of the record.
 """
 from __future__ import annotations
 
-import copy
 import logging
 from functools import lru_cache
 
@@ -27,17 +26,17 @@ from rdflib import namespace as rdflib_namespace
 
 from registry.resources.schemas import ResourceSchema
 from vocab import iris, namespaces
+from vocab.canonical import EN, SET_VALUED, TEXT_LANGUAGES, ZH, canonical_metadata  # noqa: F401 (re-exported)
 from vocab.namespaces import Terms, new_graph
 from vocab.reading import read_resource
 from vocab.terms import (
-    clean_text, date_literal, date_time_literal, integer_literal, is_clean_iri, repair_iri, safe_iri,
-    text_literal,
+    clean_text, date_literal, date_time_literal, integer_literal, is_clean_iri, safe_iri, text_literal,
 )
 from vocab.values import (
     checksum_algorithm_to_rdf, classification_to_rdf, data_item_type_to_rdf, datatype_to_rdf, email_to_rdf,
-    file_type_to_rdf, format_class_to_rdf, frequency_to_rdf, language_is_eu, language_to_rdf, license_from_rdf,
-    license_to_rdf, media_type_to_rdf, open_type_to_rdf, phone_to_rdf, region_to_rdf, related_code_to_rdf,
-    share_method_to_rdf, share_type_to_rdf, theme_to_rdf,
+    file_type_to_rdf, format_class_to_rdf, frequency_to_rdf, language_is_eu, language_to_rdf, license_to_rdf,
+    media_type_to_rdf, open_type_to_rdf, phone_to_rdf, region_to_rdf, related_code_to_rdf, share_method_to_rdf,
+    share_type_to_rdf, theme_to_rdf,
 )
 
 log = logging.getLogger(__name__)
@@ -47,12 +46,6 @@ ADMS, CSVW, DCAT, DCT, FOAF, GOVCAT, SKOS, SPDX, VCARD = (Terms(getattr(namespac
     "ADMS", "CSVW", "DCAT", "DCT", "FOAF", "GOVCAT", "SKOS", "SPDX", "VCARD"))
 RDF, RDFS, XSD = (Terms(getattr(rdflib_namespace, name)) for name in ("RDF", "RDFS", "XSD"))
 METADATA_FIELDS = frozenset(ResourceSchema().fields)
-# Lists whose order and repetitions RDF cannot keep (each value is one triple of a set).
-SET_VALUED = ("keywords", "themes", "language", "related_codes", "other_identifiers")
-ZH, EN = "zh", "en"  # the catalog's working language and the optional English translation
-# The language tag of a text field (absent: zh; "": untagged).  The texts without a field of their
-# own (conditions, units, the parts' titles and descriptions) are in the title's language.
-TEXT_LANGUAGES = {"title": "title_lang", "description": "description_lang", "keywords": "keywords_lang"}
 TRUE, FALSE = Literal(True), Literal(False)
 
 
@@ -167,73 +160,6 @@ def text_language(doc: dict, field: str = "title") -> str | None:
     if tag is None or not isinstance(tag, str):
         return ZH
     return tag.lower() or None
-
-
-def _copied(value):
-    """A copy of a JSON-shaped value (dicts, lists, scalars): what deepcopy does, several times faster."""
-    if isinstance(value, dict):
-        return {key: _copied(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copied(item) for item in value]
-    return value if isinstance(value, (str, int, float, bool, type(None))) else copy.deepcopy(value)
-
-
-def canonical_metadata(doc: dict) -> dict:
-    """``doc`` in the form it has after a trip through RDF (``doc`` itself is not changed).
-
-    RDF keeps every value, but cannot tell apart:
-
-    * an empty list (or an empty ``temporal``) from an absent one: they are dropped;
-    * the order and repetitions of set-valued lists (keywords, themes, languages, related
-      codes): they are sorted and deduplicated;
-    * the case of a hexadecimal checksum (``xsd:hexBinary``): even-length values are lowered;
-    * a licence given as the EU licence IRI of a known identifier: it becomes the identifier;
-    * a URL with characters an IRI may not hold (space, ``<>"{}|\\^```): they are percent-encoded;
-    * the case of a language tag (RDF's tags have none): tags are lower-cased, and zh (the
-      default) is left out; a language for keywords when there are none is dropped, and so is
-      an English translation of a title or description that is itself in English (``*_lang`` en).
-    """
-    doc = _copied(doc)
-    for field, lang_field in TEXT_LANGUAGES.items():
-        tag = doc.get(lang_field)
-        if isinstance(tag, str):
-            tag = doc[lang_field] = tag.lower()
-            if tag == ZH:
-                del doc[lang_field]
-            elif tag == EN and f"{field}_en" in doc:
-                del doc[f"{field}_en"]
-    if not doc.get("keywords"):
-        doc.pop("keywords_lang", None)
-    if isinstance(doc.get("landing_page"), str):
-        doc["landing_page"] = repair_iri(doc["landing_page"].strip())
-    publisher = doc.get("original_publisher")
-    if isinstance(publisher, dict) and isinstance(publisher.get("uri"), str):
-        publisher["uri"] = repair_iri(publisher["uri"].strip())
-    for field in SET_VALUED:
-        if isinstance(doc.get(field), list):
-            doc[field] = sorted({value for value in doc[field] if isinstance(value, str)})
-    licence = doc.get("license")
-    for distribution in doc.get("distributions") or []:
-        if not isinstance(distribution, dict):
-            continue
-        for key in ("access_url", "download_url"):
-            if isinstance(distribution.get(key), str):
-                distribution[key] = repair_iri(distribution[key].strip())
-        checksum = distribution.get("checksum")
-        if isinstance(checksum, dict) and isinstance(checksum.get("value"), str) and len(checksum["value"]) % 2 == 0:
-            checksum["value"] = checksum["value"].lower()
-        if isinstance(distribution.get("license"), str):
-            distribution["license"] = _canonical_licence(distribution["license"])
-    for service in doc.get("data_services") or []:
-        if isinstance(service, dict) and isinstance(service.get("endpoint_url"), str):
-            service["endpoint_url"] = repair_iri(service["endpoint_url"].strip())
-    if isinstance(licence, str):
-        doc["license"] = _canonical_licence(licence)
-    return {k: val for k, val in doc.items() if val != [] and val != {}}
-
-
-def _canonical_licence(text: str) -> str:
-    return license_from_rdf(URIRef(text)) if is_clean_iri(text) else text
 
 
 # Writers: one per field of the document, in the order of the table in domain.md.

@@ -199,7 +199,8 @@ class Reader(PartsReader):
             doc["title_en"] = str(title_en)
         self._left_out("title", [o for o in titles if o is not title and o is not title_en])
         descriptions = self.literals(s, DCT.description)
-        description = self._main(descriptions, self.lang)
+        # In the title's language first, unless that is English: English has description_en.
+        description = self._main(descriptions, self.lang if self.lang != "en" else None)
         if description is not None:
             doc["description"] = str(description)
             if _tag(description) != "zh":

@@ -13,12 +13,11 @@ from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from vocab.namespaces import CSVW, DCAT, DCT, GOVCAT, SKOS, SPDX, VCARD, Terms
-from vocab.terms import as_int
+from vocab.terms import as_int, is_clean_iri
 from vocab.values import (
     checksum_algorithm_from_rdf, data_item_type_from_rdf, datatype_from_rdf, email_from_rdf, file_type_from_rdf,
     license_from_rdf, media_type_from_rdf, phone_from_rdf,
 )
-from vocab.terms import is_clean_iri
 
 CSVW, DCAT, DCT, GOVCAT, RDF, RDFS, SKOS, SPDX, VCARD, XSD = (
     Terms(namespace) for namespace in (CSVW, DCAT, DCT, GOVCAT, RDF, RDFS, SKOS, SPDX, VCARD, XSD))
