@@ -40,7 +40,8 @@ def canonical_metadata(doc: dict) -> dict:
     * the order and repetitions of set-valued lists (keywords, themes, languages, related
       codes): they are sorted and deduplicated;
     * the case of a hexadecimal checksum (``xsd:hexBinary``): even-length values are lowered;
-    * a licence given as the EU licence IRI of a known identifier: it becomes the identifier;
+    * a licence given as the EU licence IRI of a known identifier, or as the licence's own address:
+      it becomes the identifier;
     * a URL with characters an IRI may not hold (space, ``<>"{}|\\^```): they are percent-encoded;
     * the case of a language tag (RDF's tags have none): tags are lower-cased, and zh (the
       default) is left out; a language for keywords when there are none is dropped, and so is

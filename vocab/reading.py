@@ -24,7 +24,7 @@ from registry.codes import parse_resource_code
 from vocab.dates import date_problem, iso_date
 from vocab.iris import code_from_iri
 from vocab.namespaces import ADMS, CSVW, DCAT, DCT, GOVCAT, SKOS, SPDX, VCARD, Terms
-from vocab.reading_parts import PartsReader
+from vocab.reading_parts import PartsReader, iri_of
 from vocab.terms import repair_iri
 from vocab.values import (
     classification_from_rdf, format_class_from_rdf, frequency_from_rdf, language_from_rdf, open_type_from_rdf,
@@ -379,6 +379,7 @@ class Reader(PartsReader):
     def _languages(self) -> list:
         found = set()
         for term in self.graph.objects(self.s, DCT.language):
+            term = iri_of(term)
             tag = str(term).strip().lower() if isinstance(term, Literal) else \
                 _either(language_from_rdf(term), self.plain(term, DCT.identifier))
             if tag:

@@ -60,11 +60,14 @@ class PartsReader:
 
     def data_item(self, column) -> dict:
         item: dict = {}
-        name = _either(self.plain(column, CSVW.name), self.text(column, CSVW.title))
+        name = self.plain(column, CSVW.name)
+        if name is None:
+            name = self.text(column, CSVW.title)
         if name is not None:
             item["name"] = name
-        kind = _either(_first(data_item_type_from_rdf(o) for o in self.objects(column, GOVCAT.dataItemType)),
-                       _first(datatype_from_rdf(o) for o in self.objects(column, CSVW.datatype)))
+        kind = _first(data_item_type_from_rdf(o) for o in self.graph.objects(column, GOVCAT.dataItemType))
+        if kind is None:        # a column of another catalog: its XSD datatype says what it can
+            kind = _first(datatype_from_rdf(o) for o in self.objects(column, CSVW.datatype))
         if kind is not None:
             item["type"] = kind
         length = _first(as_int(o) for o in self.objects(column, GOVCAT.length))
@@ -180,6 +183,7 @@ class PartsReader:
 
     def _format(self, term) -> str | None:
         """A ``dct:format``'s text: an EU file-type code, a word, or its node's label — not a media type."""
+        term = iri_of(term)
         if isinstance(term, Literal):
             return _format_of_media_type(term)
         code = file_type_from_rdf(term)
@@ -217,8 +221,18 @@ class PartsReader:
         return service
 
 
+def iri_of(term):
+    """An IRI written as a literal (plain or ``xsd:anyURI``) as the IRI it is; any other term as it is."""
+    if isinstance(term, Literal) and str(term)[:8].lower().startswith(("http://", "https://")):
+        text = str(term).strip()
+        if is_clean_iri(text):
+            return URIRef(text)
+    return term
+
+
 def _format_of_media_type(term) -> str | None:
     """The format a ``dcat:mediaType`` names when it is no media type: an EU file type or a word."""
+    term = iri_of(term)
     if isinstance(term, Literal):
         text = str(term).strip()
         return text if text and media_type_from_rdf(term) is None else None

@@ -38,6 +38,8 @@ _OPEN_TYPE_WORDS = {
 }
 _LANGUAGE_KEYS = {code: key for key, (code, _zh, _en) in LANGUAGE_CODES.items()}
 _LICENCE_IDS = {EU_LICENCE[code]: key for key, (code, _same, _name) in LICENCE_CODES.items()}
+# A known licence's own address (creativecommons.org …), http or https, with or without its final slash.
+_LICENCE_ADDRESSES = {same.split("://", 1)[1].rstrip("/"): key for key, (_code, same, _name) in LICENCE_CODES.items()}
 _ALGORITHM_KEYS = {iri: key for key, iri in CHECKSUM_ALGORITHMS.items()}
 _MEDIA_TYPE = re.compile(r"^[a-z]+/[A-Za-z0-9.+\-_]+$")
 
@@ -252,6 +254,10 @@ def license_to_rdf(text: str) -> URIRef | None:
 def license_from_rdf(term, label: str | None = None) -> str | None:
     if term in _LICENCE_IDS:
         return _LICENCE_IDS[term]
+    if isinstance(term, URIRef) and ("creativecommons.org/" in term or "opendatacommons.org/" in term):
+        known = _LICENCE_ADDRESSES.get(str(term).split("://", 1)[-1].rstrip("/"))
+        if known is not None:
+            return known
     if label is not None:
         return label
     return str(term) if isinstance(term, URIRef) else None

@@ -25,6 +25,7 @@ PAGES = {"de-state-portal.ttl": "turtle", "nl-municipality.jsonld": "json-ld", "
 DE = "https://opendata.beispielland.example.de/"
 NL = "https://data.voorbeeldstad.example.nl/"
 ES = "https://datos.villaejemplo.example.es/catalogo/"
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
 
 
 def read_page(name: str) -> dict[str, tuple[dict, list]]:
@@ -198,3 +199,30 @@ def test_the_dcat_harvester_hands_the_warnings_to_the_core():
     govcat_record = normalize_metadata(FULL)
     graph = resource_to_rdf(govcat_record, base=BASE, code=CODE)
     assert harvester.map((graph, SUBJECT)) == govcat_record       # nothing left out: no "_warnings"
+
+
+def test_vocabulary_iris_written_as_literals_read_as_the_iris():
+    graph, s = Graph(), URIRef(DE + "dataset/literal-iris")
+    dct, dcat = "http://purl.org/dc/terms/", "http://www.w3.org/ns/dcat#"
+    any_uri = URIRef("http://www.w3.org/2001/XMLSchema#anyURI")
+    distribution = URIRef(DE + "distribution/literal-iris")
+    for p, o in ((dct + "title", Literal("Wahlergebnisse", lang="de")),
+                 (dct + "accessRights", Literal(EU_AUTHORITY + "access-right/NON_PUBLIC", datatype=any_uri)),
+                 (dct + "accrualPeriodicity", Literal(EU_AUTHORITY + "frequency/ANNUAL")),
+                 (dct + "language", Literal(EU_AUTHORITY + "language/DEU", datatype=any_uri)),
+                 (dcat + "theme", Literal(EU_AUTHORITY + "data-theme/GOVE")),
+                 (dct + "license", Literal("https://creativecommons.org/licenses/by/4.0/", datatype=any_uri)),
+                 (dcat + "distribution", distribution)):
+        graph.add((s, URIRef(p), o))
+    for p, o in ((dcat + "accessURL", Literal(" https://wahlen.beispielland.example.de/ergebnisse ")),
+                 (dct + "format", Literal(EU_AUTHORITY + "file-type/XLSX", datatype=any_uri)),
+                 (dcat + "mediaType", Literal("https://www.iana.org/assignments/media-types/"
+                                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))):
+        graph.add((distribution, URIRef(p), o))
+    doc = resource_from_rdf(graph, s)
+    assert (doc["open_type"], doc["update_frequency"], doc["language"], doc["themes"]) == (
+        "none", "annual", ["de"], ["GOVE"])
+    assert doc["license"] == "CC-BY-4.0"
+    assert doc["distributions"] == [{"access_url": "https://wahlen.beispielland.example.de/ergebnisse",
+                                     "format": "XLSX", "media_type": "application/vnd.openxmlformats-"
+                                     "officedocument.spreadsheetml.sheet"}]
