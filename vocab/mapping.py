@@ -19,6 +19,7 @@ logged warning; it never costs the rest of the record.
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
@@ -40,6 +41,7 @@ from vocab.values import (
 )
 
 log = logging.getLogger(__name__)
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")     # what an RDF literal's tag may be
 
 # Terms resolved once (see namespaces.Terms): this module runs for every resource of a dump.
 ADMS, CSVW, DCAT, DCT, FOAF, GOVCAT, SKOS, SPDX, VCARD = (Terms(getattr(namespaces, name)) for name in (
@@ -155,10 +157,16 @@ def resource_from_rdf(graph: Graph, subject, warnings: list | None = None) -> di
 
 def text_language(doc: dict, field: str = "title") -> str | None:
     """The language tag ``field``'s text is written with: its ``*_lang`` (lower case), zh when absent,
-    none (a plain literal) when ""."""
+    none (a plain literal) when "" — or when it is no language tag at all (no language is invented)."""
     tag = doc.get(TEXT_LANGUAGES[field])
-    if tag is None or not isinstance(tag, str):
-        return ZH
+    return ZH if tag is None else _language_tag(tag) if isinstance(tag, str) else None
+
+
+@lru_cache(maxsize=256)
+def _language_tag(tag: str) -> str | None:
+    if tag and not _LANGUAGE_TAG.match(tag):
+        log.warning("wrote text untagged: %r is not a language tag", tag[:40])
+        return None
     return tag.lower() or None
 
 
