@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 
 from harvesters.dcat import DcatHarvester, RecordGraph, parse_page, rdf_format
@@ -226,3 +228,50 @@ def test_vocabulary_iris_written_as_literals_read_as_the_iris():
     assert doc["distributions"] == [{"access_url": "https://wahlen.beispielland.example.de/ergebnisse",
                                      "format": "XLSX", "media_type": "application/vnd.openxmlformats-"
                                      "officedocument.spreadsheetml.sheet"}]
+
+
+# -- whatever a page holds, reading it never fails ---------------------------------------------
+_NS = {"dct": "http://purl.org/dc/terms/", "dcat": "http://www.w3.org/ns/dcat#",
+       "vcard": "http://www.w3.org/2006/vcard/ns#", "foaf": "http://xmlns.com/foaf/0.1/",
+       "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+       "time": "http://www.w3.org/2006/time#", "adms": "http://www.w3.org/ns/adms#",
+       "skos": "http://www.w3.org/2004/02/skos/core#", "spdx": "http://spdx.org/rdf/terms#"}
+PREDICATES = [URIRef(_NS[prefix] + local) for prefix, local in (item.split(":") for item in (
+    "dct:title dct:description dcat:keyword dct:publisher dct:creator dct:identifier adms:identifier skos:notation "
+    "dct:accessRights dct:accrualPeriodicity dct:issued dct:temporal dcat:startDate dcat:endDate time:hasBeginning "
+    "time:inXSDDate dcat:contactPoint vcard:fn vcard:hasEmail vcard:hasTelephone vcard:hasValue dct:license "
+    "dct:language dcat:theme dct:spatial dcat:landingPage dcat:distribution dcat:accessURL dcat:downloadURL "
+    "dct:format dcat:mediaType dcat:byteSize rdf:value rdfs:label foaf:name time:months time:days "
+    "spdx:checksum spdx:checksumValue dcat:endpointURL").split())]
+TEXTS = st.one_of(st.sampled_from(["", " ", "2019", "2019-05", "01.05.2019", "R/P1M", "P1,5D", "public",
+                                   "restricted", "mailto:x@y", "tel:+1", "http://x", "https://x/ y", "CSV",
+                                   "text/csv", "9" * 40, "٣", "-1", "zh", "EN"]), st.text(max_size=12))
+DATATYPES = st.sampled_from([None, "http://www.w3.org/2001/XMLSchema#anyURI", "http://www.w3.org/2001/XMLSchema#date",
+                             "http://www.w3.org/2001/XMLSchema#boolean", "http://www.w3.org/2001/XMLSchema#decimal"])
+NODES = st.sampled_from([URIRef(DE + "dataset/fuzz"), URIRef(DE + "node/a"), URIRef(DE + "node/b"),
+                         URIRef("http://publications.europa.eu/resource/authority/frequency/BIWEEKLY")])
+
+
+@st.composite
+def objects(draw):
+    kind = draw(st.sampled_from(["text", "tagged", "typed", "node"]))
+    if kind == "node":
+        return draw(NODES)
+    text = draw(TEXTS)
+    if kind == "tagged":
+        return Literal(text, lang=draw(st.sampled_from(["de", "en", "zh", "es", "EN-gb"])))
+    datatype = draw(DATATYPES)
+    return Literal(text, datatype=URIRef(datatype) if kind == "typed" and datatype else None)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(NODES, st.sampled_from(PREDICATES), objects()), max_size=40))
+def test_any_graph_reads_into_a_document_and_warnings(triples):
+    graph, s = Graph(), URIRef(DE + "dataset/fuzz")
+    for triple in triples:
+        graph.add(triple)
+    warnings: list = []
+    doc = resource_from_rdf(graph, s, warnings)
+    assert isinstance(doc, dict)
+    assert all(set(w) == {"field", "reason", "value"} and all(isinstance(v, str) for v in w.values())
+               for w in warnings)
