@@ -18,7 +18,7 @@ from vocab.values import license_from_rdf
 SET_VALUED = ("keywords", "themes", "language", "related_codes", "other_identifiers")
 ZH, EN = "zh", "en"  # the catalog's working language and the optional English translation
 # The language tag of a text field (absent: zh; "": untagged).  The texts without a field of their
-# own (conditions, units, the parts' titles and descriptions) are in the title's language.
+# own (conditions, units, the parts' titles and descriptions) are zh in a Chinese record, else untagged.
 TEXT_LANGUAGES = {"title": "title_lang", "description": "description_lang", "keywords": "keywords_lang"}
 
 

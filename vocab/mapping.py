@@ -155,11 +155,20 @@ def resource_from_rdf(graph: Graph, subject, warnings: list | None = None) -> di
     return read_resource(graph, URIRef(subject) if not isinstance(subject, URIRef) else subject, warnings)
 
 
-def text_language(doc: dict, field: str = "title") -> str | None:
+def text_language(doc: dict, field: str | None = "title") -> str | None:
     """The language tag ``field``'s text is written with: its ``*_lang`` (lower case), zh when absent,
-    none (a plain literal) when "" — or when it is no language tag at all (no language is invented)."""
-    tag = doc.get(TEXT_LANGUAGES[field])
-    return ZH if tag is None else _language_tag(tag) if isinstance(tag, str) else None
+    none (a plain literal) when "" — or when it is no language tag at all (no language is invented).
+
+    ``field=None`` is for the texts without a language of their own (conditions, the provider's
+    unit, the parts' titles and descriptions): zh in a Chinese record (no ``title_lang``); in a
+    record whose title is in another language they are written untagged, because govcat cannot
+    tell whether the source wrote them or an editor completing the record did."""
+    tag = doc.get(TEXT_LANGUAGES[field or "title"])
+    if tag is None:
+        return ZH
+    if field is None:
+        return ZH if isinstance(tag, str) and tag.lower() == ZH else None
+    return _language_tag(tag) if isinstance(tag, str) else None
 
 
 @lru_cache(maxsize=256)
@@ -171,8 +180,8 @@ def _language_tag(tag: str) -> str | None:
 
 
 # Writers: one per field of the document, in the order of the table in domain.md.
-def _text_field(predicate, field="title"):
-    """A text in the language of ``field`` (the title's, unless the text has a language of its own)."""
+def _text_field(predicate, field=None):
+    """A text in the language of ``field``, or (``None``) one without a language of its own."""
     def write(out, s, base, value, *, doc, **_):
         out.text(s, predicate, value, text_language(doc, field))
     return write
@@ -225,7 +234,7 @@ def _provider(out, s, base, value, *, publisher, **_):
 
 
 def _data_items(out, s, base, value, *, doc, **_):
-    lang = text_language(doc)
+    lang = text_language(doc, None)
     items = _as_list(value, "data_items")
     if not items:
         return
@@ -329,7 +338,7 @@ def _languages(out, s, base, value, **_):
 
 
 def _distributions(out, s, base, value, *, doc, **_):
-    lang = text_language(doc)
+    lang = text_language(doc, None)
     for position, item in enumerate(_as_list(value, "distributions"), 1):
         if not isinstance(item, dict):
             log.warning("dropped distribution %d of %s: not an object", position, s)
@@ -386,7 +395,7 @@ def _checksum(out, s, node, checksum: dict, part: str) -> None:
 
 
 def _data_services(out, s, base, value, *, doc, **_):
-    lang = text_language(doc)
+    lang = text_language(doc, None)
     for position, item in enumerate(_as_list(value, "data_services"), 1):
         if not isinstance(item, dict):
             log.warning("dropped data service %d of %s: not an object", position, s)
@@ -448,7 +457,7 @@ def _classified(out, s, base, value, **_):
 
 
 _WRITERS = [
-    ("title", _text_field(DCT.title)),
+    ("title", _text_field(DCT.title, "title")),
     ("title_lang", _written_with_its_text),
     ("title_en", _english(DCT.title, "title")),
     ("description", _text_field(DCT.description, "description")),
