@@ -38,7 +38,7 @@ def canonical_metadata(doc: dict) -> dict:
 
     * an empty list (or an empty ``temporal``) from an absent one: they are dropped;
     * the order and repetitions of set-valued lists (keywords, themes, languages, related
-      codes): they are sorted and deduplicated;
+      codes, other identifiers): they are sorted and deduplicated;
     * the case of a hexadecimal checksum (``xsd:hexBinary``): even-length values are lowered;
     * a licence given as the EU licence IRI of a known identifier, or as the licence's own address:
       it becomes the identifier;
@@ -56,8 +56,6 @@ def canonical_metadata(doc: dict) -> dict:
                 del doc[lang_field]
             elif tag == EN and f"{field}_en" in doc:
                 del doc[f"{field}_en"]
-    if not doc.get("keywords"):
-        doc.pop("keywords_lang", None)
     if isinstance(doc.get("landing_page"), str):
         doc["landing_page"] = repair_iri(doc["landing_page"].strip())
     publisher = doc.get("original_publisher")
@@ -66,6 +64,8 @@ def canonical_metadata(doc: dict) -> dict:
     for field in SET_VALUED:
         if isinstance(doc.get(field), list):
             doc[field] = sorted({value for value in doc[field] if isinstance(value, str)})
+    if not doc.get("keywords"):
+        doc.pop("keywords_lang", None)
     licence = doc.get("license")
     for distribution in doc.get("distributions") or []:
         if not isinstance(distribution, dict):
