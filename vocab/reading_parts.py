@@ -9,6 +9,8 @@ e-mail address a ``mailto:`` IRI, a literal or a node with ``vcard:hasValue``; a
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
@@ -176,7 +178,7 @@ class PartsReader:
                                   _first(self._media_type(o, False) for o in formats)))
         if formats and "format" not in item and "media_type" not in item:
             self.warn(f"{field}.format", "not a file type or media type govcat knows", formats[0])
-        put("byte_size", _first(as_int(o) for o in self.objects(node, DCAT.byteSize)))
+        put("byte_size", _first(_byte_size(o) for o in self.objects(node, DCAT.byteSize)))
         put("license", _first(self.licence(o) for o in self.objects(node, DCT.license)))
         put("checksum", _first(self._checksum(o) for o in self.objects(node, SPDX.checksum)))
         return item
@@ -219,6 +221,20 @@ class PartsReader:
         if description is not None:
             service["endpoint_description"] = description
         return service
+
+
+def _byte_size(term) -> int | None:
+    """A size as an integer, or as the decimal some catalogs write (``"4821133.0"^^xsd:decimal``)."""
+    size = as_int(term)
+    if size is None and isinstance(term, Literal):
+        try:
+            value = Decimal(str(term).strip())
+        except ArithmeticError:
+            return None
+        # (exponent bounded: "1e999999999" must not become a billion-digit integer)
+        size = int(value) if value.is_finite() and value.adjusted() < 20 and value == value.to_integral_value() \
+            else None
+    return size if size is None or size >= 0 else None
 
 
 def iri_of(term):

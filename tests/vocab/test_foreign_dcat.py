@@ -275,3 +275,32 @@ def test_any_graph_reads_into_a_document_and_warnings(triples):
     assert isinstance(doc, dict)
     assert all(set(w) == {"field", "reason", "value"} and all(isinstance(v, str) for v in w.values())
                for w in warnings)
+
+
+CKAN_STYLE = """
+@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> . @prefix schema: <http://schema.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix vcard: <http://www.w3.org/2006/vcard/ns#> .
+<https://portal.example.org/dataset/tree-register> a dcat:Dataset ;
+    dct:title "Street tree register" ; dct:description "Every street tree with its species and height." ;
+    dct:identifier "5f0c1e2a-4b7d-4c11-9a3e-2f1d0c9b8a77" ;
+    dct:publisher [ a foaf:Organization ; foaf:name "Parks Department" ] ;
+    dcat:contactPoint [ a vcard:Organization ; vcard:fn "Tree Team" ; vcard:hasEmail "mailto:trees@portal.example.org" ] ;
+    dct:temporal [ a dct:PeriodOfTime ; schema:startDate "2016-04"^^xsd:gYearMonth ; schema:endDate "2021"^^xsd:gYear ] ;
+    dcat:distribution <https://portal.example.org/dataset/tree-register/resource/1> .
+<https://portal.example.org/dataset/tree-register/resource/1> a dcat:Distribution ;
+    dct:title "trees.csv" ; dcat:accessURL <https://portal.example.org/files/trees.csv> ;
+    dct:format "CSV" ; dcat:mediaType "text/csv" ; dcat:byteSize "73422.0"^^xsd:decimal .
+"""
+
+
+def test_a_ckan_style_record_untagged_with_decimal_sizes_and_schema_org_periods():
+    graph = Graph().parse(data=CKAN_STYLE, format="turtle")
+    doc = resource_from_rdf(graph, URIRef("https://portal.example.org/dataset/tree-register"))
+    assert (doc["title_lang"], doc["description_lang"]) == ("", "")
+    assert doc["original_publisher"] == {"name": "Parks Department"}
+    assert doc["contact_point"] == {"name": "Tree Team", "email": "trees@portal.example.org"}
+    assert doc["temporal"] == {"start": "2016-04-01", "end": "2021-12-31"}
+    assert doc["other_identifiers"] == ["5f0c1e2a-4b7d-4c11-9a3e-2f1d0c9b8a77"]
+    assert doc["distributions"] == [{"title": "trees.csv", "access_url": "https://portal.example.org/files/trees.csv",
+                                     "format": "CSV", "media_type": "text/csv", "byte_size": 73422}]
