@@ -333,7 +333,11 @@ class DcatHarvester(RemoteHarvester):
 
     def map(self, raw) -> dict:
         graph, subject = raw
-        return resource_from_rdf(graph, subject)
+        warnings: list = []
+        doc = resource_from_rdf(graph, subject, warnings=warnings)
+        if warnings:     # what was read but could not be kept: the core reports it with the record
+            doc["_warnings"] = warnings
+        return doc
 
     def resource_code(self, raw) -> str | None:
         graph, subject = raw

@@ -2,8 +2,9 @@
 
 Modules: ``namespaces`` (every prefix, one manager), ``iris`` (the IRI design), ``terms`` (safe
 IRIs and literals), ``schemes`` (concept schemes, EU authority-table subsets), ``values`` (value
-mappings in pairs), ``mapping`` and ``reading`` (resource ↔ RDF), ``catalog`` (the catalog and
-paging), ``validation`` (SHACL), ``jsonld`` (the JSON-LD context).  ``vocab/README.md`` explains
+mappings in pairs), ``dates`` (dates and periods as sources write them), ``mapping``, ``reading``
+and ``canonical`` (resource ↔ RDF), ``catalog`` (the catalog and paging), ``validation`` (SHACL),
+``jsonld`` (the JSON-LD context).  ``vocab/README.md`` explains
 the design decisions.
 """
 from __future__ import annotations

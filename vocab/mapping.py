@@ -18,8 +18,8 @@ logged warning; it never costs the rest of the record.
 """
 from __future__ import annotations
 
-import copy
 import logging
+import re
 from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
@@ -27,29 +27,27 @@ from rdflib import namespace as rdflib_namespace
 
 from registry.resources.schemas import ResourceSchema
 from vocab import iris, namespaces
+from vocab.canonical import EN, SET_VALUED, TEXT_LANGUAGES, ZH, canonical_metadata  # noqa: F401 (re-exported)
 from vocab.namespaces import Terms, new_graph
 from vocab.reading import read_resource
 from vocab.terms import (
-    clean_text, date_literal, date_time_literal, integer_literal, is_clean_iri, repair_iri, safe_iri,
-    text_literal,
+    clean_text, date_literal, date_time_literal, integer_literal, is_clean_iri, safe_iri, text_literal,
 )
 from vocab.values import (
     checksum_algorithm_to_rdf, classification_to_rdf, data_item_type_to_rdf, datatype_to_rdf, email_to_rdf,
-    file_type_to_rdf, format_class_to_rdf, frequency_to_rdf, language_is_eu, language_to_rdf, license_from_rdf,
-    license_to_rdf, media_type_to_rdf, open_type_to_rdf, phone_to_rdf, region_to_rdf, related_code_to_rdf,
-    share_method_to_rdf, share_type_to_rdf, theme_to_rdf,
+    file_type_to_rdf, format_class_to_rdf, frequency_to_rdf, language_is_eu, language_to_rdf, license_to_rdf,
+    media_type_to_rdf, open_type_to_rdf, phone_to_rdf, region_to_rdf, related_code_to_rdf, share_method_to_rdf,
+    share_type_to_rdf, theme_to_rdf,
 )
 
 log = logging.getLogger(__name__)
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")     # what an RDF literal's tag may be
 
 # Terms resolved once (see namespaces.Terms): this module runs for every resource of a dump.
-CSVW, DCAT, DCT, FOAF, GOVCAT, SPDX, VCARD = (Terms(getattr(namespaces, name)) for name in (
-    "CSVW", "DCAT", "DCT", "FOAF", "GOVCAT", "SPDX", "VCARD"))
+ADMS, CSVW, DCAT, DCT, FOAF, GOVCAT, SKOS, SPDX, VCARD = (Terms(getattr(namespaces, name)) for name in (
+    "ADMS", "CSVW", "DCAT", "DCT", "FOAF", "GOVCAT", "SKOS", "SPDX", "VCARD"))
 RDF, RDFS, XSD = (Terms(getattr(rdflib_namespace, name)) for name in ("RDF", "RDFS", "XSD"))
 METADATA_FIELDS = frozenset(ResourceSchema().fields)
-# Lists whose order and repetitions RDF cannot keep (each value is one triple of a set).
-SET_VALUED = ("keywords", "themes", "language", "related_codes")
-ZH, EN = "zh", "en"  # the catalog's working language and the optional English translation
 TRUE, FALSE = Literal(True), Literal(False)
 
 
@@ -149,65 +147,64 @@ def resource_to_rdf(resource: dict, *, base: str, code: str | None = None, subje
     return graph
 
 
-def resource_from_rdf(graph: Graph, subject) -> dict:
-    """The metadata document of ``subject`` in ``graph``, as :func:`canonical_metadata` gives it."""
-    return read_resource(graph, URIRef(subject) if not isinstance(subject, URIRef) else subject)
+def resource_from_rdf(graph: Graph, subject, warnings: list | None = None) -> dict:
+    """The metadata document of ``subject`` in ``graph``, as :func:`canonical_metadata` gives it.
 
-
-def _copied(value):
-    """A copy of a JSON-shaped value (dicts, lists, scalars): what deepcopy does, several times faster."""
-    if isinstance(value, dict):
-        return {key: _copied(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copied(item) for item in value]
-    return value if isinstance(value, (str, int, float, bool, type(None))) else copy.deepcopy(value)
-
-
-def canonical_metadata(doc: dict) -> dict:
-    """``doc`` in the form it has after a trip through RDF (``doc`` itself is not changed).
-
-    RDF keeps every value, but cannot tell apart:
-
-    * an empty list (or an empty ``temporal``) from an absent one: they are dropped;
-    * the order and repetitions of set-valued lists (keywords, themes, languages, related
-      codes): they are sorted and deduplicated;
-    * the case of a hexadecimal checksum (``xsd:hexBinary``): even-length values are lowered;
-    * a licence given as the EU licence IRI of a known identifier: it becomes the identifier;
-    * a URL with characters an IRI may not hold (space, ``<>"{}|\\^```): they are percent-encoded.
+    Pass a list as ``warnings`` to learn what was read but left out (``{"field", "reason", "value"}``).
     """
-    doc = _copied(doc)
-    for field in SET_VALUED:
-        if isinstance(doc.get(field), list):
-            doc[field] = sorted({value for value in doc[field] if isinstance(value, str)})
-    licence = doc.get("license")
-    for distribution in doc.get("distributions") or []:
-        if not isinstance(distribution, dict):
-            continue
-        for key in ("access_url", "download_url"):
-            if isinstance(distribution.get(key), str):
-                distribution[key] = repair_iri(distribution[key].strip())
-        checksum = distribution.get("checksum")
-        if isinstance(checksum, dict) and isinstance(checksum.get("value"), str) and len(checksum["value"]) % 2 == 0:
-            checksum["value"] = checksum["value"].lower()
-        if isinstance(distribution.get("license"), str):
-            distribution["license"] = _canonical_licence(distribution["license"])
-    for service in doc.get("data_services") or []:
-        if isinstance(service, dict) and isinstance(service.get("endpoint_url"), str):
-            service["endpoint_url"] = repair_iri(service["endpoint_url"].strip())
-    if isinstance(licence, str):
-        doc["license"] = _canonical_licence(licence)
-    return {k: val for k, val in doc.items() if val != [] and val != {}}
+    return read_resource(graph, URIRef(subject) if not isinstance(subject, URIRef) else subject, warnings)
 
 
-def _canonical_licence(text: str) -> str:
-    return license_from_rdf(URIRef(text)) if is_clean_iri(text) else text
+def text_language(doc: dict, field: str | None = "title") -> str | None:
+    """The language tag ``field``'s text is written with: its ``*_lang`` (lower case), zh when absent,
+    none (a plain literal) when "" — or when it is no language tag at all (no language is invented).
+
+    ``field=None`` is for the texts without a language of their own (conditions, the provider's
+    unit, the parts' titles and descriptions): zh in a Chinese record (no ``title_lang``); in a
+    record whose title is in another language they are written untagged, because govcat cannot
+    tell whether the source wrote them or an editor completing the record did."""
+    tag = doc.get(TEXT_LANGUAGES[field or "title"])
+    if tag is None:
+        return ZH
+    if field is None:
+        return ZH if isinstance(tag, str) and tag.lower() == ZH else None
+    return _language_tag(tag) if isinstance(tag, str) else None
+
+
+@lru_cache(maxsize=256)
+def _language_tag(tag: str) -> str | None:
+    if tag and not _LANGUAGE_TAG.match(tag):
+        log.warning("wrote text untagged: %r is not a language tag", tag[:40])
+        return None
+    return tag.lower() or None
 
 
 # Writers: one per field of the document, in the order of the table in domain.md.
-def _text_field(predicate, lang=ZH):
-    def write(out, s, base, value, **_):
-        out.text(s, predicate, value, lang)
+def _text_field(predicate, field=None):
+    """A text in the language of ``field``, or (``None``) one without a language of its own."""
+    def write(out, s, base, value, *, doc, **_):
+        out.text(s, predicate, value, text_language(doc, field))
     return write
+
+
+def _english(predicate, field):
+    """An English translation; none when the text itself is English (two English titles would clash)."""
+    def write(out, s, base, value, *, doc, **_):
+        if text_language(doc, field) == EN:
+            log.warning("dropped %s_en of %s: the %s itself is in English", field, s, field)
+            return
+        out.text(s, predicate, value, EN)
+    return write
+
+
+def _plain_field(predicate):
+    def write(out, s, base, value, **_):
+        out.text(s, predicate, value, None)
+    return write
+
+
+def _written_with_its_text(out, s, base, value, **_):
+    """A ``*_lang`` field: written as the language tag of its text's literal."""
 
 
 def _concept_field(predicate, to_rdf):
@@ -236,7 +233,8 @@ def _provider(out, s, base, value, *, publisher, **_):
     out.text(agent, FOAF.name, _get(publisher or {}, "name_en"), EN)
 
 
-def _data_items(out, s, base, value, **_):
+def _data_items(out, s, base, value, *, doc, **_):
+    lang = text_language(doc, None)
     items = _as_list(value, "data_items")
     if not items:
         return
@@ -257,7 +255,7 @@ def _data_items(out, s, base, value, **_):
         out.add(column, CSVW.datatype, datatype_to_rdf(item.get("type")))
         if "length" in item:
             out.add(column, GOVCAT.length, integer_literal(item["length"], XSD.positiveInteger, 1))
-        out.text(column, DCT.description, item.get("description"))
+        out.text(column, DCT.description, item.get("description"), lang)
 
 
 def _issued(out, s, base, value, **_):
@@ -269,9 +267,10 @@ def _related(out, s, base, value, **_):
         out.add(s, DCT.relation, related_code_to_rdf(base, code))
 
 
-def _keywords(out, s, base, value, **_):
+def _keywords(out, s, base, value, *, doc, **_):
+    lang = text_language(doc, "keywords")
     for keyword in _as_list(value, "keywords"):
-        out.text(s, DCAT.keyword, keyword)
+        out.text(s, DCAT.keyword, keyword, lang)
 
 
 def _themes(out, s, base, value, **_):
@@ -338,7 +337,8 @@ def _languages(out, s, base, value, **_):
             out.text(term, DCT.identifier, tag, None)
 
 
-def _distributions(out, s, base, value, **_):
+def _distributions(out, s, base, value, *, doc, **_):
+    lang = text_language(doc, None)
     for position, item in enumerate(_as_list(value, "distributions"), 1):
         if not isinstance(item, dict):
             log.warning("dropped distribution %d of %s: not an object", position, s)
@@ -348,8 +348,8 @@ def _distributions(out, s, base, value, **_):
         out.add(s, DCAT.distribution, node)
         out.add(node, RDF.type, DCAT.Distribution)
         out.add(node, GOVCAT.position, _position(position))
-        out.text(node, DCT.title, item.get("title"))
-        out.text(node, DCT.description, item.get("description"))
+        out.text(node, DCT.title, item.get("title"), lang)
+        out.text(node, DCT.description, item.get("description"), lang)
         out.add(node, DCAT.accessURL, safe_iri(item.get("access_url"), what="access URL"))
         if "download_url" in item:
             out.add(node, DCAT.downloadURL, safe_iri(item["download_url"], what="download URL"))
@@ -394,7 +394,8 @@ def _checksum(out, s, node, checksum: dict, part: str) -> None:
             else Literal(value))
 
 
-def _data_services(out, s, base, value, **_):
+def _data_services(out, s, base, value, *, doc, **_):
+    lang = text_language(doc, None)
     for position, item in enumerate(_as_list(value, "data_services"), 1):
         if not isinstance(item, dict):
             log.warning("dropped data service %d of %s: not an object", position, s)
@@ -402,7 +403,7 @@ def _data_services(out, s, base, value, **_):
         service = iris.part_iri(s, f"service-{position}")
         out.add(service, RDF.type, DCAT.DataService)
         out.add(service, GOVCAT.position, _position(position))
-        out.text(service, DCT.title, item.get("title"))
+        out.text(service, DCT.title, item.get("title"), lang)
         endpoint = safe_iri(item.get("endpoint_url"), what="endpoint URL")
         out.add(service, DCAT.endpointURL, endpoint)
         out.add(service, DCAT.servesDataset, s)
@@ -410,7 +411,7 @@ def _data_services(out, s, base, value, **_):
         if isinstance(description, str) and is_clean_iri(description):
             out.add(service, DCAT.endpointDescription, URIRef(description))
         else:  # a description in words, not a document's address
-            out.text(service, DCT.description, description)
+            out.text(service, DCT.description, description, lang)
         # DCAT reaches a service through a distribution: one per service, whose access URL is the
         # endpoint.  Reading back, such a distribution is recognised and not listed as a distribution.
         access = iris.part_iri(s, f"service-{position}-distribution")
@@ -420,21 +421,56 @@ def _data_services(out, s, base, value, **_):
         out.add(access, DCAT.accessService, service)
 
 
+def _landing_page(out, s, base, value, **_):
+    page = safe_iri(value, what="landing page")
+    if page is not None:
+        out.add(s, DCAT.landingPage, page)
+        out.add(page, RDF.type, FOAF.Document)
+
+
+def _original_publisher(out, s, base, value, **_):
+    """The publisher the record names at its source: ``dct:creator``, a ``foaf:Agent`` with its name
+    (the catalog's provider stays ``dct:publisher``)."""
+    agent = _as_dict(value, "original_publisher")
+    name = clean_text(agent.get("name"))
+    if not name:
+        return
+    node = safe_iri(agent["uri"], what="publisher IRI") if agent.get("uri") is not None else None
+    node = node if node is not None else iris.part_iri(s, "creator")
+    out.add(s, DCT.creator, node)
+    out.add(node, RDF.type, FOAF.Agent)
+    out.text(node, FOAF.name, name, None)
+
+
+def _other_identifiers(out, s, base, value, **_):
+    texts = sorted({text for text in (clean_text(v) for v in _as_list(value, "other_identifiers")) if text})
+    for position, text in enumerate(texts, 1):
+        node = iris.part_iri(s, f"identifier-{position}")
+        out.add(s, ADMS.identifier, node)
+        out.add(node, RDF.type, ADMS.Identifier)
+        out.text(node, SKOS.notation, text, None)
+
+
 def _classified(out, s, base, value, **_):
     if isinstance(value, bool):
         out.add(s, GOVCAT.classified, TRUE if value else FALSE)
 
 
 _WRITERS = [
-    ("title", _text_field(DCT.title)),
-    ("title_en", _text_field(DCT.title, EN)),
-    ("description", _text_field(DCT.description)),
-    ("description_en", _text_field(DCT.description, EN)),
+    ("title", _text_field(DCT.title, "title")),
+    ("title_lang", _written_with_its_text),
+    ("title_en", _english(DCT.title, "title")),
+    ("description", _text_field(DCT.description, "description")),
+    ("description_lang", _written_with_its_text),
+    ("description_en", _english(DCT.description, "description")),
+    ("landing_page", _landing_page),
+    ("original_publisher", _original_publisher),
+    ("other_identifiers", _other_identifiers),
     ("classification", _classification),
     ("provider", _provider),
     ("provider_unit", _text_field(GOVCAT.providerUnit)),
     ("format_class", _concept_field(GOVCAT.formatClass, format_class_to_rdf)),
-    ("format_type", _text_field(GOVCAT.formatType, None)),
+    ("format_type", _plain_field(GOVCAT.formatType)),
     ("data_items", _data_items),
     ("share_type", _concept_field(GOVCAT.shareType, share_type_to_rdf)),
     ("share_conditions", _text_field(GOVCAT.shareConditions)),
@@ -446,6 +482,7 @@ _WRITERS = [
     ("issued", _issued),
     ("related_codes", _related),
     ("keywords", _keywords),
+    ("keywords_lang", _written_with_its_text),
     ("themes", _themes),
     ("spatial", _spatial),
     ("temporal", _temporal),

@@ -1,71 +1,421 @@
 """Reading a resource's metadata document back from RDF: the reverse half of ``vocab.mapping``.
 
 For govcat's own output the reading is exact (see ``mapping.canonical_metadata``).  It is also
-tolerant, because the same code reads DCAT that other catalogs publish: a title without a
-language tag, distributions and columns without ``govcat:position``, a licence or a format as a
-literal, a publisher known only by its IRI.  Where several values compete for one field the
-choice is deterministic (preferred language first, then the lexical order), so reading the
-same graph twice gives the same document.
+tolerant, because the same code reads the DCAT that other catalogs publish: titles in German or
+Spanish (their language is kept in ``title_lang``…), URLs written as IRIs, plain literals or
+``xsd:anyURI`` literals, distributions with only a download URL, publishers that are not govcat
+departments, EU and Dublin Core vocabularies, ISO 8601 durations, dates in national forms.  Where
+several values compete for one field the choice is deterministic (the catalog's language, then the
+record's own, then the lexical order), so reading the same graph twice gives the same document.
+
+What is read but cannot be kept — a value in no form govcat knows, texts in a third language, a
+distribution the page does not describe — is left out and, when the caller passes a ``warnings``
+list, reported there as ``{"field", "reason", "value"}`` (the harvest pipeline's ``_warnings``).
+Nothing is invented: a field the graph does not give stays absent.
 """
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDFS, XSD
+import re
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import FOAF, RDF, RDFS, XSD
 
 from registry.codes import parse_resource_code
+from vocab.dates import date_problem, iso_date
 from vocab.iris import code_from_iri
-from vocab.namespaces import CSVW, DCAT, DCT, GOVCAT, SKOS, SPDX, VCARD, Terms
-from vocab.terms import as_int
+from vocab.namespaces import ADMS, CSVW, DCAT, DCT, GOVCAT, SKOS, SPDX, VCARD, Terms
+from vocab.reading_parts import PartsReader, iri_of
+from vocab.terms import repair_iri
 from vocab.values import (
-    checksum_algorithm_from_rdf, classification_from_rdf, data_item_type_from_rdf, datatype_from_rdf,
-    email_from_rdf, file_type_from_rdf, format_class_from_rdf, frequency_from_rdf, language_from_rdf,
-    license_from_rdf, media_type_from_rdf, open_type_from_rdf, phone_from_rdf, region_from_rdf,
-    related_code_from_rdf, share_method_from_rdf, share_type_from_rdf, theme_from_rdf,
+    classification_from_rdf, format_class_from_rdf, frequency_from_rdf, language_from_rdf, open_type_from_rdf,
+    region_from_rdf, related_code_from_rdf, share_method_from_rdf, share_type_from_rdf, theme_from_rdf,
 )
 
-_NO_POSITION = 1 << 62
-
-
+_TIME = Namespace("http://www.w3.org/2006/time#")
+_SCHEMA = Namespace("http://schema.org/")
 # Reading one harvested record looks a hundred terms up: resolve each once (see Terms).
-CSVW, DCAT, DCT, GOVCAT, RDFS, SKOS, SPDX, VCARD, XSD = (
-    Terms(namespace) for namespace in (CSVW, DCAT, DCT, GOVCAT, RDFS, SKOS, SPDX, VCARD, XSD))
+ADMS, CSVW, DCAT, DCT, FOAF, GOVCAT, RDF, RDFS, SKOS, SPDX, TIME, SCHEMA, VCARD, XSD = (
+    Terms(namespace) for namespace in (ADMS, CSVW, DCAT, DCT, FOAF, GOVCAT, RDF, RDFS, SKOS, SPDX, _TIME,
+                                       _SCHEMA, VCARD, XSD))
+MAX_IDENTIFIERS = 20
+# A credit code (统一社会信用代码): what makes a publisher one of govcat's departments.
+_CREDIT_ALPHABET = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")
+_WEB = ("http://", "https://", "ftp://", "ftps://")
+_DIVISION_CODE = re.compile(r"^[1-8]\d{5}$")     # as the schema has it
 
 
-def _objects(graph: Graph, subject, predicate) -> list:
-    values = list(graph.objects(subject, predicate))
-    if len(values) < 2:       # most properties have one value: nothing to order
-        return values
-    return sorted(values, key=_term_order)
+def _is_credit_code(text: str) -> bool:
+    return len(text) == 18 and text[2] in "12345678" and text[3:8].isdigit() and set(text) <= _CREDIT_ALPHABET
+
+
+def _tag(literal: Literal) -> str:
+    language = literal.language
+    return language.lower() if language else ""
+
+
+def _text_class(tag: str) -> int:
+    """The order in which a text's language makes it the record's text: the catalog's language
+    first, untagged text next, then any other language, English last (it has fields of its own)."""
+    if tag == "zh":
+        return 0
+    if tag.startswith("zh-"):
+        return 1
+    if not tag:
+        return 2
+    if tag == "en":
+        return 5
+    return 4 if tag.startswith("en-") else 3
+
+
+def _web_text(text: str) -> str | None:
+    text = text.strip()
+    return repair_iri(text) if text[:8].lower().startswith(_WEB) else None
+
+
+class Reader(PartsReader):
+    """One record's reading: the graph, the dataset, the language of its texts and the warnings."""
+
+    def __init__(self, graph: Graph, s: URIRef, warnings: list | None):
+        self.graph, self.s, self.warnings = graph, s, warnings
+        self.lang = "zh"        # the language of the record's texts: its title's
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def warn(self, field: str, reason: str, value) -> None:
+        if self.warnings is not None:
+            self.warnings.append({"field": field, "reason": reason, "value": str(value)[:500]})
+
+    def objects(self, subject, predicate) -> list:
+        values = list(self.graph.objects(subject, predicate))
+        if len(values) < 2:       # most properties have one value: nothing to order
+            return values
+        return sorted(values, key=_term_order)
+
+    def literals(self, subject, predicate) -> list:
+        return [o for o in self.objects(subject, predicate) if isinstance(o, Literal)]
+
+    def text(self, subject, predicate, field: str | None = None) -> str | None:
+        """The text of ``predicate`` in the record's language (else as :func:`_text_class` orders);
+        texts in other languages are reported as left out when ``field`` names them."""
+        literals = self.literals(subject, predicate)
+        if len(literals) < 2:
+            return str(literals[0]) if literals else None
+        lang = self.lang
+        best = min(literals, key=lambda o: (-1 if _tag(o) == lang else _text_class(_tag(o)), _tag(o), str(o)))
+        if field is not None:
+            self._left_out(field, [o for o in literals if o is not best])
+        return str(best)
+
+    def plain(self, subject, predicate) -> str | None:
+        """A text that is not in a language (a name, a code): untagged first, then the record's language."""
+        literals = self.literals(subject, predicate)
+        if len(literals) < 2:
+            return str(literals[0]) if literals else None
+        lang = self.lang
+        return str(min(literals, key=lambda o: (0 if not o.language else 1 if _tag(o) == lang else 2,
+                                                _tag(o), str(o))))
+
+    def _left_out(self, field: str, literals: list) -> None:
+        if literals and self.warnings is not None:
+            tags = sorted({_tag(o) or "untagged" for o in literals})
+            self.warn(field, f"text in another language ({', '.join(tags)}) left out",
+                      " | ".join(str(o) for o in literals))
+
+    def url(self, term, field: str) -> str | None:
+        """An address given as an IRI, a plain literal or an ``xsd:anyURI`` literal."""
+        if isinstance(term, URIRef):
+            return str(term)
+        if isinstance(term, Literal):
+            url = _web_text(str(term))
+            if url is None:
+                self.warn(field, "not an http(s) or ftp address", term)
+            return url
+        return None
+
+    def first_url(self, subject, predicate, field: str) -> str | None:
+        for term in self.objects(subject, predicate):
+            url = self.url(term, field)
+            if url is not None:
+                return url
+        return None
+
+    def own_node(self, term) -> bool:
+        """Whether ``term`` is a node the mapping coined for the dataset (a part IRI, or a blank node)."""
+        return isinstance(term, BNode) or str(term).startswith(str(self.s))
+
+    # -- the dataset -----------------------------------------------------------------------------
+    def read(self) -> dict:
+        graph, s = self.graph, self.s
+        doc: dict = {}
+
+        def put(field, value):
+            if value is not None and value != [] and value != {}:
+                doc[field] = value
+
+        self._texts(doc)
+        themes = self.objects(s, DCAT.theme)
+        put("classification", _first(self._classification(t) for t in themes))
+        self._publishers(doc)
+        put("provider_unit", self.text(s, GOVCAT.providerUnit, "provider_unit"))
+        put("format_class", _first(format_class_from_rdf(o) for o in self.objects(s, GOVCAT.formatClass)))
+        put("format_type", self.plain(s, GOVCAT.formatType))
+        put("data_items", self.data_items())
+        put("share_type", _first(share_type_from_rdf(o) for o in self.objects(s, GOVCAT.shareType)))
+        put("share_conditions", self.text(s, GOVCAT.shareConditions, "share_conditions"))
+        put("share_basis", self.text(s, GOVCAT.shareBasis, "share_basis"))
+        put("share_method", _first(share_method_from_rdf(o) for o in self.objects(s, GOVCAT.shareMethod)))
+        self._opening(doc)
+        put("update_frequency", self._frequency())
+        put("issued", self._issued())
+        put("related_codes", sorted({c for c in (_related(o) for o in graph.objects(s, DCT.relation)) if c}))
+        put("themes", self._themes(themes))
+        put("spatial", self._spatial())
+        put("temporal", _first(self.temporal(o) for o in self.objects(s, DCT.temporal)))
+        put("contact_point", _first(self.contact(o) for o in self.objects(s, DCAT.contactPoint)))
+        put("license", _first(self.licence(o) for o in self.objects(s, DCT.license)))
+        put("language", self._languages())
+        put("landing_page", self.first_url(s, DCAT.landingPage, "landing_page"))
+        put("other_identifiers", self._identifiers())
+        distributions, services = self.distributions_and_services()
+        put("distributions", self.distributions(distributions))
+        put("data_services", [self.service(d, f"data_services[{i}]") for i, d in enumerate(services)])
+        classified = _first(o.toPython() for o in self.objects(s, GOVCAT.classified)
+                            if isinstance(o, Literal) and o.datatype == XSD.boolean)
+        put("classified", classified if isinstance(classified, bool) else None)
+        return doc
+
+    def _texts(self, doc: dict) -> None:
+        """Title and description, each in one language (kept in ``*_lang`` unless zh), their English
+        translations, and the keywords of one language."""
+        s = self.s
+        titles = self.literals(s, DCT.title)
+        title = self._main(titles, None)
+        if title is not None:
+            self.lang = _tag(title)
+            doc["title"] = str(title)
+            if self.lang != "zh":
+                doc["title_lang"] = self.lang
+        title_en = _english(titles, title)
+        if title_en is not None:
+            doc["title_en"] = str(title_en)
+        self._left_out("title", [o for o in titles if o is not title and o is not title_en])
+        descriptions = self.literals(s, DCT.description)
+        # In the title's language first, unless that is English: English has description_en.
+        description = self._main(descriptions, self.lang if self.lang != "en" else None)
+        if description is not None:
+            doc["description"] = str(description)
+            if _tag(description) != "zh":
+                doc["description_lang"] = _tag(description)
+        description_en = _english(descriptions, description)
+        if description_en is not None:
+            doc["description_en"] = str(description_en)
+        self._left_out("description",
+                       [o for o in descriptions if o is not description and o is not description_en])
+        self._keywords(doc)
+
+    def _main(self, literals: list, prefer: str | None) -> Literal | None:
+        if len(literals) < 2:
+            return literals[0] if literals else None
+        counts: dict = {}
+        if sum(_text_class(_tag(o)) == 3 for o in literals) > 1:
+            # Several languages of the source's own: the one most of its texts are in.
+            for predicate in (DCT.title, DCT.description, DCAT.keyword):
+                for o in self.literals(self.s, predicate):
+                    counts[_tag(o)] = counts.get(_tag(o), 0) + 1
+        return min(literals, key=lambda o: (-1 if _tag(o) == prefer else _text_class(_tag(o)),
+                                             -counts.get(_tag(o), 0), _tag(o), str(o)))
+
+    def _keywords(self, doc: dict) -> None:
+        groups: dict[str, set] = {}
+        for o in self.graph.objects(self.s, DCAT.keyword):
+            if isinstance(o, Literal):
+                groups.setdefault(_tag(o), set()).add(str(o))
+        if not groups:
+            return
+        lang = self.lang
+        tag = min(groups, key=lambda t: (-1 if t == lang else _text_class(t), -len(groups[t]), t))
+        doc["keywords"] = sorted(groups[tag])
+        if tag != "zh":
+            doc["keywords_lang"] = tag
+        for other in sorted(set(groups) - {tag}):
+            self.warn("keywords", f"keywords in another language ({other or 'untagged'}) left out",
+                      "; ".join(sorted(groups[other])))
+
+    def _classification(self, theme) -> str | None:
+        graph = self.graph
+        if "/classification/" not in str(theme):
+            return None
+        notation = self.plain(theme, SKOS.notation)
+        if notation and (theme, SKOS.inScheme, None) in graph:
+            return notation
+        return classification_from_rdf(theme)
+
+    def _themes(self, themes: list) -> list:
+        found, unknown = set(), []
+        for theme in themes:
+            code = theme_from_rdf(theme)
+            if code:
+                found.add(code)
+            elif "/classification/" not in str(theme):
+                unknown.append(theme)
+        for theme in unknown:
+            self.warn("themes", "not an EU data theme", theme)
+        return sorted(found)
+
+    def _publishers(self, doc: dict) -> None:
+        """govcat's own department is the provider; any other publisher (else the creator) is the
+        publisher the record names at its source."""
+        s, other = self.s, None
+        for agent in self.objects(s, DCT.publisher):
+            code = self._department(agent)
+            if code is not None:
+                doc.setdefault("provider", code)
+            elif other is None:
+                other = self.agent(agent, "original_publisher")
+        if other is None:
+            other = _first(self.agent(agent, "original_publisher") for agent in self.objects(s, DCT.creator))
+        if other is not None:
+            doc["original_publisher"] = other
+
+    def _department(self, agent) -> str | None:
+        for identifier in self.literals(agent, DCT.identifier):
+            if _is_credit_code(str(identifier)):
+                return str(identifier)
+        code = code_from_iri("department", agent) if isinstance(agent, URIRef) else None
+        return code if code and _is_credit_code(code) else None
+
+    def agent(self, node, field: str) -> dict | None:
+        name = None
+        for predicate in (FOAF.name, SKOS.prefLabel, VCARD.fn, VCARD["organization-name"], RDFS.label):
+            name = self.text(node, predicate)
+            if name is not None:
+                break
+        uri = str(node) if isinstance(node, URIRef) and str(node).startswith(_WEB) and not self.own_node(node) \
+            else None
+        if name is None:
+            self.warn(field, "an agent the page does not name (no foaf:name)", uri or "(blank node)")
+            return None
+        return {"name": name, "uri": uri} if uri else {"name": name}
+
+    def _opening(self, doc: dict) -> None:
+        s = self.s
+        conditions = self.text(s, GOVCAT.openConditions, "open_conditions")
+        for term in self.objects(s, DCT.accessRights):
+            key, said = open_type_from_rdf(term), None
+            if key is None and not isinstance(term, Literal):      # a rights statement in words
+                labels = [o for p in (RDFS.label, SKOS.prefLabel, DCT.title) for o in self.literals(term, p)]
+                key = _first(open_type_from_rdf(o) for o in labels)
+                said = _either(self.text(term, DCT.description),
+                               _first(str(o) for o in labels if open_type_from_rdf(o) is None))
+            if key is None:
+                # An access right in no form govcat knows: never widened, so the narrowest opening.
+                self.warn("open_type", "access right not understood; recorded as not open (none)", said or term)
+                key = "none"
+            doc["open_type"] = key
+            if key == "conditional" and conditions is None:
+                conditions = said     # what the source says of the restriction is its condition
+            break
+        if conditions is not None:
+            doc["open_conditions"] = conditions
+
+    def _frequency(self) -> str | None:
+        for term in self.objects(self.s, DCT.accrualPeriodicity):
+            key = frequency_from_rdf(term)
+            if key is None and not isinstance(term, Literal):
+                key = self._frequency_node(term)
+            if key is not None:
+                return key
+            self.warn("update_frequency", "periodicity not understood", term)
+        return None
+
+    def _frequency_node(self, node) -> str | None:
+        """A ``dct:Frequency`` described on the page: its ``rdf:value`` (a duration, or a
+        ``time:DurationDescription``) or its label."""
+        for value in self.objects(node, RDF.value):
+            if isinstance(value, Literal):
+                key = frequency_from_rdf(value)
+            else:
+                key = self._duration_description(value)
+            if key is not None:
+                return key
+        for predicate in (RDFS.label, SKOS.prefLabel):
+            key = _first(frequency_from_rdf(o) for o in self.literals(node, predicate))
+            if key is not None:
+                return key
+        return None
+
+    def _duration_description(self, node) -> str | None:
+        parts = []
+        for unit, letter in (("years", "Y"), ("months", "M"), ("weeks", "W"), ("days", "D")):
+            parts += [f"{o}{letter}" for o in self.literals(node, TIME[unit])][:1]
+        clock = []
+        for unit, letter in (("hours", "H"), ("minutes", "M"), ("seconds", "S")):
+            clock += [f"{o}{letter}" for o in self.literals(node, TIME[unit])][:1]
+        text = "P" + "".join(parts) + ("T" + "".join(clock) if clock else "")
+        return frequency_from_rdf(Literal(text)) if len(text) > 1 else None
+
+    def _issued(self) -> str | None:
+        for term in self.objects(self.s, DCT.issued):
+            day = self.date(term, "issued")
+            if day is not None:
+                return day
+        return None
+
+    def date(self, term, field: str, bound: str | None = None) -> str | None:
+        if not isinstance(term, Literal):
+            return None
+        day = iso_date(str(term), bound=bound)
+        if day is None:
+            self.warn(field, date_problem(str(term)), term)
+        return day
+
+    def _spatial(self) -> str | None:
+        for location in self.objects(self.s, DCT.spatial):
+            code = _either(self.plain(location, DCT.identifier), region_from_rdf(location))
+            if code is not None and _DIVISION_CODE.match(code):
+                return code
+            self.warn("spatial", "not a division code (GB/T 2260)", location)
+        return None
+
+    def _languages(self) -> list:
+        found = set()
+        for term in self.graph.objects(self.s, DCT.language):
+            term = iri_of(term)
+            tag = str(term).strip().lower() if isinstance(term, Literal) else \
+                _either(language_from_rdf(term), self.plain(term, DCT.identifier))
+            if tag:
+                found.add(tag)
+            else:
+                self.warn("language", "not a language govcat knows", term)
+        return sorted(found)
+
+    def _identifiers(self) -> list:
+        """The source's own identifiers: ``dct:identifier`` values that are not resource codes,
+        ``adms:identifier`` (its ``skos:notation``) and a ``skos:notation`` of the dataset."""
+        s, found = self.s, set()
+        for term in self.graph.objects(s, DCT.identifier):
+            text = str(term).strip()
+            if text and not (isinstance(term, Literal) and parse_resource_code(text)):
+                found.add(text)
+        for term in self.graph.objects(s, ADMS.identifier):
+            text = str(term).strip() if isinstance(term, Literal) else self.plain(term, SKOS.notation)
+            if text:
+                found.add(text)
+        found.update(str(o).strip() for o in self.literals(s, SKOS.notation) if str(o).strip())
+        identifiers = sorted(found)
+        for extra in identifiers[MAX_IDENTIFIERS:]:
+            self.warn("other_identifiers", f"more than {MAX_IDENTIFIERS} identifiers", extra)
+        return identifiers[:MAX_IDENTIFIERS]
 
 
 def _term_order(term) -> tuple[str, str]:
     return type(term).__name__, str(term)
 
 
-def _literal(graph: Graph, subject, predicate, lang: str | None = "zh") -> str | None:
-    """The text of ``predicate``: the literal tagged ``lang`` (or a subtag of it) first.
-
-    ``lang="zh"`` falls back to an untagged literal and then to any literal (a harvested title may
-    be in any language); ``lang="en"`` reads English only; ``lang=None`` prefers untagged text.
-    """
-    literals = [o for o in _objects(graph, subject, predicate) if isinstance(o, Literal)]
-    if not literals:
+def _english(literals: list, chosen) -> Literal | None:
+    english = [o for o in literals if o is not chosen and (_tag(o) == "en" or _tag(o).startswith("en-"))]
+    if not english:
         return None
-
-    def rank(literal: Literal) -> int:
-        tag = (literal.language or "").lower()
-        if lang is None:
-            return 0 if not tag else 3
-        if tag == lang:
-            return 0
-        if tag.startswith(lang + "-"):
-            return 1
-        return 2 if not tag else 3
-
-    best = min(literals, key=rank)
-    if lang == "en" and rank(best) > 1:
-        return None
-    return str(best)
+    return min(english, key=lambda o: (_tag(o) != "en", _tag(o), str(o)))
 
 
 def _first(values):
@@ -77,216 +427,16 @@ def _either(*values):
     return _first(values)
 
 
-def _positioned(graph: Graph, nodes) -> list:
-    """``nodes`` in their ``govcat:position`` order (nodes without one last, by IRI)."""
-    def key(node):
-        position = _first(as_int(o) for o in graph.objects(node, GOVCAT.position))
-        return (position if position is not None else _NO_POSITION, str(node))
-    return sorted(set(nodes), key=key)
-
-
-def _date(term) -> str | None:
-    text = str(term) if isinstance(term, Literal) else None
-    return text[:10] if text and len(text) >= 10 and text[4] == "-" and text[7] == "-" else None
-
-
-def read_resource(graph: Graph, s: URIRef) -> dict:
-    """The metadata document of dataset ``s`` (empty lists and objects left out)."""
-    doc: dict = {}
-
-    def put(field, value):
-        if value is not None and value != [] and value != {}:
-            doc[field] = value
-
-    put("title", _literal(graph, s, DCT.title))
-    put("title_en", _literal(graph, s, DCT.title, "en"))
-    put("description", _literal(graph, s, DCT.description))
-    put("description_en", _literal(graph, s, DCT.description, "en"))
-    themes = _objects(graph, s, DCAT.theme)
-    put("classification", _first(_classification(graph, t) for t in themes))
-    put("provider", _first(_provider(graph, p) for p in _objects(graph, s, DCT.publisher)))
-    put("provider_unit", _literal(graph, s, GOVCAT.providerUnit))
-    put("format_class", _first(format_class_from_rdf(o) for o in _objects(graph, s, GOVCAT.formatClass)))
-    put("format_type", _literal(graph, s, GOVCAT.formatType, None))
-    put("data_items", _data_items(graph, s))
-    put("share_type", _first(share_type_from_rdf(o) for o in _objects(graph, s, GOVCAT.shareType)))
-    put("share_conditions", _literal(graph, s, GOVCAT.shareConditions))
-    put("share_basis", _literal(graph, s, GOVCAT.shareBasis))
-    put("share_method", _first(share_method_from_rdf(o) for o in _objects(graph, s, GOVCAT.shareMethod)))
-    put("open_type", _first(open_type_from_rdf(o) for o in _objects(graph, s, DCT.accessRights)))
-    put("open_conditions", _literal(graph, s, GOVCAT.openConditions))
-    put("update_frequency", _first(frequency_from_rdf(o) for o in _objects(graph, s, DCT.accrualPeriodicity)))
-    put("issued", _first(_date(o) for o in _objects(graph, s, DCT.issued)))
-    put("related_codes", sorted({c for c in (_related(o) for o in graph.objects(s, DCT.relation)) if c}))
-    put("keywords", sorted({str(o) for o in graph.objects(s, DCAT.keyword) if isinstance(o, Literal)}))
-    put("themes", sorted({c for c in (theme_from_rdf(t) for t in themes) if c}))
-    put("spatial", _first(_region(graph, o) for o in _objects(graph, s, DCT.spatial)))
-    put("temporal", _first(_temporal(graph, o) for o in _objects(graph, s, DCT.temporal)))
-    put("contact_point", _first(_contact(graph, o) for o in _objects(graph, s, DCAT.contactPoint)))
-    put("license", _first(_licence(graph, o, s) for o in _objects(graph, s, DCT.license)))
-    put("language", sorted({c for c in (_language(graph, o) for o in graph.objects(s, DCT.language)) if c}))
-    distributions, services = _distributions_and_services(graph, s)
-    put("distributions", [_distribution(graph, d, s) for d in distributions])
-    put("data_services", [_service(graph, d) for d in services])
-    classified = _first(o.toPython() for o in _objects(graph, s, GOVCAT.classified)
-                        if isinstance(o, Literal) and o.datatype == XSD.boolean)
-    put("classified", classified if isinstance(classified, bool) else None)
-    return doc
-
-
-def _classification(graph: Graph, theme) -> str | None:
-    notation = _literal(graph, theme, SKOS.notation, None)
-    if notation and (theme, SKOS.inScheme, None) in graph and "/classification/" in str(theme):
-        return notation
-    return classification_from_rdf(theme)
-
-
-def _provider(graph: Graph, publisher) -> str | None:
-    code = _literal(graph, publisher, DCT.identifier, None)
-    if code is not None:
-        return code
-    return code_from_iri("department", publisher)
-
-
-def _data_items(graph: Graph, s) -> list:
-    for schema in _objects(graph, s, DCT.conformsTo):
-        columns = _positioned(graph, graph.objects(schema, CSVW.column))
-        if columns:
-            return [_data_item(graph, column) for column in columns]
-    return []
-
-
-def _data_item(graph: Graph, column) -> dict:
-    item: dict = {}
-    name = _either(_literal(graph, column, CSVW.name, None), _literal(graph, column, CSVW.title))
-    if name is not None:
-        item["name"] = name
-    kind = _either(_first(data_item_type_from_rdf(o) for o in _objects(graph, column, GOVCAT.dataItemType)),
-                   _first(datatype_from_rdf(o) for o in _objects(graph, column, CSVW.datatype)))
-    if kind is not None:
-        item["type"] = kind
-    length = _first(as_int(o) for o in _objects(graph, column, GOVCAT.length))
-    if length is not None:
-        item["length"] = length
-    description = _literal(graph, column, DCT.description)
-    if description is not None:
-        item["description"] = description
-    return item
-
-
 def _related(term) -> str | None:
     if isinstance(term, Literal):
         return str(term) if parse_resource_code(str(term)) else None
     return related_code_from_rdf(term)
 
 
-def _region(graph: Graph, location) -> str | None:
-    return _either(_literal(graph, location, DCT.identifier, None), region_from_rdf(location))
+def read_resource(graph: Graph, s: URIRef, warnings: list | None = None) -> dict:
+    """The metadata document of dataset ``s`` (empty lists and objects left out).
 
-
-def _temporal(graph: Graph, period) -> dict | None:
-    found = {}
-    start = _first(_date(o) for o in _objects(graph, period, DCAT.startDate))
-    end = _first(_date(o) for o in _objects(graph, period, DCAT.endDate))
-    if start:
-        found["start"] = start
-    if end:
-        found["end"] = end
-    return found or None
-
-
-def _contact(graph: Graph, node) -> dict | None:
-    name = _either(_literal(graph, node, VCARD.fn, None), _literal(graph, node, VCARD["organization-name"], None))
-    if name is None:
-        return None
-    contact = {"name": name}
-    email = _first(email_from_rdf(o) for o in _objects(graph, node, VCARD.hasEmail))
-    phone = _first(phone_from_rdf(o) for o in _objects(graph, node, VCARD.hasTelephone))
-    if email is not None:
-        contact["email"] = email
-    if phone is not None:
-        contact["phone"] = phone
-    return contact
-
-
-def _own_node(term, s) -> bool:
-    """Whether ``term`` is a node the mapping coined for ``s`` (a part IRI, or a blank node)."""
-    return isinstance(term, BNode) or str(term).startswith(str(s))
-
-
-def _licence(graph: Graph, term, s) -> str | None:
-    if isinstance(term, Literal):
-        return str(term)
-    # A licence in words sits on a node of the resource's own, as its label.
-    label = _literal(graph, term, RDFS.label, None) if _own_node(term, s) else None
-    return license_from_rdf(term, label)
-
-
-def _language(graph: Graph, term) -> str | None:
-    if isinstance(term, Literal):
-        return str(term)
-    return _either(language_from_rdf(term), _literal(graph, term, DCT.identifier, None))
-
-
-def _distributions_and_services(graph: Graph, s) -> tuple[list, list]:
-    """The dataset's distributions and data services, each in its recorded order.
-
-    A distribution that only leads to a data service (its access URL is the service's endpoint)
-    is how DCAT links a service to a dataset; it stands for the service, not for a distribution.
+    Values that cannot be kept are reported in ``warnings`` (when a list is given) as
+    ``{"field", "reason", "value"}``.
     """
-    distributions, services = [], set(graph.subjects(DCAT.servesDataset, s))
-    for node in graph.objects(s, DCAT.distribution):
-        service_links = list(graph.objects(node, DCAT.accessService))
-        access = set(graph.objects(node, DCAT.accessURL))
-        if service_links and all(access == set(graph.objects(x, DCAT.endpointURL)) for x in service_links):
-            services.update(service_links)
-        else:
-            distributions.append(node)
-    return _positioned(graph, distributions), _positioned(graph, services)
-
-
-def _distribution(graph: Graph, node, s) -> dict:
-    item: dict = {}
-
-    def put(field, value):
-        if value is not None:
-            item[field] = value
-
-    put("title", _literal(graph, node, DCT.title))
-    put("description", _literal(graph, node, DCT.description))
-    put("access_url", _first(str(o) for o in _objects(graph, node, DCAT.accessURL) if isinstance(o, URIRef)))
-    put("download_url", _first(str(o) for o in _objects(graph, node, DCAT.downloadURL) if isinstance(o, URIRef)))
-    put("format", _first(_format(graph, o) for o in _objects(graph, node, DCT.format)))
-    put("media_type", _first(media_type_from_rdf(o) for o in _objects(graph, node, DCAT.mediaType)))
-    put("byte_size", _first(as_int(o) for o in _objects(graph, node, DCAT.byteSize)))
-    put("license", _first(_licence(graph, o, s) for o in _objects(graph, node, DCT.license)))
-    put("checksum", _first(_checksum(graph, o) for o in _objects(graph, node, SPDX.checksum)))
-    return item
-
-
-def _format(graph: Graph, term) -> str | None:
-    if isinstance(term, Literal):
-        return str(term)
-    return _either(file_type_from_rdf(term), _literal(graph, term, RDFS.label, None),
-                   _literal(graph, term, SKOS.prefLabel, None))
-
-
-def _checksum(graph: Graph, node) -> dict | None:
-    algorithm = _first(checksum_algorithm_from_rdf(o) for o in _objects(graph, node, SPDX.algorithm))
-    value = _literal(graph, node, SPDX.checksumValue, None)
-    return {"algorithm": algorithm, "value": value} if algorithm and value else None
-
-
-def _service(graph: Graph, node) -> dict:
-    service: dict = {}
-    title = _literal(graph, node, DCT.title)
-    if title is not None:
-        service["title"] = title
-    endpoint = _first(str(o) for o in _objects(graph, node, DCAT.endpointURL) if isinstance(o, URIRef))
-    if endpoint is not None:
-        service["endpoint_url"] = endpoint
-    description = _either(_first(str(o) for o in _objects(graph, node, DCAT.endpointDescription)),
-                          _literal(graph, node, DCT.description))
-    if description is not None:
-        service["endpoint_description"] = description
-    return service
+    return Reader(graph, s, warnings).read()

@@ -15,6 +15,7 @@ from rdflib.namespace import XSD
 
 from registry import vocabularies as v
 from vocab import iris
+from vocab.dates import frequency_from_text
 from vocab.namespaces import (
     EU_ACCESS_RIGHT, EU_DATA_THEME, EU_FILE_TYPE, EU_FREQUENCY, EU_LANGUAGE, EU_LICENCE, IANA_MEDIA_TYPE,
 )
@@ -25,13 +26,20 @@ from vocab.schemes import (
 from vocab.terms import is_clean_iri, segment, unsegment
 
 _FREQUENCY_KEYS = {code: key for key, code in FREQUENCY_CODES.items()}
-# The Dublin Core collection frequencies, which DCAT-US and many CKAN catalogs publish.
-_DC_FREQUENCIES = {"continuous": "realtime", "daily": "daily", "weekly": "weekly", "monthly": "monthly",
-                   "quarterly": "quarterly", "semiannual": "semiannual", "biannual": "semiannual",
-                   "annual": "annual", "irregular": "irregular"}
+# The Dublin Core collection frequencies (DCAT-US and many CKAN catalogs publish them).
+_DC_FREQUENCY = "http://purl.org/cld/freq/"
 _OPEN_TYPE_KEYS = {code: key for key, code in ACCESS_RIGHT_CODES.items()}
+# Access rights as catalogs write them in words, and the EU table's other codes: a restriction is
+# never widened (sensitive and confidential data are not open at all).
+_OPEN_TYPE_WORDS = {
+    "public": "unconditional", "open": "unconditional", "restricted": "conditional",
+    "restricted public": "conditional", "non-public": "none", "non_public": "none", "nonpublic": "none",
+    "not public": "none", "confidential": "none", "sensitive": "none",
+}
 _LANGUAGE_KEYS = {code: key for key, (code, _zh, _en) in LANGUAGE_CODES.items()}
 _LICENCE_IDS = {EU_LICENCE[code]: key for key, (code, _same, _name) in LICENCE_CODES.items()}
+# A known licence's own address (creativecommons.org …), http or https, with or without its final slash.
+_LICENCE_ADDRESSES = {same.split("://", 1)[1].rstrip("/"): key for key, (_code, same, _name) in LICENCE_CODES.items()}
 _ALGORITHM_KEYS = {iri: key for key, iri in CHECKSUM_ALGORITHMS.items()}
 _MEDIA_TYPE = re.compile(r"^[a-z]+/[A-Za-z0-9.+\-_]+$")
 
@@ -48,11 +56,13 @@ def frequency_to_rdf(key: str) -> URIRef | None:
 
 
 def frequency_from_rdf(term) -> str | None:
+    """An EU frequency (any code of the table: the one that covers its period), a Dublin Core
+    collection frequency, or a literal word or ISO 8601 duration → govcat's update frequency."""
     code = _suffix(term, EU_FREQUENCY)
     if code is not None:
-        return _FREQUENCY_KEYS.get(code)
-    match = re.search(r"purl\.org/cld/freq/(\w+)$", str(term))
-    return _DC_FREQUENCIES.get(match.group(1).lower()) if match else None
+        return _FREQUENCY_KEYS.get(code) or frequency_from_text(code)
+    code = _suffix(term, _DC_FREQUENCY)
+    return frequency_from_text(code if code is not None else str(term))
 
 
 # Opening (开放属性) ↔ EU access right.
@@ -62,10 +72,17 @@ def open_type_to_rdf(key: str) -> URIRef | None:
 
 
 def open_type_from_rdf(term) -> str | None:
+    """An EU access right, a govcat opening, or the words ``public``, ``restricted``, ``non-public``."""
     code = _suffix(term, EU_ACCESS_RIGHT)
     if code is not None:
-        return _OPEN_TYPE_KEYS.get(code)
-    return iris.govcat_key_from_iri("open_type", term) if str(term).startswith(iris.GOVCAT_BASE) else None
+        return _OPEN_TYPE_KEYS.get(code) or _OPEN_TYPE_WORDS.get(code.lower())
+    if str(term).startswith(iris.GOVCAT_BASE):
+        return iris.govcat_key_from_iri("open_type", term)
+    return open_type_from_text(str(term))
+
+
+def open_type_from_text(text: str) -> str | None:
+    return _OPEN_TYPE_WORDS.get(" ".join(text.lower().replace("_", " ").split()).replace("non public", "non-public"))
 
 
 # The national enumerations ↔ govcat concepts: one pair each, all alike.
@@ -207,11 +224,19 @@ def media_type_to_rdf(media_type: str) -> URIRef | None:
     return None
 
 
+_IANA = ("https://www.iana.org/assignments/media-types/", "http://www.iana.org/assignments/media-types/")
+
+
 def media_type_from_rdf(term) -> str | None:
-    match = re.search(r"iana\.org/assignments/media-types/(.+)$", str(term))
-    if match:
-        return match.group(1)
-    text = str(term)  # harvested catalogs sometimes give the bare media type as a literal
+    """An IANA media-type IRI (http or https) or a bare media type (``text/csv``) → the media type."""
+    text = str(term)
+    for prefix in _IANA:
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+            break
+    else:
+        match = re.search(r"iana\.org/assignments/media-types/(.+)$", text)
+        text = match.group(1) if match else text.strip()
     return text if _MEDIA_TYPE.match(text) else None
 
 
@@ -229,6 +254,10 @@ def license_to_rdf(text: str) -> URIRef | None:
 def license_from_rdf(term, label: str | None = None) -> str | None:
     if term in _LICENCE_IDS:
         return _LICENCE_IDS[term]
+    if isinstance(term, URIRef) and ("creativecommons.org/" in term or "opendatacommons.org/" in term):
+        known = _LICENCE_ADDRESSES.get(str(term).split("://", 1)[-1].rstrip("/"))
+        if known is not None:
+            return known
     if label is not None:
         return label
     return str(term) if isinstance(term, URIRef) else None

@@ -125,6 +125,7 @@ class ResourceSchema(BaseSchema):
     issued = IsoDate()
     related_codes = fields.List(fields.String(), validate=limit(200))
     keywords = fields.List(Text(validate=limit(100, 1)), validate=limit(50))
+    keywords_lang = LanguageTag(metadata={"description": "Language of the keywords; absent: zh."})
     themes = fields.List(fields.String(validate=one_of(v.EU_THEMES.keys)), validate=limit(13))
     spatial = fields.String(validate=matches(
         r"^[1-8]\d{5}$", "应为 6 位行政区划代码（GB/T 2260）。", "A 6-digit division code (GB/T 2260) is expected."))

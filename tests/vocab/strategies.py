@@ -18,7 +18,7 @@ from marshmallow import validate as mv
 from registry import vocabularies as v
 from registry.codes import CLASSIFICATION_CODE_RE, RESOURCE_CODE_RE, make_credit_code
 from registry.departments.schemas import CreditCode
-from registry.resources.schemas import ResourceSchema, normalize_metadata
+from registry.resources.schemas import LANGUAGE_TAG, ResourceSchema, normalize_metadata
 from registry.schema_base import IsoDate
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
@@ -41,7 +41,12 @@ CREDIT_CODES = st.builds(make_credit_code, st.from_regex(r"[1-8][0-9]{5}", fullm
                          st.from_regex(r"[0-9A-HJ-NPQRTUWXY]{9}", fullmatch=True))
 EMAILS = st.one_of(st.emails(), st.sampled_from(["data.office@example.gov.cn", "a+b@x.cn", "王@数据.中国"]))
 
+# Language tags: the ones that matter to the mapping (zh is the default, "" untagged, en clashes
+# with the English translations, case is not kept) more often than chance would draw them.
+LANGUAGE_TAGS = st.one_of(st.sampled_from(["", "zh", "ZH", "en", "EN", "en-GB", "de", "nl", "es", "zh-Hant"]),
+                          st.from_regex(LANGUAGE_TAG, fullmatch=True))
 OVERRIDES = {
+    "title_lang": LANGUAGE_TAGS, "description_lang": LANGUAGE_TAGS, "keywords_lang": LANGUAGE_TAGS,
     "classification": st.from_regex(CLASSIFICATION_CODE_RE, fullmatch=True),
     "related_codes": st.lists(st.from_regex(RESOURCE_CODE_RE, fullmatch=True), max_size=4),
     "classified": st.just(False),  # a classified resource is refused

@@ -23,6 +23,10 @@ SUBJECT = URIRef(f"{BASE}/resources/{CODE}")
 NASTY = {
     "title": 'NUL\x00 BEL\x07 ESC\x1b surrogate\ud800 nonchar\ufffe\uffff 标题',
     "title_en": 'ends with a quote"',
+    "title_lang": "bad tag!", "description_lang": "", "keywords_lang": 7,
+    "landing_page": "javascript:alert(1)",
+    "original_publisher": {"name": "\x00", "uri": "file:///etc/passwd"},
+    "other_identifiers": ["id\x00-1", None, 5, "", ["nested"]],
     "description": 'triple """quotes""" and \'\'\' and a backslash \\ and ]]> <!-- --> &amp; <b>\r\nCRLF\rCR\x85NEL',
     "classification": "2 01",
     "provider": "NOT A <CODE>",
@@ -68,6 +72,10 @@ def test_what_survives_of_a_nasty_record_is_clean():
     graph = resource_to_rdf(NASTY, base=BASE, code=CODE)
     doc = resource_from_rdf(graph, SUBJECT)
     assert doc["title"] == "NUL BEL ESC surrogate nonchar 标题"
+    # a language that is no tag is not invented: the texts are written untagged
+    assert (doc["title_lang"], doc["description_lang"], doc["keywords_lang"]) == ("", "", "")
+    assert "landing_page" not in doc and "original_publisher" not in doc
+    assert doc["other_identifiers"] == ["5", "id-1"]
     assert doc["description"] == NASTY["description"]  # CR, CRLF and NEL are text, kept
     assert doc["distributions"][0]["access_url"] == \
         "https://x.example/a%20b%3Cc%3E%22d%22%7Be%7D%7Cf%5Cg%5Eh%60i"
