@@ -1,6 +1,7 @@
 """A remote department catalog served from 127.0.0.1, and helpers to write its pages."""
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -11,9 +12,9 @@ from rdflib import URIRef
 from sqlalchemy import select
 
 from harvesters import services
-from harvesters.models import HarvestRecord
+from harvesters.models import HarvestError, HarvestRecord
 from registry.resources.models import Resource
-from registry.resources.schemas import normalize_metadata
+from registry.resources.schemas import missing_fields, normalize_metadata
 from tests.factories import ResourceDataFactory
 from vocab.mapping import resource_to_rdf
 from vocab.namespaces import HYDRA, new_graph
@@ -131,3 +132,47 @@ def harvested_resources(db) -> dict:
 def harvested_documents(db) -> dict:
     """original identifier → (state, doc) of every harvested resource."""
     return {original_id: (state, doc) for original_id, (state, _public, _version, doc) in harvested_resources(db).items()}
+
+
+# -- what every source that knows nothing of the compilation guide must come to ----------------------
+
+GUIDE_ONLY = ("share_type", "share_method", "share_conditions", "share_basis", "data_items")
+
+
+def dates_said(text: str) -> set[str]:
+    """Every full date the source's text states, in ISO form (YYYY-MM-DD, D.M.YYYY, DD-MM-YYYY, YYYY/M/D)."""
+    found = set(re.findall(r"\d{4}-\d{2}-\d{2}", text))
+    found |= {f"{y}-{int(m):02d}-{int(d):02d}" for d, m, y in re.findall(r"\b(\d{1,2})[.-](\d{1,2})[.-](\d{4})\b", text)}
+    found |= {f"{y}-{int(m):02d}-{int(d):02d}" for y, m, d in re.findall(r"\b(\d{4})/(\d{1,2})/(\d{1,2})\b", text)}
+    return found
+
+
+def check_foreign_harvest(db, report, world, source_text: str, *, chinese: set[str] = frozenset()) -> dict:
+    """The promises of a foreign source added with only its department; returns the harvested resources.
+
+    Every record with a title arrives (none failed) — published when complete, to be completed and not
+    public otherwise; no release date the source's text does not state and no sharing terms at all;
+    the source's language kept (none of the corpus writes Chinese but the records named ``chinese``);
+    every dropped value a warning row.
+    """
+    assert report.status == "succeeded", report.error
+    assert report.counters["failed"] == 0, report.errors
+    harvested = harvested_resources(db)
+    assert report.counters["created"] == len(harvested) > 0
+    assert report.counters["incomplete"] == sum(1 for state, *_rest in harvested.values() if state == "incomplete")
+    said = dates_said(source_text)
+    for original, (state, public, _version, doc) in harvested.items():
+        lacking = missing_fields(doc) + ([] if doc.get("issued") else ["issued"])
+        assert (state, public) == (("incomplete", False) if lacking else ("published", True)), (original, lacking)
+        assert doc.get("issued") is None or doc["issued"] in said, (original, doc.get("issued"))
+        assert not set(GUIDE_ONLY) & set(doc), original
+        assert (doc.get("title_lang", "zh") == "zh") == (original in chinese), original
+        assert doc["provider"] == world.dept_a.credit_code
+    with db.reader() as session:
+        warnings = session.scalars(select(HarvestError).where(HarvestError.job_id == report.job_id,
+                                                              HarvestError.severity == "warning")).all()
+    assert len(warnings) == report.counters["warnings"] and all(w.field and w.reason for w in warnings)
+    summary = report.as_dict()["summary"]
+    assert sum(group["count"] for group in summary["warnings"]) == report.counters["warnings"]
+    assert {group["field"] for group in summary["to_complete"]} >= {"share_type"}
+    return harvested

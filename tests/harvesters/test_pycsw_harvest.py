@@ -18,7 +18,7 @@ from lxml import etree
 from harvesters.iso19139 import map_record
 from harvesters.services import get_source, harvester_class, run_source
 from tests.conftest import require_engine
-from tests.harvesters.conftest import harvested_documents
+from tests.harvesters.conftest import check_foreign_harvest, harvested_documents
 
 PYCSW_URL = os.environ.get("GOVCAT_TEST_PYCSW_URL")
 RECORDS = Path(__file__).parent / "fixtures" / "pycsw"
@@ -121,3 +121,14 @@ def test_an_oai_pmh_harvest_job_lists_the_whole_repository(db, world, make_sourc
     assert report.counters["duplicates"] == 0 and not any(e["stage"] in ("gather", "fetch") for e in report.errors)
     state, german = harvested_documents(db)[GERMAN]
     assert state == "published" and german["original_publisher"] == {"name": "Stadt Lindenau"}
+
+
+
+def test_a_geoportal_added_with_only_its_department_brings_every_record_in(db, world, make_source, pycsw):
+    make_source("geoportal", pycsw, type="csw")
+    report = run_source(db, "geoportal")
+    text = "\n".join(path.read_text(encoding="utf-8") for path in RECORDS.glob("*.xml"))
+    harvested = check_foreign_harvest(db, report, world, text, chinese={f"{pycsw}#{CHINESE}"})
+    assert len(harvested) == len(list(RECORDS.glob("*.xml")))
+    german = harvested[f"{pycsw}#{GERMAN}"][3]
+    assert german["original_publisher"] == {"name": "Stadt Lindenau"} and german["issued"] == "2021-03-15"
