@@ -118,6 +118,36 @@ def generate(folder: Path, kind: str, count: int, per_page: int) -> None:
     marker.touch()
 
 
+def write_single_file(folder: Path, count: int, per_page: int) -> Path:
+    """The same catalog as one Turtle file, as a department that publishes one big file writes it: no
+    paging, and each node shared between datasets (a region, a media type, the department) described
+    once, not once a page."""
+    import pyoxigraph as ox
+
+    path = folder / f"catalog-{count}.ttl"
+    if path.exists():
+        return path
+    pages = -(-count // per_page)
+    described: set[str] = set()
+    hydra = ox.NamedNode(PREFIXES["hydra"] + "next")
+    with open(path.with_suffix(".part"), "wb") as out:
+        for page in range(pages):
+            kept, here = [], set()
+            for triple in ox.parse(path=folder / f"page-{page:05}.ttl", format=ox.RdfFormat.TURTLE,
+                                   base_iri=PAGES):
+                subject = str(triple.subject)
+                if triple.predicate == hydra or subject in described:
+                    continue
+                here.add(subject)
+                kept.append(triple)
+            described |= here
+            out.write(ox.serialize(kept, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+            print(f"\r  writing the single-file catalog: page {page + 1}/{pages}", end="", file=sys.stderr)
+    print(file=sys.stderr)
+    path.with_suffix(".part").rename(path)
+    return path
+
+
 # -- the local server ----------------------------------------------------------------------------------
 class _Handler(SimpleHTTPRequestHandler):
     """Files of the folder; CKAN's package_search answered from the page file of its ``start``."""
