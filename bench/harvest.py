@@ -3,6 +3,7 @@
     .venv/bin/python bench/harvest.py --count 100000
     .venv/bin/python bench/harvest.py --count 100000 --baseline-count 100000   # the baseline on everything
     .venv/bin/python bench/harvest.py --count 100000 --stages      # also each DCAT stage's cost, one core
+    .venv/bin/python bench/harvest.py --count 100000 --single-file # the same catalog as one 1 GB Turtle file
 
 Targets (issue #5, 2-core machine, embedded default: SQLite and the embedded search engine):
 
@@ -290,6 +291,8 @@ def main() -> None:
     parser.add_argument("--baseline-count", type=int, default=10_000)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "govcat-bench-harvest")
     parser.add_argument("--stages", action="store_true", help="also time the DCAT path's stages, one core")
+    parser.add_argument("--single-file", action="store_true",
+                        help="only the DCAT catalog as one Turtle file (no paging), streamed from disk by the job")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -298,7 +301,9 @@ def main() -> None:
         return
     ckan_count = args.ckan_count or args.count
     generate(args.data / "dcat", "dcat", args.count, args.per_page)
-    generate(args.data / "ckan", "ckan", ckan_count, args.per_page)
+    if not args.single_file:
+        generate(args.data / "ckan", "ckan", ckan_count, args.per_page)
+    single = write_single_file(args.data / "dcat", args.count, args.per_page) if args.single_file else None
     if args.stages:
         from registry.collector import bulk_work
 
@@ -320,15 +325,20 @@ def main() -> None:
             govcat = [str(Path(sys.executable).parent / "govcat")]
             subprocess.run(govcat + ["init"], env=env, check=True, capture_output=True)
             _load_departments(env)
-            for name, kind, url in [("bench-dcat", "dcat", f"{base}/dcat/page-00000.ttl"),
-                                    ("bench-ckan", "ckan", f"{base}/ckan")]:
-                subprocess.run(govcat + ["harvest", "add", name, "--type", kind, "--url", url,
+            sources = [("bench-dcat", "dcat", f"{base}/dcat/page-00000.ttl"), ("bench-ckan", "ckan", f"{base}/ckan")]
+            runs = [("DCAT, first run", "bench-dcat", args.count), ("DCAT, nothing changed", "bench-dcat", args.count),
+                    ("CKAN, first run", "bench-ckan", ckan_count)]
+            if single is not None:
+                sources = [("bench-file", "dcat", f"{base}/dcat/{single.name}")]
+                runs = [("DCAT one file, first run", "bench-file", args.count),
+                        ("DCAT one file, unchanged", "bench-file", args.count)]
+                print(f"one Turtle file of {single.stat().st_size / 1e6:,.0f} MB", flush=True)
+            for name, kind, url in sources:
+                subprocess.run(govcat + ["harvest", "add", name, "--type", kind, "--url", url, "--max-bytes", "8G",
                                          "--department", PROVIDER], env=env, check=True, capture_output=True)
             database = Path(instance) / "govcat.db"
             results = []
-            for label, name, count in [("DCAT, first run", "bench-dcat", args.count),
-                                       ("DCAT, nothing changed", "bench-dcat", args.count),
-                                       ("CKAN, first run", "bench-ckan", ckan_count)]:
+            for label, name, count in runs:
                 before = writes_snapshot(database)
                 seconds, peak, out = timed_command(govcat + ["harvest", "run", name, "--json"], env)
                 report = json.loads(out[out.index("{"):])
@@ -340,6 +350,8 @@ def main() -> None:
                       f"resources written: {'yes' if before != after else 'no'}", flush=True)
                 if report["errors"]:
                     print("   first error:", report["errors"][0], flush=True)
+        if single is not None:
+            return
         pages = -(-min(args.baseline_count, args.count) // args.per_page)
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             seconds, datasets, peak = pool.apply(baseline, ((str(args.data / "dcat"), pages),))
