@@ -176,7 +176,7 @@ def update_frequency(value, notes: Notes | None = None) -> str | None:
     Periods under a day are real time; periods longer than a year, which govcat's vocabulary
     cannot say, are irregular (no overdue check rather than a false one).
     """
-    found = label(value) if isinstance(value, dict) else text(value)
+    found = (label(value) or text(value.get("@id"))) if isinstance(value, dict) else text(value)
     if found is None:
         return None
     word = found.rstrip("/").rsplit("/", 1)[-1].lower() if "://" in found else found.lower()
