@@ -311,3 +311,15 @@ def test_source_changes(client, world, created, field, value):
     response = client.patch(f"{SOURCES}/dept-a", data=json.dumps({field: value}), content_type="application/json",
                             headers=world.admin.headers)
     assert response.status_code in (200, 400, 422), response.get_json()
+
+
+def test_a_sources_size_cap_is_set_shown_and_bounded(app, client, world, body):
+    contract = Contract(app)
+    created = contract.check(client.post(SOURCES, json={**body, "max_bytes": 2 * 1024 ** 3},
+                                         headers=world.admin.headers), 201, "post", "/harvest/sources")
+    assert created["max_bytes"] == 2 * 1024 ** 3
+    changed = client.patch(f"{SOURCES}/dept-a", json={"max_bytes": None}, headers=world.admin.headers)
+    assert changed.status_code == 200 and changed.get_json()["max_bytes"] is None
+    for wrong in (10, 64 * 1024 ** 3, "2G"):
+        answer = client.patch(f"{SOURCES}/dept-a", json={"max_bytes": wrong}, headers=world.admin.headers)
+        assert answer.status_code == 422, wrong
