@@ -112,8 +112,9 @@ def address(value, base: str, field: str, notes: Notes) -> str | None:
     return None
 
 
-def iso_day(value, field: str, notes: Notes) -> str | None:
-    """The day of a full ISO date or date-time (3.0 may type it); a year or a month alone names no day."""
+def full_day(value, field: str = "issued", notes: Notes | None = None) -> str | None:
+    """The day of a full ISO date or date-time (3.0 may type it); a year or a month alone names no day
+    (said in ``notes`` when given)."""
     found = text(value)
     if found is None:
         return None
@@ -123,7 +124,8 @@ def iso_day(value, field: str, notes: Notes) -> str | None:
             return date(*map(int, match.groups())).isoformat()
         except ValueError:
             pass
-    notes.drop(field, "not a full date (YYYY-MM-DD)" if match else "not an ISO 8601 date", found)
+    if notes is not None:
+        notes.drop(field, "not a full date (YYYY-MM-DD)" if match else "not an ISO 8601 date", found)
     return None
 
 
