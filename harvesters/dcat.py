@@ -1,10 +1,14 @@
-"""Harvesting DCAT catalogs: Turtle, RDF/XML, JSON-LD or N-Triples, paged with Hydra.
+"""Harvesting DCAT catalogs: Turtle, RDF/XML, JSON-LD or N-Triples, paged with Hydra or in one big file.
 
 This module only says how to list a DCAT source and how to map one of its datasets; the job
-around it is :class:`harvesters.base.Harvester`'s.  The listing follows ``hydra:next`` (and the
-older ``hydra:nextPage``) from page to page, one page in memory at a time; a page seen twice is a
-paging loop and, like a page past ``max_pages``, fails the job — a listing that did not end
-cleanly is not complete, so nothing may be withdrawn after it.  Each ``dcat:Dataset``
+around it is :class:`harvesters.base.Harvester`'s.  The listing follows the next page in each form
+publishers write Hydra (:class:`Paging`: ``hydra:next`` or ``hydra:nextPage``, an IRI or — as
+ckanext-dcat writes it — a string literal, on the page, its paged collection or its view) from page
+to page, one page in memory at a time; a page seen twice is a paging loop and, like a page past
+``max_pages``, fails the job — a listing that did not end cleanly is not complete, so nothing may
+be withdrawn after it.  A page too big for memory is spooled to disk by the fetcher and cut into
+records as a stream (:mod:`harvesters.dcat_stream`).  JSON-LD contexts named by address are
+govcat's own copies (:mod:`harvesters.contexts`) or refused, never fetched.  Each ``dcat:Dataset``
 named by an IRI is one record, mapped by :func:`vocab.mapping.resource_from_rdf`; its IRI is the
 original identifier kept in the provenance.
 """
