@@ -224,11 +224,11 @@ def _with_known_contexts(body: bytes, url: str) -> bytes:
         document = json.loads(body)
     except ValueError as error:
         raise JobFailure("gather", f"{url[:200]} is not JSON: {error}") from None
-    document, unknown = inline_known_contexts(document)
+    document, unknown, replaced = inline_known_contexts(document)
     if unknown:
         raise JobFailure("gather", f"{url[:200]}: the remote JSON-LD context {unknown[0][:200]} is not fetched; "
                                    "inline it (govcat ships the DCAT-AP 3 and DCAT-US 3 contexts)")
-    return json.dumps(document, ensure_ascii=False).encode("utf-8")
+    return json.dumps(document, ensure_ascii=False).encode("utf-8") if replaced else body
 
 
 def _prolog_end(body: bytes) -> int:

@@ -249,7 +249,7 @@ def _inline_top_context(head: bytes, url: str) -> bytes | None:
         value = json.loads(match.group(1))
     except ValueError:
         return None                   # not a plain address or list: the parser says what is wrong
-    inlined, unknown = inline_known_contexts({"@context": value})
+    inlined, unknown, _replaced = inline_known_contexts({"@context": value})
     if unknown:
         raise JobFailure("gather", f"{url[:200]}: the remote JSON-LD context {unknown[0][:200]} is not fetched; "
                                    "inline it (govcat ships the DCAT-AP 3 and DCAT-US 3 contexts)")

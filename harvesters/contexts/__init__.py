@@ -47,10 +47,12 @@ def _load(name: str) -> dict:
     return json.loads((HERE / name).read_text(encoding="utf-8"))["@context"]
 
 
-def inline_known_contexts(value) -> tuple[object, list[str]]:
+def inline_known_contexts(value) -> tuple[object, list[str], int]:
     """``value`` (a parsed JSON-LD document) with every known context address replaced by the shipped
-    context, and the addresses of the contexts it still names that govcat does not know."""
+    context, the addresses of the contexts it still names that govcat does not know, and how many
+    addresses were replaced."""
     unknown: list[str] = []
+    replaced = [0]
 
     def context(ctx):
         if isinstance(ctx, str):
@@ -58,6 +60,7 @@ def inline_known_contexts(value) -> tuple[object, list[str]]:
             if shipped is None:
                 unknown.append(ctx)
                 return ctx
+            replaced[0] += 1
             return shipped
         if isinstance(ctx, list):
             return [context(c) for c in ctx]
@@ -72,4 +75,4 @@ def inline_known_contexts(value) -> tuple[object, list[str]]:
             return [walk(v) for v in node]
         return node
 
-    return walk(value), unknown
+    return walk(value), unknown, replaced[0]

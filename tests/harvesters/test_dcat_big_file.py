@@ -169,3 +169,37 @@ def test_a_page_under_the_threshold_is_parsed_in_memory_as_before(monkeypatch):
     monkeypatch.setattr(Page, "__init__", lambda self, triples, url: calls.append(url) or None)
     parse_page(_catalog(1), "turtle", "http://x.example/c")
     assert calls == ["http://x.example/c"]
+
+
+def test_a_big_json_ld_file_gets_its_shipped_context_and_an_unknown_one_fails(db, world, remote, make_source,
+                                                                               monkeypatch, spool_dir):
+    monkeypatch.setattr(DcatHarvester, "spool_after", 512)
+    body = (Path(__file__).parent / "fixtures" / "dcat" / "dcat-us-3.jsonld").read_text().replace(
+        "{base}", remote.url).encode()
+    assert len(body) > 512
+    make_source("us", remote.serve("/catalog.jsonld", body, content_type="application/ld+json"),
+                defaults={"description": "（来源未提供摘要）", "classification": "102",
+                          "format_class": "electronic_file", "share_type": "unconditional",
+                          "open_type": "unconditional", "update_frequency": "irregular"})
+    report = run_source(db, "us")
+    assert report.status == "succeeded", report.error
+    listed = set(harvested_resources(db)) | {e["record_id"] for e in report.errors}
+    assert listed == {f"{remote.url}/dataset/road-closures", f"{remote.url}/dataset/permits"}
+    assert len(remote.requests) == 1 and list(spool_dir.iterdir()) == []
+    unknown = body.replace(b"https://raw.githubusercontent.com/DOI-DO/dcat-us/main/context/dcat-us-3.0.jsonld",
+                           b"https://contexts.example.org/us.jsonld")
+    make_source("unknown", remote.serve("/other.jsonld", unknown, content_type="application/ld+json"))
+    report = run_source(db, "unknown")
+    assert report.status == "failed" and "https://contexts.example.org/us.jsonld" in report.error
+    assert list(spool_dir.iterdir()) == []
+
+
+def test_a_big_rdf_xml_file_that_declares_entities_is_refused(db, world, remote, make_source, monkeypatch,
+                                                              spool_dir):
+    monkeypatch.setattr(DcatHarvester, "spool_after", 256)
+    body = (b'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+            + _catalog(3, "xml").split(b"?>", 1)[1])
+    make_source("xxe", remote.serve("/catalog.rdf", body, content_type="application/rdf+xml"))
+    report = run_source(db, "xxe")
+    assert report.status == "failed" and "entities" in report.error
+    assert list(spool_dir.iterdir()) == []
