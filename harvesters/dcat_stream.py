@@ -23,11 +23,12 @@ tell a big file from a page.
 """
 from __future__ import annotations
 
-import io
 import json
+import multiprocessing
 import os
 import re
 import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -35,10 +36,12 @@ import pyoxigraph as ox
 
 from harvesters.base import JobFailure
 from harvesters.contexts import inline_known_contexts
+from harvesters.ntriples_writer import write_ntriples
 
 CHECK_EVERY = 20_000           # lines read between two looks for finished records (at least)
 _SHIFT = 1 << 36               # a mark packs (last line of a node's own statements, last line pointing to it)
 HEAD = 1 << 20                 # where a big file's prolog (XML) or top-level context (JSON-LD) is looked for
+_SERVES_DATASET_BYTES = b"<http://www.w3.org/ns/dcat#servesDataset>"
 _CONTEXT = re.compile(rb'"@context"\s*:\s*("(?:[^"\\]|\\.)*"|\[[^\]]*\])')
 
 
@@ -54,7 +57,9 @@ class StreamedCatalog:
         from harvesters.dcat import OX_FORMATS, Paging   # the page's own helpers: one definition of a record
 
         self.url, self.paging = url, Paging(url)
-        self._source, self._format = path, OX_FORMATS[fmt]
+        self._source, self._fmt = path, fmt
+        if fmt not in OX_FORMATS:
+            raise JobFailure("gather", f"{url[:200]}: {fmt} is not an RDF format govcat reads")
         self._lines_path: str | None = None
         self._marks: dict[int, int] = {}
         self._head: bytes | None = None      # a replaced start of the file (a JSON-LD context put inline)
@@ -67,48 +72,74 @@ class StreamedCatalog:
         elif fmt == "json-ld":
             self._head = _inline_top_context(head, url)
 
-    def _input(self):
-        if self._head is None:
-            return {"path": self._source}
-        rest = open(self._source, "rb")
-        rest.seek(HEAD)
-        return {"input": io.BufferedReader(_Chained(self._head, rest), 1 << 20)}
-
     # -- pass 1 ------------------------------------------------------------------------------------
     def _parse(self) -> None:
-        from harvesters.dcat import SERVES_DATASET
-
-        marks, shift = self._marks, _SHIFT
+        """Parse the file into N-Triples lines on disk (in a process of its own, when this one may have
+        children) while marking each node from the lines as they are written."""
         handle, self._lines_path = tempfile.mkstemp(prefix="govcat-harvest-", suffix=".nt")
+        os.close(handle)
+        args = (self._source, self._fmt, self.url, self._lines_path, self._head, HEAD)
+        if multiprocessing.current_process().daemon:        # a queue consumer's worker: no children
+            self._fail_on(write_ntriples(*args))
+            self._mark(None)
+            return
+        receiving, sending = multiprocessing.Pipe(duplex=False)
+        writer = multiprocessing.get_context("spawn").Process(target=write_ntriples, args=(*args, sending),
+                                                              daemon=True)
+        writer.start()
+        sending.close()
         try:
-            with os.fdopen(handle, "w", encoding="utf-8", buffering=1 << 20) as out:
-                write = out.write
-                number = 0
-                for number, triple in enumerate(ox.parse(**self._input(), format=self._format,
-                                                         base_iri=self.url), start=1):
-                    line = str(triple)
-                    write(line)
-                    write(" .\n")
-                    cut = line.index(" ")
-                    key = hash(line[:cut])
+            self._mark(writer)
+            writer.join()
+            error = receiving.recv() if receiving.poll() else f"the parser stopped (exit code {writer.exitcode})"
+        except EOFError:
+            error = f"the parser stopped (exit code {writer.exitcode})"
+        finally:
+            if writer.is_alive():
+                writer.terminate()
+                writer.join()
+            receiving.close()
+        self._fail_on(error)
+
+    def _fail_on(self, error: str | None) -> None:
+        if error is None:
+            return
+        if "LoadDocumentCallback" in error:
+            raise JobFailure("gather", f"{self.url[:200]}: a remote JSON-LD context is not fetched; "
+                                       "inline it (govcat ships the DCAT-AP 3 and DCAT-US 3 contexts)")
+        raise JobFailure("gather", f"{self.url[:200]} is not well-formed: {error[:500]}")
+
+    def _mark(self, writer) -> None:
+        """Note each node's last line (as subject or a service's dataset) and last line pointing to it,
+        reading the N-Triples lines as the writer writes them (``None``: already written)."""
+        marks, shift, serves = self._marks, _SHIFT, _SERVES_DATASET_BYTES
+        number, rest = 0, b""
+        with open(self._lines_path, "rb") as lines:
+            while True:
+                done = writer is None or not writer.is_alive()
+                chunk = lines.read(1 << 20)
+                if not chunk:
+                    if done:
+                        break
+                    time.sleep(0.005)
+                    continue
+                block = (rest + chunk).split(b"\n")
+                rest = block.pop()
+                for line in block:
+                    number += 1
+                    cut = line.index(b" ")
+                    key = hash(line[:cut].decode())
                     mark = marks.get(key, 0)
                     marks[key] = number * shift + mark % shift
-                    end = line.rfind(" ")
-                    obj = line[end + 1:]
-                    if obj[0] in "<_" and obj[-1] != '"':
-                        key = hash(obj)
+                    end = line.rfind(b" ", 0, len(line) - 2)
+                    obj = line[end + 1:-2]
+                    if obj[:1] in b"<_" and obj[-1:] != b'"':
+                        key = hash(obj.decode())
                         mark = marks.get(key, 0)
-                        if line[cut + 1:end] == SERVES_DATASET:      # a service of the dataset is part of its record
+                        if line[cut + 1:end] == serves:      # a service of the dataset is part of its record
                             marks[key] = number * shift + number
                         else:
                             marks[key] = mark - mark % shift + number
-        except (SyntaxError, ValueError) as error:
-            if "LoadDocumentCallback" in str(error):
-                raise JobFailure("gather", f"{self.url[:200]}: a remote JSON-LD context is not fetched; "
-                                           "inline it (govcat ships the DCAT-AP 3 and DCAT-US 3 contexts)") from None
-            raise JobFailure("gather", f"{self.url[:200]} is not well-formed: {str(error)[:500]}") from None
-        except OSError as error:
-            raise JobFailure("gather", f"cannot read {self.url[:200]} from disk: {error}") from None
 
     # -- pass 2 ------------------------------------------------------------------------------------
     def records(self) -> Iterator[tuple[str, str | None]]:
@@ -255,25 +286,3 @@ def _inline_top_context(head: bytes, url: str) -> bytes | None:
                                    "inline it (govcat ships the DCAT-AP 3 and DCAT-US 3 contexts)")
     text = json.dumps(inlined["@context"], ensure_ascii=False).encode("utf-8")
     return head[:match.start(1)] + text + head[match.end(1):]
-
-
-class _Chained(io.RawIOBase):
-    """A replaced start of a file, then the rest of the file: read as one stream."""
-
-    def __init__(self, head: bytes, rest):
-        self._head, self._rest = memoryview(head), rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        if self._head:
-            size = min(len(buffer), len(self._head))
-            buffer[:size] = self._head[:size]
-            self._head = self._head[size:]
-            return size
-        return self._rest.readinto(buffer)
-
-    def close(self) -> None:
-        self._rest.close()
-        super().close()
