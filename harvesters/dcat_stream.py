@@ -6,9 +6,12 @@ The fetcher spools such a file to disk (:meth:`harvesters.http.SafeFetcher.get`,
 and this module reads it in two passes, holding only what is still needed:
 
 1. **parse**: pyoxigraph parses the file as a stream into N-Triples lines written to a second
-   temporary file (so blank-node labels are fixed from here on), and notes for each node — by a
-   64-bit hash of its N-Triples text — the last line that says something *of* it (as subject, or a
-   service saying it serves the dataset) and the last line that *points to* it.
+   temporary file (so blank-node labels are fixed from here on), in a process of its own
+   (:mod:`harvesters.ntriples_writer`), while the job's process reads the lines as they come and
+   notes for each node — by a 64-bit hash of its N-Triples text — the last line that says
+   something *of* it (as subject, or a service saying it serves the dataset) and the last line that
+   *points to* it.  No record can be cut before this pass ends (only then is it known that no later
+   line speaks of a node), so it uses both cores.
 2. **cut**: the lines are read again into a window indexed as a page is; every few thousand lines,
    each dataset seen whose record (the nodes :meth:`Page.record` would take) has no statement left
    further down is cut and handed on, and the nodes no later line speaks of or points to, and no
@@ -31,8 +34,6 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-
-import pyoxigraph as ox
 
 from harvesters.base import JobFailure
 from harvesters.contexts import inline_known_contexts

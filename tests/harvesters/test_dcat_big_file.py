@@ -203,3 +203,13 @@ def test_a_big_rdf_xml_file_that_declares_entities_is_refused(db, world, remote,
     report = run_source(db, "xxe")
     assert report.status == "failed" and "entities" in report.error
     assert list(spool_dir.iterdir()) == []
+
+
+def test_in_a_process_that_may_have_no_children_the_first_pass_runs_in_it(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+    monkeypatch.setattr(dcat_stream.multiprocessing, "current_process", lambda: SimpleNamespace(daemon=True))
+    monkeypatch.setattr(dcat_stream.multiprocessing, "get_context", None)     # would fail if used
+    body = _catalog(5)
+    path = tmp_path / "catalog.ttl"
+    path.write_bytes(body)
+    _same(_streamed(path, "turtle", "http://x.example/c"), _records_of_a_page(body, "turtle", "http://x.example/c"))
