@@ -213,3 +213,16 @@ def test_in_a_process_that_may_have_no_children_the_first_pass_runs_in_it(tmp_pa
     path = tmp_path / "catalog.ttl"
     path.write_bytes(body)
     _same(_streamed(path, "turtle", "http://x.example/c"), _records_of_a_page(body, "turtle", "http://x.example/c"))
+
+
+def test_a_big_page_still_says_where_the_next_page_is(db, world, remote, make_source, monkeypatch, spool_dir):
+    monkeypatch.setattr(DcatHarvester, "spool_after", 2048)
+    first, second = remote.url + "/catalog.ttl", remote.url + "/catalog.ttl?page=2"
+    big = {f"{remote.url}/datasets/{n}": dataset_doc(n) for n in range(6)}
+    remote.serve("/catalog.ttl", catalog_page(big, page_url=first, next_url=second))
+    remote.serve("/catalog.ttl?page=2", catalog_page({f"{remote.url}/datasets/9": dataset_doc(9)}))
+    make_source("paged-big", first)
+    report = run_source(db, "paged-big")
+    assert report.status == "succeeded", report.error
+    assert report.counters["created"] == 7, report.errors
+    assert [path for path, _headers in remote.requests] == ["/catalog.ttl", "/catalog.ttl?page=2"]
