@@ -3,6 +3,7 @@
     .venv/bin/python bench/harvest.py --count 100000
     .venv/bin/python bench/harvest.py --count 100000 --baseline-count 100000   # the baseline on everything
     .venv/bin/python bench/harvest.py --count 100000 --stages      # also each DCAT stage's cost, one core
+    .venv/bin/python bench/harvest.py --count 100000 --single-file # the same catalog as one 1 GB Turtle file
 
 Targets (issue #5, 2-core machine, embedded default: SQLite and the embedded search engine):
 
@@ -116,6 +117,36 @@ def generate(folder: Path, kind: str, count: int, per_page: int) -> None:
                   end="", file=sys.stderr)
     print(file=sys.stderr)
     marker.touch()
+
+
+def write_single_file(folder: Path, count: int, per_page: int) -> Path:
+    """The same catalog as one Turtle file, as a department that publishes one big file writes it: no
+    paging, and each node shared between datasets (a region, a media type, the department) described
+    once, not once a page."""
+    import pyoxigraph as ox
+
+    path = folder / f"catalog-{count}.ttl"
+    if path.exists():
+        return path
+    pages = -(-count // per_page)
+    described: set[str] = set()
+    hydra = ox.NamedNode(PREFIXES["hydra"] + "next")
+    with open(path.with_suffix(".part"), "wb") as out:
+        for page in range(pages):
+            kept, here = [], set()
+            for triple in ox.parse(path=folder / f"page-{page:05}.ttl", format=ox.RdfFormat.TURTLE,
+                                   base_iri=PAGES):
+                subject = str(triple.subject)
+                if triple.predicate == hydra or subject in described:
+                    continue
+                here.add(subject)
+                kept.append(triple)
+            described |= here
+            out.write(ox.serialize(kept, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+            print(f"\r  writing the single-file catalog: page {page + 1}/{pages}", end="", file=sys.stderr)
+    print(file=sys.stderr)
+    path.with_suffix(".part").rename(path)
+    return path
 
 
 # -- the local server ----------------------------------------------------------------------------------
@@ -260,6 +291,8 @@ def main() -> None:
     parser.add_argument("--baseline-count", type=int, default=10_000)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "govcat-bench-harvest")
     parser.add_argument("--stages", action="store_true", help="also time the DCAT path's stages, one core")
+    parser.add_argument("--single-file", action="store_true",
+                        help="only the DCAT catalog as one Turtle file (no paging), streamed from disk by the job")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -268,7 +301,9 @@ def main() -> None:
         return
     ckan_count = args.ckan_count or args.count
     generate(args.data / "dcat", "dcat", args.count, args.per_page)
-    generate(args.data / "ckan", "ckan", ckan_count, args.per_page)
+    if not args.single_file:
+        generate(args.data / "ckan", "ckan", ckan_count, args.per_page)
+    single = write_single_file(args.data / "dcat", args.count, args.per_page) if args.single_file else None
     if args.stages:
         from registry.collector import bulk_work
 
@@ -285,31 +320,20 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         time.sleep(1)
-        with tempfile.TemporaryDirectory() as instance:
-            env = {**os.environ, "GOVCAT_INSTANCE": instance, "GOVCAT_SEARCH_DRAIN_SECONDS": "0"}
-            govcat = [str(Path(sys.executable).parent / "govcat")]
-            subprocess.run(govcat + ["init"], env=env, check=True, capture_output=True)
-            _load_departments(env)
-            for name, kind, url in [("bench-dcat", "dcat", f"{base}/dcat/page-00000.ttl"),
-                                    ("bench-ckan", "ckan", f"{base}/ckan")]:
-                subprocess.run(govcat + ["harvest", "add", name, "--type", kind, "--url", url,
-                                         "--department", PROVIDER], env=env, check=True, capture_output=True)
-            database = Path(instance) / "govcat.db"
-            results = []
-            for label, name, count in [("DCAT, first run", "bench-dcat", args.count),
-                                       ("DCAT, nothing changed", "bench-dcat", args.count),
-                                       ("CKAN, first run", "bench-ckan", ckan_count)]:
-                before = writes_snapshot(database)
-                seconds, peak, out = timed_command(govcat + ["harvest", "run", name, "--json"], env)
-                report = json.loads(out[out.index("{"):])
-                after = writes_snapshot(database)
-                results.append((label, count, seconds, peak, report, before != after))
-                print(f"{label:<24} {count / seconds:7.0f} datasets/s  {seconds:6.1f} s  peak {peak / 2**20:6.0f} MB  "
-                      f"created {report['created']} updated {report['updated']} unchanged {report['unchanged']} "
-                      f"failed {report['failed']} duplicates {report['duplicates']}  "
-                      f"resources written: {'yes' if before != after else 'no'}", flush=True)
-                if report["errors"]:
-                    print("   first error:", report["errors"][0], flush=True)
+        sources = [("bench-dcat", "dcat", f"{base}/dcat/page-00000.ttl"), ("bench-ckan", "ckan", f"{base}/ckan")]
+        groups = [(sources, [("DCAT, first run", "bench-dcat", args.count),
+                             ("DCAT, nothing changed", "bench-dcat", args.count),
+                             ("CKAN, first run", "bench-ckan", ckan_count)])]
+        if single is not None:     # the same catalog in pages too, on an instance of its own, under the same load
+            print(f"one Turtle file of {single.stat().st_size / 1e6:,.0f} MB", flush=True)
+            groups = [([("bench-file", "dcat", f"{base}/dcat/{single.name}")],
+                       [("DCAT one file, first run", "bench-file", args.count),
+                        ("DCAT one file, unchanged", "bench-file", args.count)]),
+                      (sources[:1], [("DCAT pages, first run", "bench-dcat", args.count)])]
+        for group_sources, runs in groups:
+            _run_group(group_sources, runs)
+        if single is not None:
+            return
         pages = -(-min(args.baseline_count, args.count) // args.per_page)
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             seconds, datasets, peak = pool.apply(baseline, ((str(args.data / "dcat"), pages),))
@@ -317,6 +341,30 @@ def main() -> None:
               f"peak {peak / 2**20:6.0f} MB  on {datasets} datasets, nothing stored", flush=True)
     finally:
         server.terminate()
+
+
+def _run_group(sources: list, runs: list) -> None:
+    """Add ``sources`` to a fresh instance, then time each run (``govcat harvest run`` in its own process)."""
+    with tempfile.TemporaryDirectory() as instance:
+        env = {**os.environ, "GOVCAT_INSTANCE": instance, "GOVCAT_SEARCH_DRAIN_SECONDS": "0"}
+        govcat = [str(Path(sys.executable).parent / "govcat")]
+        subprocess.run(govcat + ["init"], env=env, check=True, capture_output=True)
+        _load_departments(env)
+        for name, kind, url in sources:
+            subprocess.run(govcat + ["harvest", "add", name, "--type", kind, "--url", url, "--max-bytes", "8G",
+                                     "--department", PROVIDER], env=env, check=True, capture_output=True)
+        database = Path(instance) / "govcat.db"
+        for label, name, count in runs:
+            before = writes_snapshot(database)
+            seconds, peak, out = timed_command(govcat + ["harvest", "run", name, "--json"], env)
+            report = json.loads(out[out.index("{"):])
+            after = writes_snapshot(database)
+            print(f"{label:<24} {count / seconds:7.0f} datasets/s  {seconds:6.1f} s  peak {peak / 2**20:6.0f} MB  "
+                  f"created {report['created']} updated {report['updated']} unchanged {report['unchanged']} "
+                  f"failed {report['failed']} duplicates {report['duplicates']}  "
+                  f"resources written: {'yes' if before != after else 'no'}", flush=True)
+            if report["errors"]:
+                print("   first error:", report["errors"][0], flush=True)
 
 
 def _load_departments(env: dict) -> None:

@@ -740,14 +740,17 @@ class Harvester:
 
 class RemoteHarvester(Harvester):
     """A source type reached over the network: every request goes through one :class:`SafeFetcher`
-    (timeouts, size cap, redirects, the address policy), built from the source's auth header and
-    ``fetcher_options`` (tests tighten them), closed when the job ends."""
+    (timeouts, size cap — the source's own ``max_bytes`` when an administrator set one —, redirects,
+    the address policy), built from the source's auth header and ``fetcher_options`` (tests tighten
+    them), closed when the job ends."""
 
     fetcher_options: ClassVar[dict] = {}
     max_pages: ClassVar[int] = 10_000      # pages one listing may take; more fails the job
 
     def __init__(self, database: Database, source: HarvestSource, **fetcher_options):
         super().__init__(database, source)
+        if getattr(source, "max_bytes", None):      # the source's own cap, set by an administrator
+            fetcher_options.setdefault("max_bytes", source.max_bytes)
         self.fetcher = SafeFetcher(auth_header=source.auth_header, **{**self.fetcher_options, **fetcher_options})
 
     def check_page_count(self, pages: int) -> None:

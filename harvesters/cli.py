@@ -51,8 +51,10 @@ def harvest() -> None:
 @click.option("--default", "defaults", multiple=True, metavar="FIELD=VALUE",
               help="Metadata the source lacks, e.g. share_type=unconditional (repeatable).")
 @click.option("--auth-header", default=None, help="Header sent to the source, e.g. 'Authorization: Bearer …'.")
+@click.option("--max-bytes", default=None, metavar="SIZE", callback=lambda _c, _p, v: _size(v),
+              help="The largest response the source may send: bytes, or 500M, 2G … (default 64M).")
 @click.pass_context
-def add(ctx, name, source_type, url, department, schedule, publish_policy, defaults, auth_header) -> None:
+def add(ctx, name, source_type, url, department, schedule, publish_policy, defaults, auth_header, max_bytes) -> None:
     """Register a harvest source."""
     if schedule:
         from harvesters.scheduling import parse_interval
@@ -70,10 +72,42 @@ def add(ctx, name, source_type, url, department, schedule, publish_policy, defau
         with get_db(_app(ctx)).transaction() as session:
             source = services.add_source(session, name=name, type=source_type, url=url, department=department,
                                          schedule=schedule, publish_policy=publish_policy, defaults=values,
-                                         auth_header=auth_header)
+                                         auth_header=auth_header,
+                                         max_bytes=max_bytes if isinstance(max_bytes, int) else None)
             click.echo(json.dumps(services.source_representation(source), ensure_ascii=False))
     except ServiceError as error:
         _fail(error)
+
+
+@harvest.command("update")
+@click.argument("name")
+@click.option("--max-bytes", default=None, metavar="SIZE", callback=lambda _c, _p, v: _size(v),
+              help="The largest response the source may send: bytes, or 500M, 2G …; 'default' for 64M.")
+@click.pass_context
+def update(ctx, name, max_bytes) -> None:
+    """Change a harvest source."""
+    changes = {} if max_bytes is None else {"max_bytes": None if max_bytes == "default" else max_bytes}
+    try:
+        with get_db(_app(ctx)).transaction() as session:
+            source = services.update_source(session, None, name, changes, check_permission=False)
+            click.echo(json.dumps(services.source_representation(source), ensure_ascii=False))
+    except ServiceError as error:
+        _fail(error)
+
+
+SIZE_UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}
+
+
+def _size(value: str | None):
+    """``"2G"`` → bytes; ``"default"`` as it stands; ``None`` when the option was not given."""
+    if value is None or value.strip().lower() == "default":
+        return None if value is None else "default"
+    text = value.strip().upper().removesuffix("B")
+    number, unit = (text[:-1], text[-1]) if text[-1:] in SIZE_UNITS and text[-1:] else (text, "")
+    try:
+        return int(float(number) * SIZE_UNITS[unit])
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a size (bytes, or 500M, 2G …)", param_hint="--max-bytes") from None
 
 
 @harvest.command("list")

@@ -1,22 +1,27 @@
-"""Harvesting US data.json catalogs (DCAT-US 1.1, the Project Open Data schema).
+"""Harvesting US data.json catalogs: DCAT-US 1.1 (the Project Open Data schema) and DCAT-US 3.0.
 
 This module only says how to list a data.json source and how to map one of its datasets; the job
 around it is :class:`harvesters.base.Harvester`'s.  A data.json catalog is one JSON document,
-``{"@type": "dcat:Catalog", "dataset": [...]}`` (the older bare list of datasets is accepted too),
-read whole: :class:`~harvesters.http.SafeFetcher`'s size cap bounds it.  A document that is not
-JSON or not a catalog fails the job; one dataset that is not an object, or has no identifier,
-is an error row and the others load.
+``{"@type": "dcat:Catalog", "dataset": [...]}`` (3.0 also writes ``"Catalog"``; the older bare list
+of datasets is accepted too), read whole: the source's size cap bounds it.  A document that is not
+JSON or not a catalog fails the job; one dataset that is not an object, or has no identifier, is
+an error row and the others load.
 
-The original identifier of a dataset is its ``identifier`` when that is an absolute http(s) IRI,
-else the source address + ``#`` + the identifier (identifiers are only unique within a catalog).
+The original identifier of a dataset is its ``identifier`` (3.0: the first of its list, else its
+``@id``) when that is an absolute http(s) IRI, else the source address + ``#`` + the identifier
+(identifiers are only unique within a catalog).
 
-Access levels map to govcat's opening (开放属性), as the EU access rights do (domain.md):
-``public`` → unconditional, ``restricted public`` → conditional (its ``rights`` statement, else the
-source's default ``open_conditions``, is the opening condition; without either the record fails),
-``non-public`` → none.  An access level is never widened: an unknown one fails the record, and
-only a dataset without any takes the source's default.  Sharing between departments (共享) is not
-something data.json says, so ``share_type`` and the rest of what govcat requires but data.json
-lacks (classification, format class, …) come from the source's defaults, never invented here.
+The mapping says what the record says and nothing more (:mod:`harvesters.datajson_fields` reads
+each field in the forms 1.1 and 3.0 write: 3.0's nested objects, language maps, typed dates, lists
+where 1.1 had one value).  data.json texts carry no language: ``title_lang`` and
+``description_lang`` are ``""`` (untagged), unless a 3.0 ``titleMap`` names one.  A value that
+cannot be read is left out and said in ``_warnings``; nothing here fails a record, and what
+govcat requires but data.json lacks (classification, format class, sharing…) is the core's to fill
+from the source's defaults.  Access levels map to govcat's opening (开放属性) as the EU access
+rights do (domain.md) and are never widened: ``public`` → unconditional, ``restricted public`` →
+conditional (its ``rights`` statement, else the source's default ``open_conditions``, is the
+condition; with neither, the opening is left to be completed), ``non-public`` → none; 3.0's NARA
+restriction statuses likewise, the most restrictive one of the dataset and its distributions.
 ``modified`` has no place in govcat's model (the catalog keeps its own times), so a dataset whose
 only change is its ``modified`` date is unchanged and costs no write.
 """
@@ -24,53 +29,31 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
 from urllib.parse import quote, urlsplit
 
 from harvesters.base import JobFailure, Listed, RecordFailure, RemoteHarvester
+from harvesters.datajson_fields import (DATE, Notes, address, contact_point, distribution, full_day, identifiers,
+                                        label, publisher, tagged, temporal, text, texts, update_frequency)
 from harvesters.http import FetchError
 from registry import vocabularies as v
 from registry.codes import parse_resource_code
 from vocab.schemes import LICENCE_CODES
 
+__all__ = ["DataJsonHarvester", "iso_day", "licence", "temporal", "update_frequency"]
+
 OPEN_TYPES = {"public": "unconditional", "restricted public": "conditional", "non-public": "none"}
-MEDIA_TYPE = re.compile(r"^[a-z]+/[A-Za-z0-9.+\-_]+$")
-DIVISION_CODE = re.compile(r"^[1-8]\d{5}$")
-DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(?:[T ].*)?$")
-NUMBER = r"(\d+(?:\.\d+)?)"
-DURATION = re.compile(rf"^(?:R\d*/)?P(?:{NUMBER}Y)?(?:{NUMBER}M)?(?:{NUMBER}W)?(?:{NUMBER}D)?"
-                      rf"(?:T(?:{NUMBER}H)?(?:{NUMBER}M)?(?:{NUMBER}S)?)?$")
-# Days in each part of a duration: years, months, weeks, days, hours, minutes, seconds.
-DURATION_DAYS = (365.25, 30.44, 7, 1, 1 / 24, 1 / 1440, 1 / 86400)
-# govcat's frequencies by the longest period each covers: a source period maps to the first that
-# covers it, so a resource updated every two weeks is promised monthly, never weekly (overdue).
-FREQUENCY_BOUNDS = (("daily", 1), ("weekly", 7), ("monthly", 31), ("quarterly", 92), ("semiannual", 183),
-                    ("annual", 366))
-# The words of data.json 1.0 and of Dublin Core's collection frequencies.
-FREQUENCY_WORDS = {"irregular": "irregular", "continuous": "realtime", "continuously updated": "realtime",
-                   "hourly": "realtime", "daily": "daily", "weekly": "weekly", "monthly": "monthly",
-                   "quarterly": "quarterly", "semiannual": "semiannual", "biannual": "semiannual",
-                   "annual": "annual", "annually": "annual", "yearly": "annual"}
+# DCAT-US 3.0's restriction statuses (NARA's authority list) → govcat's opening, narrowest last.
+RESTRICTION_STATUSES = {"unrestricted": "unconditional", "restricted-partly": "conditional",
+                        "restricted-possibly": "conditional", "restricted-fully": "none", "restricted": "none"}
+NARROWNESS = {"unconditional": 0, "conditional": 1, "none": 2}
+CATALOG_TYPES = {"dcat:Catalog", "Catalog", "http://www.w3.org/ns/dcat#Catalog"}
+DIVISION_CODE = r"[1-8]\d{5}"
 LICENCE_KEYS = {same_as.rstrip("/"): key for key, (_code, same_as, _name) in LICENCE_CODES.items()}
 THEME_KEYS = {text.lower(): term.key for term in v.EU_THEMES for text in (term.key, term.en)}
 
 
-def _text(value) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
-
-
-def _texts(value) -> list[str]:
-    """A list of non-empty texts from a value that is a list (or, loosely, one text)."""
-    values = value if isinstance(value, list) else [value]
-    return [t for t in (_text(item) for item in values) if t]
-
-
-def _clean(values: dict) -> dict:
-    return {k: val for k, val in values.items() if val not in (None, "", [], {})}
-
-
-def is_web_iri(text: str) -> bool:
-    parts = urlsplit(text)
+def is_web_iri(value: str) -> bool:
+    parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
@@ -81,92 +64,119 @@ def original_id(source_url: str, identifier: str) -> str:
     return source_url.split("#", 1)[0] + "#" + quote(identifier, safe="/:@!$&'()*+,;=-._~?")
 
 
-def iso_day(text) -> str | None:
-    """The day of a full ISO date or date-time; a year or a month alone names no day."""
-    match = DATE.match(text.strip()) if isinstance(text, str) else None
+def iso_day(value) -> str | None:
+    """The day a full ISO date or date-time names, as written (the schema judges it); a year or a month
+    alone names no day.  (Other source types read Dublin Core dates with it.)"""
+    match = DATE.match(value.strip()) if isinstance(value, str) else None
     return "-".join(match.groups()) if match and match.group(3) else None
 
 
-def interval_bound(text: str, *, end: bool) -> str | None:
-    """A bound of a time interval as a day: a year or a month stands for its first or last day."""
-    match = DATE.match(text.strip())
-    if not match:
-        return None
-    year, month, day = match.groups()
-    if day:
-        return f"{year}-{month}-{day}"
-    try:
-        first = date(int(year), int(month or 1), 1)
-    except ValueError:
-        raise RecordFailure("map", f"temporal bound {text[:40]!r} is not a date") from None
-    if not end:
-        return first.isoformat()
-    following = date(first.year + 1, 1, 1) if not month or month == "12" else date(first.year, first.month + 1, 1)
-    return (following - timedelta(days=1)).isoformat()
+def _level_key(level) -> str | None:
+    return OPEN_TYPES.get(level.strip().lower()) if isinstance(level, str) else None
 
 
-def temporal(text) -> dict:
-    """``start/end`` (ISO 8601 interval) → govcat's temporal; a bound that is a duration is left out."""
-    if not isinstance(text, str) or "/" not in text:
-        return {}
-    start, _slash, end = text.strip().partition("/")
-    return _clean({"start": interval_bound(start, end=False), "end": interval_bound(end, end=True)})
+def _restriction(value) -> str | None:
+    """govcat's opening for a 3.0 ``accessRestriction`` (its status address or word), or ``None``."""
+    status = value.get("restrictionStatus") if isinstance(value, dict) else value
+    status = label(status) if isinstance(status, dict) else text(status)
+    return RESTRICTION_STATUSES.get(status.rstrip("/").rsplit("/", 1)[-1].lower()) if status else None
 
 
-def update_frequency(text) -> str | None:
-    """An ISO 8601 repeating duration (``R/P1M``) or ``irregular`` → govcat's update frequency.
+def _rights_text(dataset: dict) -> str | None:
+    """The conditions a restricted dataset states: 1.1's ``rights``, 3.0's rights statement or restriction note."""
+    for value in (dataset.get("rights"), dataset.get("accessRights"), dataset.get("accessRestriction")):
+        found = label(value) if isinstance(value, dict) else text(value)
+        if isinstance(value, dict) and found is None:
+            found = text(value.get("restrictionNote"))
+        if found and "://" not in found:
+            return found
+    return None
 
-    Periods under a day are real time; periods longer than a year, which govcat's vocabulary
-    cannot say, are irregular (no overdue check rather than a false one).  Raises
-    :class:`RecordFailure` for a value that is neither.
+
+def open_type(dataset: dict, notes: Notes, default_conditions: str | None = None) -> tuple[str | None, str | None]:
+    """(open_type, open_conditions) from ``accessLevel`` (1.1) or the restriction statuses (3.0).
+
+    Never widened: of several statements (the dataset's, its distributions') the narrowest wins; an
+    unknown level is left out with a note, so the record waits to be completed; a restricted dataset
+    without stated conditions stays conditional with its conditions to be completed.
     """
-    value = _text(text)
-    if value is None:
-        return None
-    if value.lower() in FREQUENCY_WORDS:
-        return FREQUENCY_WORDS[value.lower()]
-    match = DURATION.match(value)
-    days = sum(float(n) * unit for n, unit in zip(match.groups(), DURATION_DAYS) if n) if match else 0
-    if not days:
-        raise RecordFailure("map", f"accrualPeriodicity {value[:100]!r} is not an ISO 8601 repeating duration")
-    if days < 1:
-        return "realtime"
-    return next((key for key, bound in FREQUENCY_BOUNDS if days <= bound), "irregular")
-
-
-def open_type(dataset: dict) -> tuple[str | None, str | None]:
-    """(open_type, open_conditions) from ``accessLevel`` and ``rights``; an unknown level fails the record."""
+    found: list[str] = []
     level = dataset.get("accessLevel")
-    if level is None:
+    if level not in (None, ""):
+        key = _level_key(level)
+        if key is None:
+            notes.drop("open_type", "accessLevel is not public, restricted public or non-public", level)
+        else:
+            found.append(key)
+    restrictions = [dataset.get("accessRestriction")] + [
+        d.get("accessRestriction") for d in dataset.get("distribution") or [] if isinstance(d, dict)]
+    found += [key for key in map(_restriction, (r for r in restrictions if r)) if key]
+    if not found:
         return None, None
-    key = OPEN_TYPES.get(level.strip().lower()) if isinstance(level, str) else None
-    if key is None:
-        raise RecordFailure("map", f"accessLevel {str(level)[:100]!r} is not public, restricted public or non-public")
-    return key, _text(dataset.get("rights")) if key == "conditional" else None
+    key = max(found, key=NARROWNESS.__getitem__)
+    if key != "conditional":
+        return key, None
+    conditions = _rights_text(dataset) or default_conditions
+    if conditions is None:
+        notes.drop("open_conditions", "restricted public without rights: the conditions are to be completed", "")
+    return key, conditions
 
 
-def licence(text) -> str | None:
+def licence(value) -> str | None:
     """A licence address of a known licence becomes its identifier (CC-BY-4.0…); other text stays."""
-    value = _text(text)
-    return LICENCE_KEYS.get(value.rstrip("/"), value) if value else None
+    found = text(value.get("@id") if isinstance(value, dict) else value)
+    return LICENCE_KEYS.get(found.rstrip("/"), found) if found else None
 
 
-def email(value) -> str | None:
-    text = _text(value)
-    return text[len("mailto:"):].strip() or None if text and text.lower().startswith("mailto:") else text
-
-
-def distribution(item) -> dict | None:
-    """One distribution; one with neither an access nor a download URL is no way to get the data."""
-    if not isinstance(item, dict):
-        return None
-    download, access = _text(item.get("downloadURL")), _text(item.get("accessURL"))
-    if not (download or access):
-        return None
-    media = _text(item.get("mediaType"))
-    return _clean({"title": _text(item.get("title")), "description": _text(item.get("description")),
-                   "access_url": access or download, "download_url": download, "format": _text(item.get("format")),
-                   "media_type": media if media and MEDIA_TYPE.match(media) else None})
+def map_dataset(dataset: dict, base: str, default_conditions: str | None = None) -> dict:
+    """What one data.json dataset (1.1 or 3.0) says, in govcat's terms, with ``_warnings``."""
+    notes = Notes()
+    opening, conditions = open_type(dataset, notes, default_conditions)
+    themes, keywords = [], texts(dataset.get("keyword")) + texts(dataset.get("keywordMap") or [])
+    for theme in dataset.get("theme") or [] if isinstance(dataset.get("theme"), list) else [dataset.get("theme")]:
+        name = label(theme) if isinstance(theme, dict) else text(theme)
+        if name is None:
+            continue
+        key = THEME_KEYS.get(name.lower())
+        if key:
+            themes.append(key)
+        else:
+            keywords.append(name)   # a theme govcat's vocabulary lacks still helps finding
+    spatial = dataset.get("spatial")
+    spatial = label(spatial[0] if isinstance(spatial, list) and spatial else spatial) \
+        if isinstance(spatial, (dict, list)) else text(spatial)
+    if spatial and not re.fullmatch(DIVISION_CODE, spatial):
+        notes.drop("spatial", "not a GB/T 2260 division code", spatial)
+        spatial = None
+    title, title_lang = tagged(dataset, "title")
+    description, description_lang = tagged(dataset, "description")
+    distributions = dataset.get("distribution") if isinstance(dataset.get("distribution"), list) else []
+    language = []
+    for tag in texts(dataset.get("language")):
+        if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", tag, re.IGNORECASE):
+            language.append(tag.split("-", 1)[0].lower() + tag[len(tag.split("-", 1)[0]):])
+        else:
+            notes.drop("language", "not a language code", tag)
+    doc = {
+        "title": title, "title_lang": title_lang if title else None,
+        "description": description, "description_lang": description_lang if description else None,
+        "keywords": [k for k in dict.fromkeys(keywords) if len(k) <= 100][:50], "themes": list(dict.fromkeys(themes)),
+        "issued": full_day(dataset.get("issued"), "issued", notes),
+        "original_publisher": publisher(dataset.get("publisher"), base, notes),
+        "other_identifiers": identifiers(dataset),
+        "landing_page": address(dataset.get("landingPage"), base, "landing_page", notes),
+        "contact_point": contact_point(dataset.get("contactPoint"), notes),
+        "open_type": opening, "open_conditions": conditions, "license": licence(dataset.get("license")),
+        "spatial": spatial, "temporal": temporal(dataset.get("temporal"), notes),
+        "update_frequency": update_frequency(dataset.get("accrualPeriodicity"), notes),
+        "language": list(dict.fromkeys(language))[:10],
+        "distributions": [d for d in (distribution(item, n, base, notes) for n, item in enumerate(distributions))
+                          if d][:100],
+    }
+    doc = {k: val for k, val in doc.items() if val not in (None, [], {})}
+    if notes.rows:
+        doc["_warnings"] = notes.rows
+    return doc
 
 
 class _Broken:
@@ -177,7 +187,7 @@ class _Broken:
 
 
 class DataJsonHarvester(RemoteHarvester):
-    """A data.json catalog (DCAT-US 1.1)."""
+    """A data.json catalog (DCAT-US 1.1 or 3.0)."""
 
     type = "datajson"
 
@@ -198,7 +208,9 @@ class DataJsonHarvester(RemoteHarvester):
         if isinstance(body, list):
             return body
         datasets = body.get("dataset") if isinstance(body, dict) else None
-        if not isinstance(datasets, list) or body.get("@type", "dcat:Catalog") != "dcat:Catalog":
+        kind = body.get("@type", "dcat:Catalog") if isinstance(body, dict) else None
+        if not isinstance(datasets, list) or not (kind in CATALOG_TYPES or isinstance(kind, list)
+                                                  and CATALOG_TYPES.intersection(kind)):
             raise JobFailure("gather", f"{url[:200]} is not a data.json catalog (no list of datasets)")
         return datasets
 
@@ -207,7 +219,9 @@ class DataJsonHarvester(RemoteHarvester):
         if not isinstance(item, dict):
             return Listed(position, _Broken(f"dataset {index + 1} is not a JSON object", item))
         identifier = item.get("identifier")
-        identifier = str(identifier).strip() if isinstance(identifier, (str, int)) else ""
+        if isinstance(identifier, int) and not isinstance(identifier, bool):
+            identifier = str(identifier)
+        identifier = text(identifier) or text(item.get("@id")) or ""
         if not identifier:
             return Listed(position, _Broken("a dataset without an identifier cannot be harvested: "
                                             "it has no stable identity", item))
@@ -222,34 +236,11 @@ class DataJsonHarvester(RemoteHarvester):
         return listed.data
 
     def map(self, dataset: dict) -> dict:
-        opening, conditions = open_type(dataset)
-        themes, keywords = [], _texts(dataset.get("keyword"))
-        for theme in _texts(dataset.get("theme")):
-            key = THEME_KEYS.get(theme.lower())
-            if key:
-                themes.append(key)
-            else:
-                keywords.append(theme)   # a theme govcat's vocabulary lacks still helps finding
-        publisher = dataset.get("publisher") if isinstance(dataset.get("publisher"), dict) else {}
-        contact = dataset.get("contactPoint") if isinstance(dataset.get("contactPoint"), dict) else {}
-        name = _text(contact.get("fn"))
-        spatial = _text(dataset.get("spatial"))
-        return {
-            "title": _text(dataset.get("title")), "description": _text(dataset.get("description")),
-            "keywords": list(dict.fromkeys(keywords)), "themes": list(dict.fromkeys(themes)),
-            "issued": iso_day(dataset.get("issued")), "provider_unit": _text(publisher.get("name")),
-            "contact_point": _clean({"name": name, "email": email(contact.get("hasEmail"))}) if name else None,
-            "open_type": opening, "open_conditions": conditions, "license": licence(dataset.get("license")),
-            "spatial": spatial if spatial and DIVISION_CODE.match(spatial) else None,
-            "temporal": temporal(dataset.get("temporal")),
-            "update_frequency": update_frequency(dataset.get("accrualPeriodicity")),
-            "language": _texts(dataset.get("language")),
-            "distributions": [d for d in map(distribution, dataset.get("distribution") or []) if d]
-            if isinstance(dataset.get("distribution"), list) else [],
-        }
+        defaults = getattr(self.source, "defaults", None) or {}
+        return map_dataset(dataset, self.source.url, text(defaults.get("open_conditions")))
 
     def resource_code(self, dataset: dict) -> str | None:
-        identifier = _text(dataset.get("identifier"))
+        identifier = text(dataset.get("identifier"))
         return identifier if identifier and parse_resource_code(identifier) else None
 
     def snippet(self, listed: Listed) -> str | None:

@@ -1,10 +1,14 @@
-"""Harvesting DCAT catalogs: Turtle, RDF/XML, JSON-LD or N-Triples, paged with Hydra.
+"""Harvesting DCAT catalogs: Turtle, RDF/XML, JSON-LD or N-Triples, paged with Hydra or in one big file.
 
 This module only says how to list a DCAT source and how to map one of its datasets; the job
-around it is :class:`harvesters.base.Harvester`'s.  The listing follows ``hydra:next`` (and the
-older ``hydra:nextPage``) from page to page, one page in memory at a time; a page seen twice is a
-paging loop and, like a page past ``max_pages``, fails the job — a listing that did not end
-cleanly is not complete, so nothing may be withdrawn after it.  Each ``dcat:Dataset``
+around it is :class:`harvesters.base.Harvester`'s.  The listing follows the next page in each form
+publishers write Hydra (:class:`Paging`: ``hydra:next`` or ``hydra:nextPage``, an IRI or — as
+ckanext-dcat writes it — a string literal, on the page, its paged collection or its view) from page
+to page, one page in memory at a time; a page seen twice is a paging loop and, like a page past
+``max_pages``, fails the job — a listing that did not end cleanly is not complete, so nothing may
+be withdrawn after it.  A page too big for memory is spooled to disk by the fetcher and cut into
+records as a stream (:mod:`harvesters.dcat_stream`).  JSON-LD contexts named by address are
+govcat's own copies (:mod:`harvesters.contexts`) or refused, never fetched.  Each ``dcat:Dataset``
 named by an IRI is one record, mapped by :func:`vocab.mapping.resource_from_rdf`; its IRI is the
 original identifier kept in the provenance.
 """
@@ -15,6 +19,7 @@ import json
 import re
 from collections import defaultdict
 from functools import partial
+from typing import ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import pyoxigraph as ox
@@ -22,6 +27,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 
 from harvesters.base import JobFailure, Listed, RecordFailure, RemoteHarvester
+from harvesters.contexts import inline_known_contexts
+from harvesters.dcat_stream import StreamedCatalog
 from harvesters.http import FetchError
 from vocab.mapping import resource_from_rdf
 from vocab.namespaces import DCAT, DCT, HYDRA
@@ -38,6 +45,8 @@ FORMATS_BY_EXTENSION = {".ttl": "turtle", ".rdf": "xml", ".xml": "xml", ".owl": 
 ACCEPT = ("text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.9, "
           "application/n-triples;q=0.8, */*;q=0.1")
 NEXT_PAGE = (HYDRA.next, HYDRA.nextPage)
+# The nodes a page's paging is said of: the Hydra 2013 paged collection (ckanext-dcat's), today's view.
+PAGING_TYPES = (HYDRA.PagedCollection, HYDRA.PartialCollectionView)
 
 
 def rdf_format(content_type: str, url: str) -> str:
@@ -51,23 +60,6 @@ def rdf_format(content_type: str, url: str) -> str:
     return "turtle"
 
 
-def _remote_contexts(value) -> bool:
-    """Whether a JSON-LD document refers to a context by address (which the parser would fetch unchecked)."""
-    if isinstance(value, dict):
-        return any(_remote_contexts(v) if k != "@context" else _is_remote(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_remote_contexts(v) for v in value)
-    return False
-
-
-def _is_remote(context) -> bool:
-    if isinstance(context, str):
-        return True
-    if isinstance(context, list):
-        return any(_is_remote(c) for c in context)
-    return isinstance(context, dict) and _remote_contexts(context)
-
-
 OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "xml": ox.RdfFormat.RDF_XML, "json-ld": ox.RdfFormat.JSON_LD,
               "nt": ox.RdfFormat.N_TRIPLES}
 A = f"<{RDF.type}>"
@@ -75,6 +67,9 @@ NOT_OWNED = {f"{A} <{DCAT[name]}>" for name in ("Dataset", "Catalog", "CatalogRe
 IS_DATASET = f"{A} <{DCAT.Dataset}>"
 SERVES_DATASET = f"<{DCAT.servesDataset}>"
 NEXT_PAGE_NT = {f"<{p}>" for p in NEXT_PAGE}
+PAGING_NT = {f"{A} <{t}>" for t in PAGING_TYPES}
+VIEW_NT = f"<{HYDRA.view}>"
+PAGING_PREDICATES = NEXT_PAGE_NT | {VIEW_NT, A}     # the statements :class:`Paging` reads
 # How far a dataset's record reaches: dataset → distribution → checksum / service → … ; deeper is not metadata.
 RECORD_DEPTH = 4
 
@@ -93,7 +88,7 @@ class Page:
         self.services: dict[str, list[str]] = defaultdict(list)      # dataset → services that serve it
         self.links: dict[str, list[str]] = defaultdict(list)         # node → the nodes it points to
         self.datasets: list[str] = []
-        self.next_links: list[str] = []
+        self.paging = Paging(url)
         not_owned = set()
         for triple in triples:
             line = str(triple)
@@ -109,12 +104,12 @@ class Page:
                 self.links[subject].append(obj)
             if predicate == SERVES_DATASET:
                 self.services[obj].append(subject)
-            elif predicate in NEXT_PAGE_NT and obj.startswith("<"):
-                self.next_links.append(obj[1:-1])
+            elif predicate in PAGING_PREDICATES:
+                self.paging.read(subject, rest, predicate, obj)
         self._not_owned = not_owned
 
     def next_page(self) -> str | None:
-        return urljoin(self.url, sorted(self.next_links)[0]) if self.next_links else None
+        return self.paging.next_page()
 
     def record(self, dataset: str) -> str:
         """The dataset's record as N-Triples: its statements and those of the nodes it owns.
@@ -136,6 +131,51 @@ class Page:
                         seen.add(obj)
                         todo.append((obj, depth + 1))
         return " .\n".join(lines) + " ."
+
+
+class Paging:
+    """Where a page says the next page is, in each form publishers write Hydra.
+
+    ``hydra:next`` or the older ``hydra:nextPage``, with the address as an IRI or — as ckanext-dcat
+    writes its ``hydra:PagedCollection`` — as a string literal (plain or ``xsd:anyURI``); said of the
+    page itself, of a ``hydra:PagedCollection`` / ``hydra:PartialCollectionView`` node (an IRI or a
+    blank node), or of a view that a collection names with ``hydra:view``.  When several nodes name
+    a next page, those said of the page or of a paging node win over any other; a next page that is
+    the page itself is no next page.
+    """
+
+    def __init__(self, url: str):
+        self.url = url
+        self.links: list[tuple[str, str]] = []      # (subject, address as written)
+        self.paging_nodes: set[str] = set()
+
+    def read(self, subject: str, rest: str, predicate: str, obj: str) -> None:
+        if predicate in NEXT_PAGE_NT:
+            address = _address(obj)
+            if address:
+                self.links.append((subject, address))
+        elif rest in PAGING_NT:
+            self.paging_nodes.add(subject)
+        elif predicate == VIEW_NT:
+            self.paging_nodes.add(obj)
+
+    def next_page(self) -> str | None:
+        here = {f"<{self.url}>"}
+        candidates = [(subject, urljoin(self.url, address)) for subject, address in self.links]
+        candidates = [(s, a) for s, a in candidates if a != self.url and urlsplit(a).scheme in ("http", "https")]
+        preferred = [a for s, a in candidates if s in self.paging_nodes or s in here]
+        chosen = preferred or [a for _s, a in candidates]
+        return sorted(chosen)[0] if chosen else None
+
+
+def _address(obj: str) -> str | None:
+    """The address an N-Triples object gives: an IRI, or the text of a literal (ckanext-dcat's form)."""
+    if obj.startswith("<"):
+        return obj[1:-1]
+    if obj.startswith('"'):
+        text = str(_term(obj)).strip()
+        return text or None
+    return None
 
 
 def record_digest(text: str) -> str:
@@ -168,17 +208,27 @@ def record_digest(text: str) -> str:
 def parse_page(body: bytes, fmt: str, url: str) -> Page:
     """The triples of one page, indexed; raise :class:`JobFailure` if it is not well-formed."""
     if fmt == "json-ld":
-        try:
-            if _remote_contexts(json.loads(body)):
-                raise JobFailure("gather", f"{url[:200]}: remote JSON-LD contexts are not fetched; inline them")
-        except ValueError as error:
-            raise JobFailure("gather", f"{url[:200]} is not JSON: {error}") from None
+        body = _with_known_contexts(body, url)
     elif fmt == "xml" and b"<!ENTITY" in body[:_prolog_end(body)]:
         raise JobFailure("gather", f"{url[:200]} declares XML entities; they are not accepted")
     try:
         return Page(ox.parse(body, format=OX_FORMATS[fmt], base_iri=url), url)
     except (SyntaxError, ValueError) as error:
         raise JobFailure("gather", f"{url[:200]} is not well-formed {fmt}: {str(error)[:500]}") from None
+
+
+def _with_known_contexts(body: bytes, url: str) -> bytes:
+    """A JSON-LD page with the contexts govcat ships put in place of their addresses; :class:`JobFailure`
+    if it names any other context by address (the parser would fetch it) or is not JSON."""
+    try:
+        document = json.loads(body)
+    except ValueError as error:
+        raise JobFailure("gather", f"{url[:200]} is not JSON: {error}") from None
+    document, unknown, replaced = inline_known_contexts(document)
+    if unknown:
+        raise JobFailure("gather", f"{url[:200]}: the remote JSON-LD context {unknown[0][:200]} is not fetched; "
+                                   "inline it (govcat ships the DCAT-AP 3 and DCAT-US 3 contexts)")
+    return json.dumps(document, ensure_ascii=False).encode("utf-8") if replaced else body
 
 
 def _prolog_end(body: bytes) -> int:
@@ -290,11 +340,27 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _iri = partial(str.__new__, URIRef)
 
 
+class _Spooled:
+    """A page's body that is a file on disk (see :meth:`DcatHarvester._digest_page`)."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+
+def _listed(url: str, dataset: str, record) -> Listed:
+    if dataset.startswith("<"):
+        return Listed(dataset[1:-1], record(dataset))
+    return Listed(f"{url}#{dataset}", None)        # a blank node: reported at the fetch stage
+
+
 class DcatHarvester(RemoteHarvester):
     """A DCAT catalog, possibly paged with Hydra."""
 
     type = "dcat"
     parallel = True
+
+    # A body past this many bytes is spooled to disk and read as a stream (harvesters/dcat_stream.py).
+    spool_after: ClassVar[int] = 32 * 1024 * 1024
 
     def gather(self):
         url, seen_pages = self.source.url, set()
@@ -304,24 +370,54 @@ class DcatHarvester(RemoteHarvester):
             self.check_page_count(len(seen_pages))
             seen_pages.add(url)
             try:
-                fetched = self.fetcher.get(url, accept=ACCEPT)
+                fetched = self.fetcher.get(url, accept=ACCEPT, spool_after=self.spool_after)
             except FetchError as error:
                 raise JobFailure("gather", str(error)) from None
-            same = self.page_unchanged(url, fetched.body)
-            if same is not None:
-                yield from (Listed(original_id, None, unchanged=True) for original_id in same.original_ids)
-                url = same.next_url
-                continue
-            page = parse_page(fetched.body, rdf_format(fetched.content_type, fetched.url), fetched.url)
+            try:
+                same = self.page_unchanged(url, fetched.body if fetched.path is None else _Spooled(fetched.path))
+                if same is not None:
+                    yield from (Listed(original_id, None, unchanged=True) for original_id in same.original_ids)
+                    url = same.next_url
+                    continue
+                fmt = rdf_format(fetched.content_type, fetched.url)
+                if fetched.path is not None:
+                    url = yield from self._stream(url, fetched, fmt)
+                    continue
+                page = parse_page(fetched.body, fmt, fetched.url)
+            finally:
+                fetched.discard()
             del fetched
-            listed = [Listed(d[1:-1], page.record(d)) if d.startswith("<")
-                      else Listed(f"{page.url}#{d}", None)      # a blank node: reported at the fetch stage
-                      for d in sorted(set(page.datasets))]
+            listed = [_listed(page.url, d, page.record) for d in sorted(set(page.datasets))]
             next_url = page.next_page()
             del page                  # only the records are kept: the next page is not parsed beside this one
             self.page_read(url, next_url, listed)
             yield from listed
             url = next_url
+
+    def _stream(self, url: str, fetched, fmt: str):
+        """List the datasets of a spooled page as they are cut from it; return the next page's address."""
+        catalog = StreamedCatalog(fetched.path, fmt, fetched.url)
+        ids = []
+        try:
+            for dataset, record in catalog.records():
+                listed = _listed(fetched.url, dataset, lambda _d, text=record: text)
+                ids.append(Listed(listed.original_id, None))
+                yield listed
+        finally:
+            catalog.close()
+        next_url = catalog.paging.next_page()
+        self.page_read(url, next_url, ids)
+        return next_url
+
+    def _digest_page(self, url: str, body) -> str:
+        """A spooled page is digested from its file, a chunk at a time (never read whole into memory)."""
+        if not isinstance(body, _Spooled):
+            return super()._digest_page(url, body)
+        digest = hashlib.sha256(f"{self._fingerprint}\n{url}\n".encode())
+        with open(body.path, "rb") as file:
+            for chunk in iter(lambda: file.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
 
     def fetch(self, listed: Listed):
         if listed.data is None:

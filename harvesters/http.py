@@ -18,7 +18,10 @@ every request goes through :class:`SafeFetcher`, which
 * follows redirects itself, a limited number of times, checking every hop the same way and
   sending the source's auth header to the source's own host only;
 * bounds the connect time, each read, the whole transfer, and the size of the body (streamed,
-  abandoned past the cap, so one big source cannot exhaust memory);
+  abandoned past the cap, so one big source cannot exhaust memory) — a cap each source may raise;
+* keeps a body in memory only up to a threshold the caller names: past it the body goes on to a
+  temporary file, so a catalog published as one file of hundreds of megabytes is read from disk
+  as a stream, never held whole;
 * honours "busy, come back later" (429 or 503 with ``Retry-After``, OAI-PMH's flow control) a few
   times, each wait bounded, and keeps the start of any other error answer for the source type to
   read (a CSW exception report says why a request was refused);
@@ -27,7 +30,9 @@ every request goes through :class:`SafeFetcher`, which
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -53,6 +58,7 @@ REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 # "Busy, come back later" (OAI-PMH flow control answers 503 with Retry-After, as do throttling portals).
 RETRY_STATUSES = {429, 503}
 ERROR_BODY_BYTES = 64 * 1024    # what is kept of an error answer's body
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024   # a response's cap when the source names none
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -80,10 +86,23 @@ class TooLarge(FetchError):
 
 @dataclass(frozen=True)
 class FetchedPage:
+    """An answer: its body in memory, or — past the caller's ``spool_after`` — in a temporary file at
+    ``path`` (``body`` is then ``None``), which :meth:`discard` removes."""
+
     url: str              # after redirects
     status: int
     content_type: str     # without parameters, lower case
-    body: bytes
+    body: bytes | None
+    path: str | None = None
+    size: int = 0
+
+    def discard(self) -> None:
+        """Remove the temporary file of a spooled body (nothing for a body in memory)."""
+        if self.path:
+            try:
+                os.unlink(self.path)
+            except FileNotFoundError:
+                pass
 
 
 def parse_networks(text: str, setting: str = "network list") -> tuple[Network, ...]:
@@ -241,16 +260,17 @@ class SafeFetcher:
     """GET requests under the policy of this module; one instance per harvest job."""
 
     def __init__(self, *, auth_header: str | UnreadableSecret | None = None, connect_timeout: float = 10,
-                 read_timeout: float = 30, total_timeout: float = 300, max_bytes: int = 64 * 1024 * 1024,
+                 read_timeout: float = 30, total_timeout: float = 300, max_bytes: int | None = None,
                  max_redirects: int = 5, policy: AddressPolicy | None = None, ca_certs: str | None = None,
                  max_retries: int = 3, max_retry_wait: float = 120):
         """``policy``: the address policy (default: the settings'); ``ca_certs``: a file of CA certificates
-        to verify the sources' TLS certificates with, instead of the public ones (an intranet CA)."""
+        to verify the sources' TLS certificates with, instead of the public ones (an intranet CA);
+        ``max_bytes``: the largest body accepted (``None``: :data:`DEFAULT_MAX_BYTES`)."""
         # A header that cannot be decrypted fails the first request, with a message naming its source.
         self._auth_problem = auth_header.message() if isinstance(auth_header, UnreadableSecret) else None
         self._auth = {} if self._auth_problem else _auth_header(auth_header)
         self.connect_timeout, self.read_timeout, self.total_timeout = connect_timeout, read_timeout, total_timeout
-        self.max_bytes, self.max_redirects = max_bytes, max_redirects
+        self.max_bytes, self.max_redirects = max_bytes or DEFAULT_MAX_BYTES, max_redirects
         # A 429 or 503 with Retry-After is asked again up to max_retries times, each wait at most max_retry_wait s.
         self.max_retries, self.max_retry_wait = max_retries, max_retry_wait
         self.policy = policy or AddressPolicy.from_settings()
@@ -262,8 +282,11 @@ class SafeFetcher:
         self._session.mount("https://", adapter)
         self._auth_host: str | None = None
 
-    def get(self, url: str, *, accept: str = "*/*") -> FetchedPage:
-        """Fetch ``url`` (following redirects) and return its body; raise :class:`FetchError` otherwise."""
+    def get(self, url: str, *, accept: str = "*/*", spool_after: int | None = None) -> FetchedPage:
+        """Fetch ``url`` (following redirects) and return its body; raise :class:`FetchError` otherwise.
+
+        With ``spool_after``, a body longer than that many bytes is written to a temporary file as it
+        arrives (the answer's ``path``; the caller discards it) instead of being kept in memory."""
         if self._auth_problem:
             raise FetchError(self._auth_problem)
         if self._auth_host is None:
@@ -289,31 +312,64 @@ class SafeFetcher:
                     hops += 1
                     continue
                 if response.status_code == 200:
-                    body = self._read(response, url, deadline)
+                    body, path, size = self._read(response, url, deadline, spool_after)
                     content_type = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
-                    return FetchedPage(url, response.status_code, content_type, body)
+                    return FetchedPage(url, response.status_code, content_type, body, path, size)
                 wait = self._retry_wait(response, url, retries, deadline)   # or raise
             retries += 1          # the busy answer is closed while we wait
             time.sleep(wait)
         raise FetchError(f"more than {self.max_redirects} redirects from {url[:200]}")
 
-    def _read(self, response: requests.Response, url: str, deadline: float) -> bytes:
+    def _read(self, response: requests.Response, url: str, deadline: float,
+              spool_after: int | None = None) -> tuple[bytes | None, str | None, int]:
+        """The body (in memory, or past ``spool_after`` bytes in a temporary file), its file, its size."""
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise TooLarge(f"{url[:200]} declares {declared} bytes, more than the cap of {self.max_bytes}")
-        chunks, size = [], 0
+        chunks, size, spool = [], 0, None
         try:
-            for chunk in response.iter_content(64 * 1024):
+            for chunk in response.iter_content(256 * 1024):
                 size += len(chunk)
                 if size > self.max_bytes:
-                    raise TooLarge(f"{url[:200]} sent more than the cap of {self.max_bytes} bytes")
+                    raise TooLarge(f"{url[:200]} sent more than the cap of {self.max_bytes} bytes"
+                                   " (an administrator can raise the source's max_bytes)")
                 if time.monotonic() > deadline:
                     raise FetchError(f"timed out fetching {url[:200]}: slower than {self.total_timeout} s in all")
+                if spool is not None:
+                    spool.write(chunk)
+                    continue
                 chunks.append(chunk)
+                if spool_after is not None and size > spool_after:
+                    spool = tempfile.NamedTemporaryFile(prefix="govcat-harvest-", delete=False)
+                    spool.writelines(chunks)
+                    chunks = []
         except requests.RequestException as error:
             kind = "timed out" if "timed out" in str(error).lower() else type(error).__name__
+            self._drop(spool)
             raise FetchError(f"cannot read {url[:200]}: {kind}") from None
-        return b"".join(chunks)
+        except OSError as error:       # the temporary file: a full disk
+            self._drop(spool)
+            raise FetchError(f"cannot keep {url[:200]} on disk: {error.strerror or error}") from None
+        except BaseException:
+            self._drop(spool)
+            raise
+        if spool is None:
+            return b"".join(chunks), None, size
+        try:
+            spool.close()
+        except OSError as error:
+            self._drop(spool)
+            raise FetchError(f"cannot keep {url[:200]} on disk: {error.strerror}") from None
+        return None, spool.name, size
+
+    @staticmethod
+    def _drop(spool) -> None:
+        if spool is not None:
+            spool.close()
+            try:
+                os.unlink(spool.name)
+            except FileNotFoundError:
+                pass
 
     def _retry_wait(self, response: requests.Response, url: str, retries: int, deadline: float) -> float:
         """The seconds to wait before asking again after a "busy" answer; :class:`HttpStatusError` for

@@ -14,7 +14,7 @@ import importlib
 import math
 import re
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
@@ -86,6 +86,14 @@ def _schedule(value: str | None) -> None:
 
 
 URL_HELP = {"description": "Address of the catalog (its first page). 采集地址。"}
+# The size cap an administrator may give a source: from 1 MB to 16 GB a response (None: the fetcher's 64 MB).
+MAX_BYTES_RANGE = (1_000_000, 16 * 1024 ** 3)
+
+
+def _check_max_bytes(value) -> None:
+    if value is not None and not (MAX_BYTES_RANGE[0] <= value <= MAX_BYTES_RANGE[1]):
+        raise Invalid("单次响应大小上限应在 1 MB 至 16 GB 之间。",
+                      f"max_bytes must be between {MAX_BYTES_RANGE[0]} and {MAX_BYTES_RANGE[1]}.", "max_bytes")
 
 
 class SourceFields(BaseSchema):
@@ -101,6 +109,9 @@ class SourceFields(BaseSchema):
     auth_header = Text(allow_none=True, validate=limit(4000), load_only=True, metadata={
         "description": "Sent with every request to the source ('Name: value', or an Authorization value); "
                        "stored encrypted and never shown again (null removes it). 访问凭据，仅写入，不再显示。"})
+    max_bytes = fields.Integer(allow_none=True, strict=True, validate=validate.Range(*MAX_BYTES_RANGE), metadata={
+        "description": "The largest response the source may send, in bytes (null: 64 MB); a catalog published "
+                       "as one big file needs more. 单次响应大小上限（字节）。"})
 
 
 class SourceSchema(SourceFields):
@@ -122,7 +133,8 @@ class SourceUpdateSchema(SourceFields):
 
 def add_source(session: Session, *, name: str, type: str, url: str, department: str, schedule: str | None = None,
                publish_policy: str = "direct", defaults: dict | None = None, auth_header: str | None = None,
-               check_url: bool = True, policy: AddressPolicy | None = None) -> HarvestSource:
+               check_url: bool = True, policy: AddressPolicy | None = None,
+               max_bytes: int | None = None) -> HarvestSource:
     """Register a harvest source of ``department`` (its credit code); the address is checked now."""
     if not _is_source_name(name):
         raise Invalid(*NAME_PROBLEM, "name")
@@ -135,11 +147,12 @@ def add_source(session: Session, *, name: str, type: str, url: str, department: 
         raise Invalid("提供方部门不存在。", "No department has this credit code.", "department")
     if session.scalar(select(HarvestSource.id).where(HarvestSource.name == name)) is not None:
         raise Invalid("采集源名称已被使用。", f"A source named {name} exists.", "name")
+    _check_max_bytes(max_bytes)
     if check_url:
         _check_url(url, policy)
     source = HarvestSource(name=name, type=type, url=url, department_id=owner.id, schedule=schedule,
                            publish_policy=publish_policy, defaults=defaults or None, auth_header=auth_header,
-                           active=True)
+                           max_bytes=max_bytes, active=True)
     session.add(source)
     session.flush()
     return source
@@ -194,7 +207,8 @@ def create_source(session: Session, actor, data: dict, *, check_permission: bool
     return add_source(session, name=values["name"], type=values["type"], url=values["url"],
                       department=values["department"], schedule=values.get("schedule"),
                       publish_policy=values.get("publish", "direct"), defaults=values.get("defaults"),
-                      auth_header=values.get("auth_header") or None, policy=policy)
+                      auth_header=values.get("auth_header") or None, policy=policy,
+                      max_bytes=values.get("max_bytes"))
 
 
 def managed_source(session: Session, actor, name: str, *, check_permission: bool = True) -> HarvestSource:
@@ -223,6 +237,8 @@ def update_source(session: Session, actor, name: str, data: dict, *, check_permi
         source.defaults = values["defaults"] or None
     if "auth_header" in values:
         source.auth_header = values["auth_header"] or None
+    if "max_bytes" in values:
+        source.max_bytes = values["max_bytes"]
     if "active" in values:
         source.active = values["active"]
     session.flush()
@@ -331,6 +347,7 @@ def source_representation(source: HarvestSource) -> dict:
     return {"name": source.name, "type": source.type, "url": source.url,
             "department": source.department.credit_code, "schedule": source.schedule,
             "publish": source.publish_policy, "defaults": source.defaults or {}, "active": source.active,
+            "max_bytes": source.max_bytes,
             "has_auth_header": bool(source.auth_header),
             # Set but not decryptable with the current secret key: harvests fail until it is set again.
             "auth_header_unreadable": isinstance(source.auth_header, UnreadableSecret),

@@ -171,6 +171,8 @@ class SourceRecordSchema(Answer):
     publish = fields.String(required=True, validate=validate.OneOf(PUBLISH_POLICIES))
     defaults = fields.Dict(required=True)
     active = fields.Boolean(required=True)
+    max_bytes = fields.Integer(required=True, allow_none=True, metadata=described(
+        "The largest response the source may send, in bytes (null: 64 MB). 单次响应大小上限。"))
     has_auth_header = fields.Boolean(required=True, metadata=described(
         "Whether an auth header is set; the header itself is never shown. 是否设置了访问凭据（凭据本身从不显示）。"))
     auth_header_unreadable = fields.Boolean(required=True, metadata=described(

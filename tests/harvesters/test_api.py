@@ -335,3 +335,15 @@ def test_a_check_before_the_first_run_says_what_records_would_become_and_how_to_
         assert session.scalar(select(func.count()).select_from(Resource)) == 0
     assert client.post(f"{SOURCES}/plain/check", headers=world.editor_a.headers).status_code == 403
     assert client.post(f"{SOURCES}/nowhere/check", headers=world.admin.headers).status_code == 404
+
+
+def test_a_sources_size_cap_is_set_shown_and_bounded(app, client, world, body):
+    contract = Contract(app)
+    created = contract.check(client.post(SOURCES, json={**body, "max_bytes": 2 * 1024 ** 3},
+                                         headers=world.admin.headers), 201, "post", "/harvest/sources")
+    assert created["max_bytes"] == 2 * 1024 ** 3
+    changed = client.patch(f"{SOURCES}/dept-a", json={"max_bytes": None}, headers=world.admin.headers)
+    assert changed.status_code == 200 and changed.get_json()["max_bytes"] is None
+    for wrong in (10, 64 * 1024 ** 3, "2G"):
+        answer = client.patch(f"{SOURCES}/dept-a", json={"max_bytes": wrong}, headers=world.admin.headers)
+        assert answer.status_code == 422, wrong

@@ -44,3 +44,17 @@ def test_a_failed_run_exits_non_zero_and_unknown_sources_are_errors(app, world, 
     assert runner.invoke(harvest, ["run", "nobody"], obj=app).exit_code == 1
     bad = runner.invoke(harvest, ["add", "x", "--url", url, "--department", "not-a-code"], obj=app)
     assert bad.exit_code == 1
+
+
+def test_max_bytes_is_given_in_bytes_or_with_a_unit_and_changed_by_update(app, world):
+    runner = CliRunner()
+    added = runner.invoke(harvest, ["add", "big", "--url", "http://127.0.0.1:9/catalog.ttl", "--department",
+                                    world.dept_a.credit_code, "--max-bytes", "1.5G"], obj=app)
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.output)["max_bytes"] == int(1.5 * 1024 ** 3)
+    updated = runner.invoke(harvest, ["update", "big", "--max-bytes", "500M"], obj=app)
+    assert updated.exit_code == 0 and json.loads(updated.output)["max_bytes"] == 500 * 1024 ** 2
+    back = runner.invoke(harvest, ["update", "big", "--max-bytes", "default"], obj=app)
+    assert json.loads(back.output)["max_bytes"] is None
+    assert runner.invoke(harvest, ["update", "big", "--max-bytes", "lots"], obj=app).exit_code != 0
+    assert runner.invoke(harvest, ["update", "big", "--max-bytes", "100"], obj=app).exit_code == 1   # under 1 MB

@@ -1,4 +1,4 @@
-"""A data.json catalog (DCAT-US 1.1) harvested end to end from a local server, realistic and broken."""
+"""A data.json catalog (DCAT-US 1.1 and 3.0) harvested end to end from a local server, realistic and broken."""
 from __future__ import annotations
 
 import copy
@@ -8,14 +8,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from harvesters.base import RecordFailure
-from harvesters.datajson import temporal, update_frequency
+from harvesters.datajson import map_dataset, temporal, update_frequency
+from harvesters.datajson_fields import Notes
 from harvesters.models import HarvestError, HarvestJob
+from registry.resources.schemas import missing_fields
 from harvesters.services import run_source
 from registry.audit.models import AuditEvent
 from tests.harvesters.conftest import harvested_resources
 
-CATALOG = json.loads((Path(__file__).parent / "fixtures" / "datajson" / "catalog.json").read_text("utf-8"))
+FIXTURES = Path(__file__).parent / "fixtures" / "datajson"
+CATALOG = json.loads((FIXTURES / "catalog.json").read_text("utf-8"))
+# Shaped like real agencies' files: a federal one in DCAT-US 1.1, with its quirks, and one in DCAT-US 3.0.
+AGENCY_11 = json.loads((FIXTURES / "agency-1.1.json").read_text("utf-8"))
+AGENCY_30 = json.loads((FIXTURES / "agency-3.0.json").read_text("utf-8"))
 AIR, CREDIT, POLLUTION = (d["identifier"] for d in CATALOG["dataset"])
 # What govcat requires and data.json does not say; open_type is there to show it never widens an access level.
 DEFAULTS = {"classification": "102", "format_class": "electronic_file", "share_type": "unconditional",
@@ -64,7 +69,7 @@ def test_realistic_catalog_is_harvested_with_every_field(db, world, remote, make
     harvested = harvested_resources(db)
     # An identifier that is an http(s) IRI is the original identifier; others are qualified by the catalog.
     assert set(harvested) == {AIR, f"{url}#{CREDIT}", f"{url}#{POLLUTION}"}
-    assert all(state == "published" for state, *_rest in harvested.values())
+    assert {k: (state, missing_fields(doc)) for k, (state, *_r, doc) in harvested.items() if state != "published"} == {}
     air = harvested[AIR][3]
     assert air["title"] == "全省空气质量日报" and air["description"].startswith("全省各监测站点")
     assert sorted(air["keywords"]) == ["大气", "环境监测", "空气质量"]   # an unknown theme helps finding
@@ -72,7 +77,11 @@ def test_realistic_catalog_is_harvested_with_every_field(db, world, remote, make
     assert (air["issued"], air["spatial"], air["license"]) == ("2019-03-01", "330000", "CC-BY-4.0")
     assert air["temporal"] == {"start": "2019-01-01", "end": "2023-12-31"}
     assert air["contact_point"] == {"name": "监测数据科", "email": "monitor@example.gov.cn"}
-    assert (air["provider"], air["provider_unit"]) == (world.dept_a.credit_code, "省生态环境厅监测处")
+    # The publisher the record names is kept as the source's; the provider stays the source's department.
+    assert air["provider"] == world.dept_a.credit_code and "provider_unit" not in air
+    assert air["original_publisher"] == {"name": "省生态环境厅监测处 (省生态环境厅)"}
+    assert (air["title_lang"], air["description_lang"]) == ("", "")      # data.json texts are untagged
+    assert air["other_identifiers"] == [AIR]
     assert (air["open_type"], air["update_frequency"], air["language"]) == ("unconditional", "daily", ["zh"])
     assert air["distributions"] == [
         {"title": "日报（CSV）", "description": "每日一行，每站一列。",
@@ -160,40 +169,114 @@ def test_bad_datasets_are_error_rows_and_the_valid_ones_land(db, world, remote, 
     unknown_level = {**air, "identifier": "LEVEL-1", "accessLevel": "internal"}
     bad_frequency = {**air, "identifier": "FREQ-1", "accrualPeriodicity": "whenever"}
     no_title = {**air, "identifier": "NO-TITLE-1", "title": ""}
-    bad_url = {**credit, "identifier": "BAD-URL-1",
+    bad_url = {**credit, "identifier": "BAD-URL-1", "landingPage": "https://data.example.gov.cn/ent-credit",
                "distribution": [{"downloadURL": "javascript:alert(1)", "format": "CSV"}]}
     url = make_datajson(catalog(air, "not a dataset", no_identifier, unknown_level, bad_frequency, no_title,
                                 {**pollution, "title": "同一标识再次出现"}, pollution, bad_url))
     report = run_source(db, "dept-json")
     assert report.status == "succeeded", report.error
-    assert (report.counters["created"], report.counters["failed"], report.counters["duplicates"]) == (2, 6, 1)
-    assert set(harvested_resources(db)) == {AIR, f"{url}#{POLLUTION}"}
-    assert harvested_resources(db)[f"{url}#{POLLUTION}"][3]["title"] == "同一标识再次出现"   # the first one listed
+    # A value that cannot be read is dropped (and said), never the record: only what has no identity or
+    # no title fails.
+    assert (report.counters["created"], report.counters["failed"], report.counters["duplicates"]) == (5, 3, 1)
+    harvested = harvested_resources(db)
+    assert set(harvested) == {AIR, f"{url}#LEVEL-1", f"{url}#FREQ-1", f"{url}#{POLLUTION}", f"{url}#BAD-URL-1"}
+    assert harvested[f"{url}#{POLLUTION}"][3]["title"] == "同一标识再次出现"   # the first one listed
+    assert "distributions" not in harvested[f"{url}#BAD-URL-1"][3]
     errors = _errors(db, report.job_id)
     assert (errors[f"{url}#dataset-2"].stage, errors[f"{url}#dataset-2"].snippet) == ("fetch", '"not a dataset"')
     assert "not a JSON object" in errors[f"{url}#dataset-2"].message
     missing = errors[f"{url}#dataset-3"]
     assert missing.stage == "fetch" and "without an identifier" in missing.message
     assert "全省空气质量日报" in missing.snippet
-    assert errors[f"{url}#LEVEL-1"].stage == "map" and "'internal'" in errors[f"{url}#LEVEL-1"].message
-    assert errors[f"{url}#FREQ-1"].stage == "map" and "'whenever'" in errors[f"{url}#FREQ-1"].message
     assert "title" in errors[f"{url}#NO-TITLE-1"].message and '"NO-TITLE-1"' in errors[f"{url}#NO-TITLE-1"].snippet
-    assert "access_url" in errors[f"{url}#BAD-URL-1"].message
     assert "listed twice" in errors[f"{url}#{POLLUTION}"].message
 
 
-def test_restricted_public_needs_its_conditions_from_rights_or_the_defaults(db, world, remote, make_datajson):
+def test_what_cannot_be_read_is_said_in_warnings():
+    air, credit, _pollution = datasets()
+    doc = map_dataset({**air, "accessLevel": "internal", "accrualPeriodicity": "whenever", "issued": "2019",
+                       "distribution": [{"downloadURL": "javascript:alert(1)"}]}, "https://x.example/data.json")
+    assert "open_type" not in doc and "update_frequency" not in doc and "issued" not in doc
+    assert {(w["field"], w["value"]) for w in doc["_warnings"]} == {
+        ("open_type", "internal"), ("update_frequency", "whenever"), ("issued", "2019"),
+        ("distributions[0].download_url", "javascript:alert(1)"), ("distributions[0]", "")}
+
+
+def test_restricted_public_is_conditional_and_never_widened(db, world, remote, make_datajson):
     _air, credit, _pollution = datasets()
     del credit["rights"]
     url = make_datajson(catalog(credit))
     report = run_source(db, "dept-json")
-    assert report.counters["failed"] == 1 and "open_conditions" in report.errors[0]["message"]
-    assert harvested_resources(db) == {}
+    # Conditional with its conditions to be completed: whatever becomes of the record, it is never opened wider.
+    assert all(doc["open_type"] == "conditional" for *_rest, doc in harvested_resources(db).values())
+    doc = map_dataset(credit, url)
+    assert (doc["open_type"], "open_conditions" in doc) == ("conditional", False)
+    assert doc["_warnings"][0]["field"] == "open_conditions"
+    assert report.status == "succeeded"
     make_datajson(catalog(credit), name="with-conditions",
                   defaults={**DEFAULTS, "open_conditions": "需签署数据使用协议。"})
     report = run_source(db, "with-conditions")
     assert report.counters["created"] == 1, report.errors
     assert harvested_resources(db)[f"{url}#{CREDIT}"][3]["open_conditions"] == "需签署数据使用协议。"
+
+
+def test_an_agencys_data_json_1_1_with_its_quirks(db, world, remote, make_datajson):
+    url = make_datajson(AGENCY_11, defaults={**DEFAULTS, "description": "（来源未提供摘要）"})
+    report = run_source(db, "dept-json")
+    assert report.status == "succeeded", report.error
+    assert (report.counters["created"], report.counters["failed"]) == (4, 0), report.errors
+    harvested = {key: doc for key, (*_rest, doc) in harvested_resources(db).items()}
+    biomass = harvested["https://www.fisheries.example.gov/dataset/groundfish-biomass"]
+    assert biomass["original_publisher"] == {
+        "name": "Office of Fisheries Science (Fisheries Service, Department of Oceans)"}
+    assert biomass["contact_point"] == {"name": "Stock Assessment Office", "email": "stocks@fisheries.example.gov"}
+    assert (biomass["landing_page"], biomass["issued"]) == ("https://www.fisheries.example.gov/groundfish",
+                                                            "2014-06-04")
+    assert biomass["temporal"] == {"start": "1995-01-01", "end": "2022-12-31"}
+    # Only a download URL: it is the access URL too; a relative address is read against the document's
+    # address; a bare one (no http://) is dropped.
+    assert [d["access_url"] for d in biomass["distributions"]] == [
+        "https://www.fisheries.example.gov/files/biomass.csv", url.replace("/data.json", "/data/biomass/explorer")]
+    assert "spatial" not in biomass                          # a bounding box is no division code
+    observers = harvested[f"{url}#FS-OBS-0007"]
+    assert (observers["open_type"], observers["open_conditions"]) == (
+        "conditional", "Vessel-level records are available to researchers under a data sharing agreement.")
+    assert "issued" not in observers or observers["issued"] != "2012-01-01"   # a year alone is no date
+    assert observers["contact_point"]["email"] == "observers@fisheries.example.gov"
+    permits = harvested[f"{url}#FS-PERMITS"]
+    assert permits["open_type"] == "none" and permits["contact_point"] == {"name": "Permits Desk"}
+    assert harvested[f"{url}#FS-LEGACY-12"]["landing_page"] == "http://www.fisheries.example.gov/legacy/trawl"
+
+
+def test_a_dcat_us_3_catalog(db, world, remote, make_datajson):
+    url = make_datajson(AGENCY_30)
+    report = run_source(db, "dept-json")
+    assert report.status == "succeeded", report.error
+    assert (report.counters["created"], report.counters["failed"]) == (2, 0), report.errors
+    harvested = {key: doc for key, (*_rest, doc) in harvested_resources(db).items()}
+    trails = harvested[f"{url}#PARKS-TRAIL-001"]
+    assert (trails["title"], trails["issued"], trails["update_frequency"]) == ("Trail conditions", "2019-05-01",
+                                                                                "daily")
+    assert trails["original_publisher"] == {"name": "Visitor Services Division (Parks Service)",
+                                            "uri": "https://www.parks.example.gov/org/visitor-services"}
+    assert trails["other_identifiers"] == ["PARKS-TRAIL-001", "NPS-TC-2019"]
+    assert trails["contact_point"] == {"name": "Trail Information Line", "email": "trails@parks.example.gov"}
+    assert (trails["landing_page"], trails["license"]) == ("https://www.parks.example.gov/trails", "CC0-1.0")
+    assert trails["temporal"] == {"start": "2019-05-01", "end": "2024-09-30"}
+    assert trails["open_type"] == "unconditional" and "Recreation" in trails["keywords"]
+    wildlife = harvested[f"{url}#PARKS-WILD-014"]
+    assert (wildlife["title"], wildlife["title_lang"], wildlife["description_lang"]) == (
+        "Sensitive wildlife sightings", "en", "en")
+    # The dataset says partly restricted, a distribution unrestricted: the narrower one holds.
+    assert (wildlife["open_type"], wildlife["open_conditions"]) == (
+        "conditional", "Exact coordinates are released only to permitted researchers.")
+
+
+def test_a_record_without_description_or_guide_fields_maps_without_failing():
+    doc = map_dataset({"identifier": "X-1", "title": "Bare record", "description": "",
+                       "distribution": [{"downloadURL": "https://x.example/f.csv"}]}, "https://x.example/data.json")
+    assert doc == {"title": "Bare record", "title_lang": "", "other_identifiers": ["X-1"],
+                   "distributions": [{"access_url": "https://x.example/f.csv", "download_url": "https://x.example/f.csv"}]}
 
 
 def test_a_dataset_without_access_level_takes_the_source_default(db, world, remote, make_datajson):
@@ -236,9 +319,18 @@ def test_accrual_periodicity_maps_to_a_frequency_that_is_never_too_eager(value, 
 
 
 @pytest.mark.parametrize("value", ["R/P", "R/P0D", "monthly-ish", "R/1M"])
-def test_accrual_periodicity_that_is_no_duration_fails_the_record(value):
-    with pytest.raises(RecordFailure):
-        update_frequency(value)
+def test_accrual_periodicity_that_is_no_duration_is_left_out_and_said(value):
+    notes = Notes()
+    assert update_frequency(value, notes) is None
+    assert notes.rows == [{"field": "update_frequency", "value": value,
+                           "reason": "accrualPeriodicity is not an ISO 8601 repeating duration"}]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("weekly", "weekly"), ("http://publications.europa.eu/resource/authority/frequency/MONTHLY", "monthly"),
+    ({"@id": "http://purl.org/cld/freq/quarterly"}, "quarterly")])
+def test_accrual_periodicity_words_and_addresses(value, expected):
+    assert update_frequency(value) == expected
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -103,6 +103,43 @@ def test_declared_size_over_the_cap_is_refused_before_reading(remote):
         SafeFetcher(max_bytes=1000).get(remote.url + "/big")
 
 
+def test_a_body_past_the_threshold_is_spooled_to_a_file_and_a_small_one_kept_in_memory(remote, tmp_path,
+                                                                                        monkeypatch):
+    monkeypatch.setattr(http_module.tempfile, "tempdir", str(tmp_path))
+    body = bytes(range(256)) * 40
+    remote.serve("/big", body)
+    fetcher = SafeFetcher()
+    page = fetcher.get(remote.url + "/big", spool_after=1000)
+    assert (page.body, page.size) == (None, len(body))
+    assert open(page.path, "rb").read() == body
+    page.discard()
+    assert list(tmp_path.iterdir()) == []
+    small = fetcher.get(remote.url + "/big", spool_after=len(body))
+    assert (small.body, small.path) == (body, None)
+    assert fetcher.get(remote.url + "/big").body == body          # no threshold: in memory, as before
+
+
+def test_a_spooled_body_over_the_cap_leaves_no_file(remote, tmp_path, monkeypatch):
+    monkeypatch.setattr(http_module.tempfile, "tempdir", str(tmp_path))
+    remote.serve("/endless", stream_bytes=4 * 1024 * 1024)          # no Content-Length: found out while reading
+    with pytest.raises(FetchError, match="cap of 1000000"):
+        SafeFetcher(max_bytes=1_000_000).get(remote.url + "/endless", spool_after=100_000)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_max_bytes_is_set_on_a_source_and_shown(db, world):
+    from harvesters.services import source_representation, update_source
+    with db.transaction() as session:
+        source = add_source(session, name="big", type="dcat", url="http://127.0.0.1:9/catalog.ttl",
+                            department=world.dept_a.credit_code, max_bytes=2 * 1024 ** 3)
+        assert source_representation(source)["max_bytes"] == 2 * 1024 ** 3
+        update_source(session, None, "big", {"max_bytes": None}, check_permission=False)
+        assert source_representation(source)["max_bytes"] is None
+        with pytest.raises(Invalid):
+            add_source(session, name="tiny", type="dcat", url="http://127.0.0.1:9/c.ttl",
+                       department=world.dept_a.credit_code, max_bytes=10)
+
+
 @pytest.mark.parametrize("fmt, content_type, path", [
     ("xml", "application/rdf+xml", "/c"), ("json-ld", "application/ld+json", "/c"),
     ("nt", "application/octet-stream", "/c.nt"), ("turtle", "text/turtle", "/c")])
