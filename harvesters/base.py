@@ -653,7 +653,10 @@ class Harvester:
                                   comments=[f"harvested from {self.source.name}: {m.original_id}" for m, _r in creates])
 
     def _move(self, session: Session, ids: list[int], creates: list, action: str, state: str, comments) -> None:
-        """New drafts ``ids`` go on to ``state``, each with its audit event."""
+        """New drafts ``ids`` go on to ``state``, each with its audit event (and, to be completed, what it lacks)."""
+        if state == "incomplete":
+            session.execute(update(Resource), [{"id": rid, "missing_fields": m.missing}
+                                               for rid, (m, _r) in zip(ids, creates)])
         session.execute(update(Resource).where(Resource.id.in_(ids)).values(state=state))
         comments = comments if isinstance(comments, list) else [comments] * len(ids)
         record_many(session, self.actor, [
@@ -685,7 +688,7 @@ class Harvester:
             if before == "published" or (before == "withdrawn" and resource.published_at is not None):
                 resource.published_doc = resource.published_doc or old
             changes = code_change + diff_documents(resource.doc, doc)
-            resource.doc, resource.state = doc, "incomplete"
+            resource.doc, resource.state, resource.missing_fields = doc, "incomplete", mapped.missing
             resource.is_public = resource.published_at is not None and before != "withdrawn"
         elif self.source.publish_policy == "direct":
             resource.published_doc = old if resource.published_at is not None else None
@@ -699,6 +702,8 @@ class Harvester:
             resource.doc = doc
             resource.state = "submitted"
             resource.is_public = resource.published_at is not None and before != "withdrawn"
+        if not mapped.missing:
+            resource.missing_fields = None
         resource.title = doc["title"][:500]
         resource.version += 1
         resource.modified_at = utcnow()

@@ -53,8 +53,11 @@ def harvest() -> None:
 @click.option("--auth-header", default=None, help="Header sent to the source, e.g. 'Authorization: Bearer …'.")
 @click.option("--max-bytes", default=None, metavar="SIZE", callback=lambda _c, _p, v: _size(v),
               help="The largest response the source may send: bytes, or 500M, 2G … (default 64M).")
+@click.option("--check", is_flag=True, help="Then show what the source's first records would become, and why "
+                                           "(a dry run: nothing is written but the job row).")
 @click.pass_context
-def add(ctx, name, source_type, url, department, schedule, publish_policy, defaults, auth_header, max_bytes) -> None:
+def add(ctx, name, source_type, url, department, schedule, publish_policy, defaults, auth_header, max_bytes,
+        check) -> None:
     """Register a harvest source."""
     if schedule:
         from harvesters.scheduling import parse_interval
@@ -62,33 +65,52 @@ def add(ctx, name, source_type, url, department, schedule, publish_policy, defau
             parse_interval(schedule)
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--schedule") from None
-    values = {}
-    for item in defaults:
-        field, sep, value = item.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{item!r} is not FIELD=VALUE", param_hint="--default")
-        values[field.strip()] = value.strip()
+    app = _app(ctx)
     try:
-        with get_db(_app(ctx)).transaction() as session:
+        with get_db(app).transaction() as session:
             source = services.add_source(session, name=name, type=source_type, url=url, department=department,
-                                         schedule=schedule, publish_policy=publish_policy, defaults=values,
-                                         auth_header=auth_header,
+                                         schedule=schedule, publish_policy=publish_policy,
+                                         defaults=_field_values(defaults), auth_header=auth_header,
                                          max_bytes=max_bytes if isinstance(max_bytes, int) else None)
             click.echo(json.dumps(services.source_representation(source), ensure_ascii=False))
     except ServiceError as error:
         _fail(error)
+    if check:
+        click.echo(f"checking the first {services.CHECK_RECORDS} records of {name} (nothing is written):", err=True)
+        _print_report(services.run_source(get_db(app), name, dry_run=True, limit=services.CHECK_RECORDS), False)
+
+
+def _field_values(items) -> dict:
+    """``FIELD=VALUE`` options as a dict (``FIELD=`` gives an empty value: a default removed)."""
+    values = {}
+    for item in items:
+        field, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not FIELD=VALUE", param_hint="--default")
+        values[field.strip()] = value.strip()
+    return values
 
 
 @harvest.command("update")
 @click.argument("name")
 @click.option("--max-bytes", default=None, metavar="SIZE", callback=lambda _c, _p, v: _size(v),
               help="The largest response the source may send: bytes, or 500M, 2G …; 'default' for 64M.")
+@click.option("--default", "defaults", multiple=True, metavar="FIELD=VALUE",
+              help="Set a default for what the source lacks (repeatable); FIELD= removes one. The next run "
+                   "maps every record again with them.")
+@click.option("--publish", "publish_policy", default=None, type=click.Choice(PUBLISH_POLICIES))
 @click.pass_context
-def update(ctx, name, max_bytes) -> None:
+def update(ctx, name, max_bytes, defaults, publish_policy) -> None:
     """Change a harvest source."""
     changes = {} if max_bytes is None else {"max_bytes": None if max_bytes == "default" else max_bytes}
+    if publish_policy:
+        changes["publish"] = publish_policy
+    given = _field_values(defaults)
     try:
         with get_db(_app(ctx)).transaction() as session:
+            if given:      # added to the source's defaults; FIELD= removes one
+                merged = {**(services.get_source(session, name).defaults or {}), **given}
+                changes["defaults"] = {k: v for k, v in merged.items() if v != ""}
             source = services.update_source(session, None, name, changes, check_permission=False)
             click.echo(json.dumps(services.source_representation(source), ensure_ascii=False))
     except ServiceError as error:

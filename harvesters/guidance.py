@@ -67,6 +67,11 @@ def guidance(summary: dict | None, source_name: str) -> dict:
 
 def _completion_fix(name: str, source_name: str) -> dict:
     workspace = "complete the records in the department's workspace (state incomplete, 待补录)"
+    if name == "issued":
+        return {"fix": f"the source gives no release date, and none is made up to publish as harvested: {workspace}, "
+                       f"or harvest with review (govcat harvest update {source_name} --publish review): the date is "
+                       f"then the day the centre publishes",
+                "fix_zh": "源系统未提供发布日期：请在部门工作台补录，或改为审核后发布（发布日期为目录中心发布之日）。"}
     if name in DEFAULTABLE:
         values = f" ({'|'.join(ENUMERATED[name].keys)})" if name in ENUMERATED else ""
         return {"fix": f"set a default for every record of the source: govcat harvest update {source_name} "

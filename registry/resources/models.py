@@ -32,6 +32,9 @@ class Resource(Base):
     doc: Mapped[dict] = mapped_column(JSONDocument)
     # The published version while a revision is pending; otherwise empty (see public_doc).
     published_doc: Mapped[dict | None] = mapped_column(JSONDocument)
+    # A record to be completed (state "incomplete", 待补录): the guide's fields it lacks, as found when it
+    # was stored (its release date too, when it was to be published as harvested); empty otherwise.
+    missing_fields: Mapped[list | None] = mapped_column(JSONDocument)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     modified_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

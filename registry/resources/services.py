@@ -225,7 +225,7 @@ def update_resource(session: Session, actor, resource_id: int, data: dict, *, ex
     if before == "published":
         resource.published_doc = resource.doc     # stays public until the revision is published
     resource.doc, resource.title = doc, doc["title"][:500]
-    resource.state = "draft"
+    resource.state, resource.missing_fields = "draft", None
     resource.version += 1
     resource.modified_at = utcnow()
     record(session, actor, entity_type="resource", entity_id=resource.id, department_id=resource.department_id,
@@ -368,7 +368,8 @@ def resource_representation(resource: Resource, revision: str = "published") -> 
     """The JSON of one resource: its envelope and the metadata of the chosen revision."""
     doc = resource.public_doc if revision == "published" else resource.doc
     department = resource.department
-    extra = {"missing_fields": missing_fields(doc)} if resource.state == "incomplete" and revision == "working" else {}
+    extra = {"missing_fields": resource.missing_fields or missing_fields(doc)} \
+        if resource.state == "incomplete" and revision == "working" else {}
     return {
         "id": resource.id,
         "code": resource.code,

@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from sqlalchemy import func, select
 
 from harvesters.cli import harvest
+from registry.resources.models import Resource
 from registry.search.outbox import backlog
 from tests.harvesters.conftest import catalog_page, dataset_doc
 
@@ -58,3 +60,35 @@ def test_max_bytes_is_given_in_bytes_or_with_a_unit_and_changed_by_update(app, w
     assert json.loads(back.output)["max_bytes"] is None
     assert runner.invoke(harvest, ["update", "big", "--max-bytes", "lots"], obj=app).exit_code != 0
     assert runner.invoke(harvest, ["update", "big", "--max-bytes", "100"], obj=app).exit_code == 1   # under 1 MB
+
+
+def test_a_check_shows_what_to_set_then_defaults_bring_the_records_in(app, db, world, remote):
+    foreign = {k: v for k, v in dataset_doc(1).items() if k not in ("share_type", "share_method")}
+    untitled = {k: v for k, v in dataset_doc(2).items() if k != "title"}
+    url = remote.serve("/c.ttl", catalog_page({f"{remote.url}/datasets/1": foreign,
+                                               f"{remote.url}/datasets/2": untitled}))
+    runner = CliRunner()
+    checked = runner.invoke(harvest, ["add", "portal", "--url", url, "--department", world.dept_a.credit_code,
+                                      "--check"], obj=app)
+    assert checked.exit_code == 0, checked.output
+    assert "To be completed" in checked.output and "share_type missing" in checked.output
+    assert "--default share_type=VALUE (unconditional|conditional|none)" in checked.output
+    assert "no title" in checked.output and "would create" in checked.output
+    with db.reader() as session:
+        assert session.scalar(select(func.count()).select_from(Resource)) == 0
+
+    assert runner.invoke(harvest, ["update", "portal", "--default", "share_type=unconditional", "--default",
+                                   "share_method=platform_api"], obj=app).exit_code == 0
+    ran = runner.invoke(harvest, ["run", "portal", "--json"], obj=app)
+    report = json.loads(ran.output)
+    assert (report["created"], report["incomplete"], report["failed"]) == (1, 0, 1)
+    assert ran.exit_code == 0          # a record was taken: the failed one is in the report
+
+
+def test_a_run_whose_every_record_failed_exits_non_zero(app, world, remote):
+    untitled = {k: v for k, v in dataset_doc(1).items() if k != "title"}
+    url = remote.serve("/c.ttl", catalog_page({f"{remote.url}/datasets/1": untitled}))
+    runner = CliRunner()
+    runner.invoke(harvest, ["add", "portal", "--url", url, "--department", world.dept_a.credit_code], obj=app)
+    ran = runner.invoke(harvest, ["run", "portal"], obj=app)
+    assert ran.exit_code == 1 and ": failed;" in ran.output and "every record listed failed" in ran.output

@@ -12,7 +12,7 @@ from harvesters.datajson import map_dataset, temporal, update_frequency
 from harvesters.datajson_fields import Notes
 from harvesters.models import HarvestError, HarvestJob
 from registry.resources.schemas import missing_fields
-from harvesters.services import run_source
+from harvesters.services import run_source, update_source
 from registry.audit.models import AuditEvent
 from tests.harvesters.conftest import harvested_resources
 
@@ -69,7 +69,11 @@ def test_realistic_catalog_is_harvested_with_every_field(db, world, remote, make
     harvested = harvested_resources(db)
     # An identifier that is an http(s) IRI is the original identifier; others are qualified by the catalog.
     assert set(harvested) == {AIR, f"{url}#{CREDIT}", f"{url}#{POLLUTION}"}
-    assert {k: (state, missing_fields(doc)) for k, (state, *_r, doc) in harvested.items() if state != "published"} == {}
+    # Two records give no release date: published as harvested they would need one, and none is made up.
+    assert {k: state for k, (state, *_rest) in harvested.items()} == {
+        AIR: "published", f"{url}#{CREDIT}": "incomplete", f"{url}#{POLLUTION}": "incomplete"}
+    assert all(missing_fields(doc) == [] and "issued" not in doc
+               for k, (_s, *_rest, doc) in harvested.items() if k != AIR)
     air = harvested[AIR][3]
     assert air["title"] == "全省空气质量日报" and air["description"].startswith("全省各监测站点")
     assert sorted(air["keywords"]) == ["大气", "环境监测", "空气质量"]   # an unknown theme helps finding
@@ -96,7 +100,7 @@ def test_realistic_catalog_is_harvested_with_every_field(db, world, remote, make
     assert credit["contact_point"]["email"] == "credit@example.gov.cn"
     assert credit["temporal"] == {"start": "2021-01-01", "end": "2023-12-31"}
     assert credit["update_frequency"] == "annual"
-    assert credit["issued"] != "2024-01-15"      # modified is not issued (publishing dates it instead)
+    assert "issued" not in credit      # modified is not issued, and no release date is made up
     pollution = harvested[f"{url}#{POLLUTION}"][3]
     # non-public is never opened, though the source's default says unconditional.
     assert (pollution["open_type"], pollution["update_frequency"]) == ("none", "irregular")
@@ -212,12 +216,15 @@ def test_restricted_public_is_conditional_and_never_widened(db, world, remote, m
     doc = map_dataset(credit, url)
     assert (doc["open_type"], "open_conditions" in doc) == ("conditional", False)
     assert doc["_warnings"][0]["field"] == "open_conditions"
-    assert report.status == "succeeded"
-    make_datajson(catalog(credit), name="with-conditions",
-                  defaults={**DEFAULTS, "open_conditions": "需签署数据使用协议。"})
-    report = run_source(db, "with-conditions")
-    assert report.counters["created"] == 1, report.errors
-    assert harvested_resources(db)[f"{url}#{CREDIT}"][3]["open_conditions"] == "需签署数据使用协议。"
+    assert report.status == "succeeded" and report.counters["incomplete"] == 1
+    assert "open_conditions" in report.as_dict()["summary"]["to_complete"][0]["field"]
+    with db.transaction() as session:       # the centre gives the conditions once, for every record
+        update_source(session, None, "dept-json", {"defaults": {**DEFAULTS, "open_conditions": "需签署数据使用协议。"}},
+                      check_permission=False)
+    report = run_source(db, "dept-json")
+    assert report.counters["updated"] == 1, report.errors
+    doc = harvested_resources(db)[f"{url}#{CREDIT}"][3]
+    assert (doc["open_type"], doc["open_conditions"]) == ("conditional", "需签署数据使用协议。")
 
 
 def test_an_agencys_data_json_1_1_with_its_quirks(db, world, remote, make_datajson):

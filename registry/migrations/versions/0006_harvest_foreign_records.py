@@ -8,6 +8,7 @@
   values dropped; ``harvest_jobs.summary``: the job's errors and warnings grouped by reason, and
   how many records lack each guide field.
 * ``harvest_sources.max_bytes``: the largest document the source may send (empty: the default).
+* ``resources.missing_fields``: what a record to be completed (state ``incomplete``) lacks.
 
 Revision ID: 0006
 Revises: 0005
@@ -38,9 +39,14 @@ def upgrade() -> None:
                                    nullable=True))
     with op.batch_alter_table('harvest_sources') as batch:
         batch.add_column(sa.Column('max_bytes', sa.BigInteger(), nullable=True))
+    with op.batch_alter_table('resources') as batch:
+        batch.add_column(sa.Column('missing_fields', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'),
+                                   nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('resources') as batch:
+        batch.drop_column('missing_fields')
     with op.batch_alter_table('harvest_sources') as batch:
         batch.drop_column('max_bytes')
     with op.batch_alter_table('harvest_jobs') as batch:
