@@ -193,13 +193,12 @@ class SourceRemovalSchema(Answer):
     message_zh = fields.String(required=True)
 
 
-class JobRecordSchema(Answer):
+class JobOutcomeSchema(Answer):
+    """What a job did: its status and counters, and its summary (a job's record and a check's answer alike)."""
+
     job = fields.Integer(required=True, metadata=described("The job's id. 任务编号。"))
     source = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(JOB_STATUSES))
-    started = fields.DateTime(required=True)
-    finished = fields.DateTime(required=True, allow_none=True)
-    heartbeat = fields.DateTime(required=True)
     error = fields.String(required=True, allow_none=True, metadata=described("Why the job failed as a whole. 任务失败原因。"))
     created = fields.Integer(required=True)
     updated = fields.Integer(required=True)
@@ -211,6 +210,12 @@ class JobRecordSchema(Answer):
         "Records stored to be completed (待补录): guide fields missing. 待补录的记录数。"))
     warnings = fields.Integer(required=True, metadata=described("Values dropped, records kept. 舍弃的取值数。"))
     summary = fields.Nested(lambda: SummarySchema(), required=True)
+
+
+class JobRecordSchema(JobOutcomeSchema):
+    started = fields.DateTime(required=True)
+    finished = fields.DateTime(required=True, allow_none=True)
+    heartbeat = fields.DateTime(required=True)
 
 
 class ReasonSchema(Answer):
@@ -266,21 +271,8 @@ class JobErrorPageSchema(JobPageSchema):
     items = fields.List(fields.Nested(JobErrorSchema), required=True)
 
 
-class JobCheckSchema(Answer):
-    job = fields.Integer(required=True)
-    source = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(JOB_STATUSES))
-    error = fields.String(required=True, allow_none=True)
-    created = fields.Integer(required=True, metadata=described("Records that would be created. 将新建的记录。"))
-    updated = fields.Integer(required=True)
-    unchanged = fields.Integer(required=True)
-    withdrawn = fields.Integer(required=True)
-    failed = fields.Integer(required=True)
-    duplicates = fields.Integer(required=True)
-    incomplete = fields.Integer(required=True)
-    warnings = fields.Integer(required=True)
-    summary = fields.Nested(SummarySchema, required=True)
-    errors = fields.List(fields.Nested(lambda: JobErrorSchema(exclude=())), required=True)
+class JobCheckSchema(JobOutcomeSchema):
+    errors = fields.List(fields.Nested(lambda: JobErrorSchema()), required=True)
     changes = fields.List(fields.Dict(), required=True, metadata=described(
         "What would happen to each record: original_id, action, missing fields. 各记录将如何处理。"))
 
