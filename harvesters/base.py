@@ -33,43 +33,34 @@ data: exceptions carry what happened, and only this module writes it down.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import logging
 import multiprocessing
 import os
-import re
 import sys
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from datetime import timedelta
-from types import SimpleNamespace
 from typing import Any, Callable, ClassVar, Iterator
 
-import orjson
-from marshmallow import ValidationError
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, select, update
 
-from harvesters.completion import NotKeepable, complete_record
-from harvesters.guidance import Tally, guidance
 from harvesters.http import SafeFetcher
+from harvesters.load_stage import LoadStage
+from harvesters.map_stage import _Done, _map_in_worker, map_records, start_pool
 from harvesters.models import COUNTERS, HarvestError, HarvestJob, HarvestPage, HarvestRecord, HarvestSource
-from registry.audit.services import diff_documents, record, record_many
-from registry.codes import parse_resource_code
-from registry.collector import bulk_work, settle_for_bulk_work
+# The data of a job, named here too: source types and callers import them from this module.
+from harvesters.records import (  # noqa: F401
+    SNIPPET_CHARS, HarvestActor, JobAlreadyRunning, JobFailure, JobReport, Known, Listed, Mapped, PageNote,
+    RecordFailure, _message, _reason, _truncate, content_hash,
+)
+from registry.audit.services import record
+from registry.collector import bulk_work
 from registry.db import Database, utcnow
-from registry.errors import ServiceError
 from registry.resources.models import Resource
-from registry.resources.schemas import missing_fields
-from registry.resources.services import _publish, _reclassify, prepare_registration, register_resources
 from registry.search.outbox import queue_for_index
-from vocab.mapping import canonical_metadata
-from vocab.profile import check_document
 
 log = logging.getLogger(__name__)
-SNIPPET_CHARS = 1000
 MAX_WARNINGS_IN_REPORT = 1000     # warnings kept in a report in memory (all are written as rows)
 HEARTBEAT_SECONDS = 10
 STALE_AFTER = timedelta(minutes=30)
@@ -79,128 +70,9 @@ MAPPING_VERSION = "2026-12-07"
 CHUNK = 250            # records mapped together (in a worker process, when the job is big)
 LOAD_BATCH = 500       # records written in one transaction
 IN_FLIGHT = 4          # chunks handed to the mapping processes ahead of the loader
-PROFILE_BASE = "http://localhost"   # where a record is checked against govcat's profile, as if published
 
 
-class JobFailure(Exception):
-    """The job cannot go on (the listing failed midway, a paging loop…): nothing is withdrawn."""
-
-    def __init__(self, stage: str, message: str):
-        super().__init__(message)
-        self.stage, self.message = stage, message
-
-
-class RecordFailure(Exception):
-    """One record cannot be taken; the job goes on.  ``reason``: the short key the report groups by."""
-
-    def __init__(self, stage: str, message: str, snippet: str | None = None, reason: str | None = None):
-        super().__init__(message)
-        self.stage, self.message, self.snippet, self.reason = stage, message, snippet, reason
-
-
-class JobAlreadyRunning(Exception):
-    """A job of this source is running and its heartbeat is fresh."""
-
-
-@dataclass
-class Listed:
-    """One record as the source listed it: its original identifier (an IRI) and what the type needs."""
-
-    original_id: str
-    data: Any
-    unchanged: bool = False     # on a page that did not change since every record on it was taken
-
-
-@dataclass
-class PageNote:
-    """A page read in this run, to be remembered if all its records end up taken."""
-
-    url: str
-    digest: str
-    next_url: str | None
-    original_ids: list[str]
-
-
-@dataclass
-class JobReport:
-    """What a job did: its row's status and counters, and the per-record errors."""
-
-    job_id: int
-    source: str
-    status: str
-    counters: dict = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
-    errors: list[dict] = field(default_factory=list)
-    error: str | None = None
-    # Dry runs: what would change, record by record ({"original_id", "action"}).
-    changes: list[dict] = field(default_factory=list)
-    tally: Tally = field(default_factory=Tally)
-
-    def as_dict(self) -> dict:
-        return {"job": self.job_id, "source": self.source, "status": self.status, "error": self.error,
-                **self.counters, "summary": guidance(self.tally.summary(), self.source), "errors": self.errors,
-                "changes": self.changes}
-
-
-@dataclass(frozen=True)
-class HarvestActor:
-    """Who the audit trail names for harvested changes: the source, not a person."""
-
-    username: str
-    id: None = None
-    department: None = None
-
-
-def content_hash(doc: dict) -> str:
-    """SHA-256 of the canonical form of ``doc``: equal for documents RDF cannot tell apart."""
-    canonical = canonical_metadata(doc)
-    try:    # orjson's sorted compact form is the standard library's, byte for byte, several times faster
-        data = orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)
-    except TypeError:    # what orjson refuses (integers past 64 bits)
-        data = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
-
-
-def _truncate(text: str | None, limit: int = SNIPPET_CHARS) -> str | None:
-    if text is None:
-        return None
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _message(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "invalid metadata: " + json.dumps(error.messages, ensure_ascii=False, sort_keys=True)
-    if isinstance(error, ServiceError):
-        return error.en
-    return f"{type(error).__name__}: {error}"
-
-
-@dataclass
-class Known:
-    """A record this source harvested before, as the compare stage needs it."""
-
-    record_id: int
-    resource_id: int
-    content_hash: str
-    raw_hash: str | None
-    state: str
-
-
-@dataclass
-class Mapped:
-    """What the map stage made of one listed record: a document, or why not."""
-
-    original_id: str
-    raw_hash: str | None = None
-    doc: dict | None = None
-    digest: str | None = None
-    code: str | None = None
-    failure: tuple[str, str, str | None, str] | None = None     # stage, message, snippet, reason
-    unchanged: bool = False                                  # skipped: the raw record is as stored
-    missing: list[str] = field(default_factory=list)         # guide fields it lacks: stored to be completed
-    warnings: list[dict] = field(default_factory=list)       # values dropped ({"field", "reason", "value"})
-
-
-class Harvester:
+class Harvester(LoadStage):
     """Runs one job of one source; subclasses implement :meth:`gather` and :meth:`map` (and may :meth:`fetch`).
 
     The map stage (:meth:`fetch`, :meth:`map`, the schema, the content hash) uses nothing but the
@@ -493,7 +365,7 @@ class Harvester:
         # A daemonic process (a queue consumer's worker) may not have children: it maps in-process.
         if self._pool is None and self.parallel and self._listed_count > self.parallel_after \
                 and (os.cpu_count() or 1) > 1 and not multiprocessing.current_process().daemon:
-            self._pool = _start_pool(self)
+            self._pool = start_pool(self)
         if self._pool is None:
             return _Done(map_records(self, chunk))
         return self._pool.apply_async(_map_in_worker, ([(l.original_id, l.data, h) for l, h in chunk],))
@@ -515,204 +387,6 @@ class Harvester:
             if len(self._batch) >= LOAD_BATCH:
                 self._load_batch()
         self._beat()
-
-    # -- compare → load, a batch at a time -------------------------------------------------------
-    def _load_batch(self) -> None:
-        batch, self._batch = self._batch, []
-        if not batch:
-            return
-        creates = [m for m, known in batch if known is None]
-        with self.database.reader() as session:
-            duplicates = self._duplicates(session, creates)
-        batch = [(m, k) for m, k in batch if m.original_id not in duplicates]
-        for original_id, why in duplicates.items():
-            self._fail(original_id, "compare", why, None, "duplicates", reason="duplicate")
-        if self._dry_run:
-            self._dry_load(batch)
-            return
-        try:
-            with self.database.transaction() as session:
-                outcomes = self._write(session, batch)
-        except Exception:     # one record's write broke the batch's transaction: retry each alone
-            log.info("harvest of %s: a batch failed, loading its records one by one", self.source.name)
-            outcomes = []
-            for item in batch:
-                try:
-                    with self.database.transaction() as session:
-                        outcomes += self._write(session, [item])
-                except Exception as error:
-                    self._fail(item[0].original_id, "load", _message(error), None)
-        known_of = {m.original_id: k for m, k in batch}
-        for mapped, action in outcomes:
-            if isinstance(action, Known):           # created: what the rest of the run compares with
-                self._known[mapped.original_id] = action
-                action = "created"
-            known = known_of.get(mapped.original_id)
-            if known is not None and action in ("updated", "noted"):    # committed: what the next compare sees
-                known.content_hash, known.raw_hash = mapped.digest, mapped.raw_hash
-            if action in ("created", "updated"):
-                self._report.counters[action] += 1
-                if mapped.missing:
-                    self._report.counters["incomplete"] += 1
-                    self._report.tally.note_missing(mapped.missing)
-            elif action.startswith("failed:"):
-                self._fail(mapped.original_id, "load", action[7:], None)
-
-    def _duplicates(self, session: Session, creates: list[Mapped]) -> dict[str, str]:
-        """The new records that are already in the catalog: from another source, or by their resource code."""
-        if not creates:
-            return {}
-        found = {}
-        ids = [m.original_id for m in creates]
-        for original_id, resource_id, name in session.execute(
-                select(HarvestRecord.original_id, HarvestRecord.resource_id, HarvestSource.name)
-                .join(HarvestSource, HarvestSource.id == HarvestRecord.source_id)
-                .where(HarvestRecord.original_id.in_(ids), HarvestRecord.source_id != self.source.id)):
-            found.setdefault(original_id, f"already harvested from source {name} as resource {resource_id}")
-        codes = {m.code: m.original_id for m in creates if m.code and parse_resource_code(m.code)
-                 and m.original_id not in found}
-        if codes:
-            for code, resource_id in session.execute(select(Resource.code, Resource.id)
-                                                     .where(Resource.code.in_(list(codes)))):
-                found[codes[code]] = f"resource code {code} is already in the catalog (resource {resource_id})"
-        for m in creates:      # the same code twice in one run: the first sighting is the record
-            if m.code and parse_resource_code(m.code) and m.original_id not in found:
-                if m.code in self._codes_seen:
-                    found[m.original_id] = f"resource code {m.code} was already taken from this source in this run"
-                self._codes_seen.add(m.code)
-        return found
-
-    def _dry_load(self, batch: list) -> None:
-        with self.database.reader() as session:
-            for mapped, known in batch:
-                if known and known.content_hash == mapped.digest:
-                    continue
-                try:
-                    prepare_registration(session, self.actor, mapped.doc, check_permission=False, normalized=True)
-                except Exception as error:
-                    self._fail(mapped.original_id, "load", _message(error), None)
-                    continue
-                action = "created" if known is None else "updated"
-                self._report.changes.append({"original_id": mapped.original_id, "action": action[:-1],
-                                             **({"missing": mapped.missing} if mapped.missing else {})})
-                self._report.counters[action] += 1
-                if mapped.missing:
-                    self._report.counters["incomplete"] += 1
-                    self._report.tally.note_missing(mapped.missing)
-
-    def _write(self, session: Session, batch: list) -> list[tuple[Mapped, str]]:
-        """Write one batch in ``session``: creates together, updates one by one; say what became of each."""
-        outcomes, creates = [], []
-        for mapped, known in batch:
-            if known is None:
-                try:
-                    creates.append((mapped, prepare_registration(session, self.actor, mapped.doc,
-                                                                 check_permission=False, normalized=True)))
-                except ServiceError as error:
-                    outcomes.append((mapped, "failed:" + _message(error)))
-            elif known.content_hash == mapped.digest and known.state != "withdrawn":
-                session.execute(update(HarvestRecord).where(HarvestRecord.id == known.record_id)
-                                .values(raw_hash=mapped.raw_hash))
-                outcomes.append((mapped, "noted"))
-            else:
-                try:
-                    self._update(session, known, mapped)
-                    outcomes.append((mapped, "updated"))
-                except ServiceError as error:
-                    outcomes.append((mapped, "failed:" + _message(error)))
-        if creates:
-            outcomes += self._create(session, creates)
-        return outcomes
-
-    def _create(self, session: Session, creates: list) -> list[tuple[Mapped, Known]]:
-        """New records: complete ones published or submitted (the source's policy), the others stored
-        to be completed (待补录), not public; each with its provenance and the fields the source owns."""
-        publish = self.source.publish_policy == "direct"
-        complete = [(m, r) for m, r in creates if not m.missing]
-        incomplete = [(m, r) for m, r in creates if m.missing]
-        ids = self._register(session, complete, publish=publish)
-        if complete and not publish:
-            self._move(session, ids, complete, "submit", "submitted", f"harvested from {self.source.name}")
-        incomplete_ids = self._register(session, incomplete, publish=False)
-        if incomplete:
-            self._move(session, incomplete_ids, incomplete, "mark_incomplete", "incomplete",
-                       [f"harvested from {self.source.name}; to be completed: {', '.join(m.missing)}"
-                        for m, _r in incomplete])
-        ordered = complete + incomplete
-        now = utcnow()
-        record_ids = session.scalars(insert(HarvestRecord).returning(HarvestRecord.id, sort_by_parameter_order=True), [
-            {"source_id": self.source.id, "original_id": m.original_id, "resource_id": rid, "content_hash": m.digest,
-             "raw_hash": m.raw_hash, "owned_fields": sorted(m.doc), "harvested_at": now}
-            for rid, (m, _r) in zip(ids + incomplete_ids, ordered)])
-        states = ["published" if publish else "submitted"] * len(complete) + ["incomplete"] * len(incomplete)
-        return [(m, Known(record_id, rid, m.digest, m.raw_hash, state))
-                for record_id, rid, (m, _r), state in zip(record_ids, ids + incomplete_ids, ordered, states)]
-
-    def _register(self, session: Session, creates: list, *, publish: bool) -> list[int]:
-        return register_resources(session, self.actor, [r for _m, r in creates], publish=publish,
-                                  comments=[f"harvested from {self.source.name}: {m.original_id}" for m, _r in creates])
-
-    def _move(self, session: Session, ids: list[int], creates: list, action: str, state: str, comments) -> None:
-        """New drafts ``ids`` go on to ``state``, each with its audit event (and, to be completed, what it lacks)."""
-        if state == "incomplete":
-            session.execute(update(Resource), [{"id": rid, "missing_fields": m.missing}
-                                               for rid, (m, _r) in zip(ids, creates)])
-        session.execute(update(Resource).where(Resource.id.in_(ids)).values(state=state))
-        comments = comments if isinstance(comments, list) else [comments] * len(ids)
-        record_many(session, self.actor, [
-            {"entity_type": "resource", "entity_id": rid, "department_id": r.department.id, "action": action,
-             "from_state": "draft", "to_state": state, "comment": comment}
-            for rid, (_m, r), comment in zip(ids, creates, comments)])
-
-    def _update(self, session: Session, known: Known, mapped: Mapped) -> None:
-        # On PostgreSQL, lock the resource row against a concurrent edit; SQLite writers are serialized.
-        lock = {"of": Resource} if session.get_bind().dialect.name == "postgresql" else None
-        resource = session.get(Resource, known.resource_id, with_for_update=lock)
-        mine = session.get(HarvestRecord, known.record_id)
-        # What the department completed (the fields the source did not give last time) stays its own.
-        completed = {} if mine.owned_fields is None else {
-            k: v for k, v in resource.doc.items() if k not in mine.owned_fields and k not in mapped.doc}
-        merged = {**mapped.doc, **completed}
-        registration = prepare_registration(session, self.actor, merged, check_permission=False, normalized=True)
-        doc = registration.doc
-        mapped.missing = missing_fields(doc) if completed else mapped.missing
-        if completed and self.source.publish_policy == "direct" and not doc.get("issued") and "issued" not in mapped.missing:
-            mapped.missing.append("issued")
-        before = resource.state
-        comment = f"harvested from {self.source.name}: {mine.original_id}"
-        old = resource.public_doc or resource.doc
-        code_change: list[dict] = []
-        if doc["classification"] != resource.classification_code:
-            _reclassify(session, resource, doc["classification"], code_change)   # refused once published
-        if mapped.missing:     # to be completed: the published version, if any, stays public
-            if before == "published" or (before == "withdrawn" and resource.published_at is not None):
-                resource.published_doc = resource.published_doc or old
-            changes = code_change + diff_documents(resource.doc, doc)
-            resource.doc, resource.state, resource.missing_fields = doc, "incomplete", mapped.missing
-            resource.is_public = resource.published_at is not None and before != "withdrawn"
-        elif self.source.publish_policy == "direct":
-            resource.published_doc = old if resource.published_at is not None else None
-            resource.doc = doc
-            changes = code_change + _publish(resource)
-            resource.state, resource.is_public = "published", True
-        else:
-            if before == "published" or (before == "withdrawn" and resource.published_at is not None):
-                resource.published_doc = resource.published_doc or old   # stays public until reviewed
-            changes = code_change + diff_documents(resource.doc, doc)
-            resource.doc = doc
-            resource.state = "submitted"
-            resource.is_public = resource.published_at is not None and before != "withdrawn"
-        if not mapped.missing:
-            resource.missing_fields = None
-        resource.title = doc["title"][:500]
-        resource.version += 1
-        resource.modified_at = utcnow()
-        record(session, self.actor, entity_type="resource", entity_id=resource.id, department_id=resource.department_id,
-               action="update", from_state=before, to_state=resource.state, comment=comment, changes=changes)
-        queue_for_index(session, [resource.id])
-        mine.content_hash, mine.raw_hash, mine.harvested_at = mapped.digest, mapped.raw_hash, utcnow()
-        mine.owned_fields = sorted(set(mapped.doc) - set(completed))
-        known.state = resource.state
 
     # -- the job's end -------------------------------------------------------------------------
     def _withdraw_vanished(self, seen: set[str]) -> None:
@@ -765,98 +439,3 @@ class RemoteHarvester(Harvester):
 
     def close(self) -> None:
         self.fetcher.close()
-
-
-# -- the map stage, in this process or a worker's -------------------------------------------------
-def map_records(harvester: Harvester, chunk: list[tuple[Listed, str | None]]) -> list[Mapped]:
-    """fetch → map → defaults, derivations and the schema (bad values dropped) → profile → content hash,
-    for each record of ``chunk``; failures are data, and so are the values dropped and the fields missing."""
-    results = []
-    source = harvester.source
-    for listed, raw_hash in chunk:
-        stage = "fetch"
-        try:
-            raw = harvester.fetch(listed)
-            stage = "map"
-            completed = complete_record(harvester.map(raw), defaults=source.defaults,
-                                        credit_code=source.department.credit_code,
-                                        branch_code=source.department.branch_code,
-                                        publish_directly=source.publish_policy == "direct")
-            doc = completed.doc
-            if not completed.missing:    # a record to be completed is checked when it is completed
-                violations = [f for f in check_document(doc, PROFILE_BASE) if f.severity == "Violation"]
-                if violations:
-                    raise RecordFailure("map", "govcat profile: " + "; ".join(
-                        _finding_text(f) for f in violations[:10]), reason="govcat profile")
-            results.append(Mapped(listed.original_id, raw_hash, doc, content_hash(doc), harvester.resource_code(raw),
-                                  missing=completed.missing, warnings=completed.warnings))
-        except RecordFailure as failure:
-            results.append(Mapped(listed.original_id, raw_hash, failure=(
-                failure.stage, failure.message, failure.snippet or harvester.snippet(listed), failure.reason)))
-        except NotKeepable as failure:
-            results.append(Mapped(listed.original_id, raw_hash, failure=(
-                "map", failure.message, harvester.snippet(listed), failure.reason)))
-        except JobFailure:
-            raise
-        except Exception as error:   # one bad record never fails the job
-            if not isinstance(error, (ValidationError, ServiceError)):
-                log.warning("harvest of %s failed on %s", harvester.source.name, listed.original_id, exc_info=True)
-            reason = "classified" if isinstance(error, ValidationError) and "classified" in error.messages \
-                else _reason(_message(error))
-            results.append(Mapped(listed.original_id, raw_hash,
-                                  failure=(stage, _message(error), harvester.snippet(listed), reason)))
-    return results
-
-
-def _reason(message: str) -> str:
-    """A short key to group a failure by: its message without the record's own values."""
-    return re.sub(r"\s+", " ", message.split(": {", 1)[0].split(" (value", 1)[0])[:120]
-
-
-def _finding_text(finding) -> str:
-    where = f" {finding.path}" if finding.path else ""
-    value = f" (value {finding.value})" if finding.value else ""
-    return f"{where.strip() or finding.focus}{value}: {finding.message}"
-
-
-class _Done:
-    """A chunk mapped in this process, looking like one handed to the pool."""
-
-    def __init__(self, value):
-        self.value = value
-
-    def ready(self) -> bool:
-        return True
-
-    def get(self):
-        return self.value
-
-
-_worker: Harvester | None = None
-
-
-def _start_pool(harvester: Harvester):
-    """Worker processes for the map stage, each with a mapping-only copy of the harvester (no network, no database)."""
-    source = harvester.source
-    state = {"name": source.name, "url": source.url, "defaults": source.defaults,
-             "publish_policy": source.publish_policy, "credit_code": source.department.credit_code,
-             "branch_code": source.department.branch_code}
-    kind = f"{type(harvester).__module__}:{type(harvester).__qualname__}"
-    context = multiprocessing.get_context("spawn")   # no inherited connections, locks or threads
-    return context.Pool(min(4, os.cpu_count() or 1), initializer=_init_worker, initargs=(kind, state))
-
-
-def _init_worker(kind: str, state: dict) -> None:
-    global _worker
-    module, _colon, name = kind.partition(":")
-    cls = getattr(importlib.import_module(module), name)
-    _worker = cls.__new__(cls)
-    _worker.source = SimpleNamespace(name=state["name"], url=state["url"], defaults=state["defaults"],
-                                     publish_policy=state["publish_policy"],
-                                     department=SimpleNamespace(credit_code=state["credit_code"],
-                                                                branch_code=state["branch_code"]))
-    settle_for_bulk_work()
-
-
-def _map_in_worker(chunk: list[tuple]) -> list[Mapped]:
-    return map_records(_worker, [(Listed(original_id, data), raw_hash) for original_id, data, raw_hash in chunk])

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from rdflib import URIRef
 from sqlalchemy import func, select
 
-from harvesters import base
+from harvesters import base, load_stage, records
 from harvesters.dcat import DcatHarvester, RecordGraph, parse_page, record_digest
 from harvesters.models import HarvestPage, HarvestRecord
 from harvesters.services import run_source
@@ -65,14 +65,14 @@ def test_a_record_that_breaks_its_batch_is_loaded_alone_and_the_others_land(db, 
                                                                           monkeypatch):
     docs = {f"{remote.url}/datasets/{n}": dataset_doc(n) for n in range(5)}
     make_source("dept-a", remote.serve("/c.ttl", catalog_page(docs)))
-    real = base.register_resources
+    real = load_stage.register_resources
 
     def fails_on_three(session, actor, registrations, **options):
         if any(r.doc["title"] == "部门数据集3" for r in registrations):
             raise RuntimeError("the database refused it")
         return real(session, actor, registrations, **options)
 
-    monkeypatch.setattr(base, "register_resources", fails_on_three)
+    monkeypatch.setattr(load_stage, "register_resources", fails_on_three)
     report = run_source(db, "dept-a")
     assert (report.status, report.counters["created"], report.counters["failed"]) == ("succeeded", 4, 1)
     assert report.errors[0]["record_id"].endswith("/datasets/3") and report.errors[0]["stage"] == "load"
@@ -180,4 +180,4 @@ def test_the_content_hash_is_that_of_the_standard_librarys_canonical_json(doc):
         text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except UnicodeEncodeError:       # lone surrogates: neither form can be hashed
         return
-    assert base.content_hash(doc) == hashlib.sha256(text).hexdigest()
+    assert records.content_hash(doc) == hashlib.sha256(text).hexdigest()
