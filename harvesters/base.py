@@ -11,22 +11,26 @@ Each record goes through named stages::
   parsed (:meth:`Harvester.page_unchanged`); a record whose raw form is as stored
   (:meth:`Harvester.raw_digest`) is not mapped: both count as unchanged at once.
 * **fetch**: the source type gets one record's raw form (for DCAT it came with its page).
-* **map**: the source type's document, with the source's defaults filled in and the provider set
-  to the source's department, through :func:`normalize_metadata` (the schema every input passes)
-  and govcat's SHACL profile (:func:`vocab.profile.check_document`, compiled: no per-record
+* **map** (:mod:`harvesters.map_stage`): the source type's document, with the source's defaults and
+  honest derivations and the provider set to the source's department (:mod:`harvesters.completion`),
+  through the schema every input passes — each bad value dropped with a warning — and, when
+  complete, govcat's SHACL profile (:func:`vocab.profile.check_document`, compiled: no per-record
   pyshacl).  Big jobs of types whose records can be pickled map in worker processes, chunk by chunk.
 * **compare**: the content hash of the canonical document against the stored provenance, read
   once per job; an unchanged record costs no write at all.  A record already harvested from
   another source, or carrying the resource code of a resource already in the catalog, is a
   duplicate: reported, not stored twice.
-* **load**: create (published, or submitted for review, per the source's policy) or update, with
+* **load** (:mod:`harvesters.load_stage`): create (published, or submitted for review, per the
+  source's policy; a record lacking the guide's fields to be completed, not public) or update
+  (leaving what the department completed), with
   the audit trail and the search outbox written in the same transaction — :data:`LOAD_BATCH`
   records a transaction; a batch that fails is retried record by record, so one bad record
   costs only itself.  When the listing breaks midway, what was listed before the break is loaded.
 * **withdraw**: resources of this source whose records vanished — only after a complete,
   successful gather.  **index**: the outbox rows are the index stage; draining is the caller's.
 
-One record that fails becomes a :class:`HarvestError` row and never fails the job; a
+One record that fails becomes a :class:`HarvestError` row (a value dropped: a warning row) and
+never fails the job, though a job whose every record failed is no success; a
 :class:`JobFailure` (the listing broke midway) fails the job and withdraws nothing.  Outcomes are
 data: exceptions carry what happened, and only this module writes it down.
 """
