@@ -18,22 +18,29 @@ from dataclasses import dataclass, field
 
 from marshmallow import ValidationError, validate
 
-from registry.resources.schemas import ResourceSchema, missing_fields
+from registry.resources.schemas import REQUIRED_FIELDS, ResourceSchema, missing_fields
 from registry.schema_base import split_message
 
 ROUNDS = 8       # a schema pass per round; each round drops what the last one refused
 
 
 class _SalvageSchema(ResourceSchema):
-    """The resource schema without the conditional obligations: an unmet one is a missing field."""
+    """The resource schema with its obligations left to :func:`missing_fields`: the guide's fields a
+    record lacks, and the conditional ones it leaves unmet, are listed, not refused.  Only the top
+    level is so: a distribution still needs its access URL, a contact point its name.  (Not a
+    ``partial`` load: marshmallow works out a partial list for every nested value, a third of the
+    cost of loading a record.)"""
+
+    def on_bind_field(self, field_name, field_obj):
+        super().on_bind_field(field_name, field_obj)
+        field_obj.required = False       # this schema's own copy of the field
 
     def _conditional_rules(self, data, **kwargs):    # not a hook here: the rules run in missing_fields
         return None
 
 
 _schema = _SalvageSchema()
-# Partial at the top only: a distribution still needs its access URL, a contact point its name.
-_TOP_LEVEL_REQUIRED = tuple(name for name, f in _schema.fields.items() if f.required)
+_REQUIRED = frozenset(REQUIRED_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -68,13 +75,13 @@ def salvage_metadata(data: dict) -> Salvaged:
         raise ValidationError({"_schema": ["The record is not an object."]})
     dropped: list[Dropped] = []
     try:        # the usual case: every value fits, and the record is loaded as it stands
-        doc = _schema.load(data, partial=_TOP_LEVEL_REQUIRED)
+        doc = _loaded(data)
         return Salvaged(doc, dropped, missing_fields(doc))
     except ValidationError:
         data = copy.deepcopy(data)     # values are dropped from a copy: the caller's record stays whole
     for _round in range(ROUNDS):
         try:
-            doc = _schema.load(data, partial=_TOP_LEVEL_REQUIRED)
+            doc = _loaded(data)
         except ValidationError as error:
             problems = list(_flatten(error.messages))
             if any(path[:1] in (("classified",), ("_schema",)) for path, _m in problems):
@@ -87,6 +94,15 @@ def salvage_metadata(data: dict) -> Salvaged:
             continue
         return Salvaged(doc, dropped, missing_fields(doc))
     raise ValidationError({"_schema": [f"The record still did not load after {ROUNDS} rounds of dropping values."]})
+
+
+def _loaded(data: dict) -> dict:
+    """The schema's load; a guide field left blank is missing, not an empty value."""
+    doc = _schema.load(data)
+    for name in _REQUIRED.intersection(doc):
+        if doc[name] == "":
+            del doc[name]
+    return doc
 
 
 def _flatten(messages, path=()):

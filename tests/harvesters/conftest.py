@@ -140,10 +140,12 @@ GUIDE_ONLY = ("share_type", "share_method", "share_conditions", "share_basis", "
 
 
 def dates_said(text: str) -> set[str]:
-    """Every full date the source's text states, in ISO form (YYYY-MM-DD, D.M.YYYY, DD-MM-YYYY, YYYY/M/D)."""
+    """Every full date the source's text states, in ISO form (YYYY-MM-DD, D.M.YYYY, DD-MM-YYYY, YYYY/M/D,
+    and the US M/D/YYYY)."""
     found = set(re.findall(r"\d{4}-\d{2}-\d{2}", text))
     found |= {f"{y}-{int(m):02d}-{int(d):02d}" for d, m, y in re.findall(r"\b(\d{1,2})[.-](\d{1,2})[.-](\d{4})\b", text)}
     found |= {f"{y}-{int(m):02d}-{int(d):02d}" for y, m, d in re.findall(r"\b(\d{4})/(\d{1,2})/(\d{1,2})\b", text)}
+    found |= {f"{y}-{int(m):02d}-{int(d):02d}" for m, d, y in re.findall(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b", text)}
     return found
 
 

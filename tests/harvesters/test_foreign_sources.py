@@ -1,8 +1,9 @@
 """Sources that know nothing of the compilation guide, added with nothing but their department.
 
 The corpus is shaped like what real publishers write (a German state portal in Turtle, a Dutch
-municipality in JSON-LD, a Spanish council in RDF/XML, the same German page as N-Triples, a DSpace
-repository over OAI-PMH; CKAN, data.json and ISO 19139 over a real pycsw have their own files).  For
+municipality in JSON-LD, a Spanish council in RDF/XML, the same German page as N-Triples, US agencies' data.json files in
+DCAT-US 1.1 and 3.0, a DSpace repository over OAI-PMH; CKAN portals and ISO 19139 over a real pycsw
+have their own files).  For
 every source the same promises hold: every record with a title arrives — published when complete, to
 be completed otherwise, never public then — no value is invented (no release date, language or
 sharing type the source did not give), the source's languages and publishers are kept, and every
@@ -32,6 +33,10 @@ SOURCES = {   # name: (type, path served, body, content type, datasets with a ti
     "de-ntriples": ("dcat", "/de.nt", german_as_ntriples(), "application/n-triples", 2),
     "nl-jsonld": ("dcat", "/nl.jsonld", (DCAT / "nl-municipality.jsonld").read_bytes(), "application/ld+json", 1),
     "es-rdfxml": ("dcat", "/es.rdf", (DCAT / "es-city-council.rdf").read_bytes(), "application/rdf+xml", 2),
+    "datajson-1.1": ("datajson", "/data.json", (FIXTURES / "datajson" / "agency-1.1.json").read_bytes(),
+                     "application/json", 4),
+    "datajson-3.0": ("datajson", "/data.json", (FIXTURES / "datajson" / "agency-3.0.json").read_bytes(),
+                     "application/json", 2),
     "dspace": ("oaipmh", "/oai?verb=ListRecords&metadataPrefix=oai_dc",
                (FIXTURES / "oaipmh" / "dspace_page.xml").read_bytes(), "text/xml", None),
 }
