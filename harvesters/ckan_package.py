@@ -83,6 +83,8 @@ class _Package:
                    keywords=self.keywords(doc.get("title_lang")), themes=self.themes(), language=self.languages(),
                    update_frequency=self.update_frequency(), open_type=self.opening(),
                    contact_point=self.contact_point(), temporal=self.temporal(), spatial=self.spatial())
+        if self.govcat and self.govcat_lang("keywords_lang") is not None:
+            doc["keywords_lang"] = self.govcat_lang("keywords_lang")
         self.unmapped()
         doc["distributions"], doc["data_services"] = self.resources(doc["title"], doc.get("title_lang"))
         doc = {k: value for k, value in doc.items() if value not in (None, [], {})}
@@ -115,8 +117,12 @@ class _Package:
         return out
 
     def govcat_lang(self, key: str) -> str | None:
-        """Untagged ("") for a plain portal's text; a govcat package's text is Chinese unless it says."""
-        return text(self.extras.get(key)) if self.govcat else ""
+        """Untagged ("") for a plain portal's text; a govcat package's text is Chinese unless it says
+        (its extra, "" for untagged text, as that govcat keeps it)."""
+        if not self.govcat:
+            return ""
+        value = self.extras.get(key)
+        return value.strip() if isinstance(value, str) else None
 
     def pick(self, value, prefer: str | None) -> str | None:
         """One text of a plain or a fluent value (some portals serve the fluent object as JSON text)."""
@@ -144,8 +150,9 @@ class _Package:
 
     # -- who and where -------------------------------------------------------------------------
     def landing_page(self) -> str | None:
-        """The package's source link (``url``), else its page on the portal."""
-        url = text(self.package.get("url"))
+        """The package's source link (``url``; another govcat's ``landing_page`` extra), else its page on the portal."""
+        url = text(self.extras.get("landing_page")) if self.govcat else None
+        url = url or text(self.package.get("url"))
         if url and is_http(url):
             return url
         if url:

@@ -150,7 +150,15 @@ def _extras(rep: dict, classification_names: dict) -> list[dict]:
         "contact_phone": contact.get("phone"),
         **lists,
     }
-    return [{"key": k, "value": str(values[k])} for k in sorted(values) if values[k] not in (None, "")]
+    publisher = rep.get("original_publisher") or {}
+    values.update({"publisher_name": publisher.get("name"), "publisher_uri": publisher.get("uri"),
+                   "landing_page": rep.get("landing_page")})
+    if rep.get("other_identifiers"):       # as ckanext-dcat names them
+        values["alternate_identifier"] = json.dumps(rep["other_identifiers"], ensure_ascii=False)
+    # The language of the texts as their source tagged them; "" (untagged) is a value here.
+    languages = {k: rep[k] for k in ("title_lang", "description_lang", "keywords_lang") if k in rep}
+    return [{"key": k, "value": str(v)} for k, v in sorted({**values, **languages}.items())
+            if v is not None and (v != "" or k in languages)]
 
 
 def _resources(rep: dict, package_id: str, created: str | None, modified: str | None) -> list[dict]:

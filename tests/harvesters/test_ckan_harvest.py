@@ -237,3 +237,19 @@ def test_real_portals_packages_all_reach_the_catalog_with_their_languages_and_pu
             "distributions[1].access_url"} <= dropped, report.errors
     assert [d["access_url"] for d in by_name["baustellen-aktuell"]["distributions"]] == [
         "https://geo.example-stadt.de/wfs/baustellen?SERVICE=WFS&REQUEST=GetCapabilities"]
+
+
+def test_another_govcats_harvested_record_comes_through_its_ckan_api_with_languages_and_publisher(db, world, remote,
+                                                                                                 make_ckan):
+    foreign = govcat_doc(5, issued="2024-04-01", title_lang="de", description_lang="",
+                         keywords=["Verkehr"], keywords_lang="de", landing_page="https://daten.example.de/vz",
+                         original_publisher={"name": "Landesamt für Straßenbau", "uri": "https://lsb.example.de/"},
+                         other_identifiers=["vz-2023-17"])
+    serve_listing(remote, [package(5, foreign)])
+    make_ckan()
+    report = run_source(db, "portal")
+    assert report.counters["created"] == 1, report.errors
+    _state, stored = harvested_documents(db)[original(remote, 5)]
+    same = ("title_lang", "description_lang", "keywords_lang", "keywords", "landing_page", "original_publisher")
+    assert {k: stored.get(k) for k in same} == {k: foreign[k] for k in same}
+    assert "vz-2023-17" in stored["other_identifiers"]
