@@ -28,7 +28,7 @@ from rdflib.namespace import RDF
 
 from harvesters.base import JobFailure, Listed, RecordFailure, RemoteHarvester
 from harvesters.contexts import inline_known_contexts
-from harvesters.dcat_stream import StreamedCatalog
+from harvesters.dcat_stream import MARK_SHIFT, StreamedCatalog
 from harvesters.http import FetchError
 from vocab.mapping import resource_from_rdf
 from vocab.namespaces import DCAT, DCT, HYDRA
@@ -118,19 +118,37 @@ class Page:
         the concepts and agents it names…), to :data:`RECORD_DEPTH`, and the services that declare
         they serve it; other datasets and catalogs are never part of it.
         """
-        lines, seen, todo = [], {dataset}, [(dataset, 0)]
-        todo += [(service, 1) for service in self.services.get(dataset, ()) if service not in seen]
-        seen.update(service for service, _depth in todo)
-        by_subject, links, not_owned = self.by_subject, self.links, self._not_owned
-        while todo:
-            node, depth = todo.pop()
-            lines += by_subject.get(node, ())
-            if depth < RECORD_DEPTH:
-                for obj in links.get(node, ()):
-                    if obj not in seen and obj in by_subject and obj not in not_owned:
-                        seen.add(obj)
-                        todo.append((obj, depth + 1))
-        return " .\n".join(lines) + " ."
+        return cut_record(self, dataset)
+
+
+def cut_record(index, dataset: str, marks: dict | None = None, position: int | None = None) -> str | int:
+    """The record of ``dataset`` out of ``index`` (a :class:`Page`, or the window of a big file that
+    :mod:`harvesters.dcat_stream` reads): see :meth:`Page.record`.
+
+    For a window, ``marks`` (node hash → its last line, shifted) and ``position`` (the last line read;
+    ``None``: the whole file is read) tell whether a node the record takes may still be said more of
+    further down; then the record is not whole yet, and the answer is that node's last line.
+    """
+    end, shift = position is None, MARK_SHIFT
+    lines, seen, todo = [], {dataset}, [(dataset, 0)]
+    todo += [(service, 1) for service in index.services.get(dataset, ()) if service not in seen]
+    seen.update(service for service, _depth in todo)
+    by_subject, links, not_owned = index.by_subject, index.links, index._not_owned
+    while todo:
+        node, depth = todo.pop()
+        if not end:
+            last = marks.get(hash(node), 0) // shift
+            if last > position:
+                return last
+        lines += by_subject.get(node, ())
+        if depth < RECORD_DEPTH:
+            for obj in links.get(node, ()):
+                if obj not in seen and obj in by_subject and obj not in not_owned:
+                    seen.add(obj)
+                    todo.append((obj, depth + 1))
+                elif not end and obj not in seen and obj not in not_owned and marks.get(hash(obj), 0) // shift > position:
+                    return marks[hash(obj)] // shift       # described further down: not whole yet
+    return " .\n".join(lines) + " ."
 
 
 class Paging:

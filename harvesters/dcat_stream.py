@@ -40,7 +40,7 @@ from harvesters.contexts import inline_known_contexts
 from harvesters.ntriples_writer import write_ntriples
 
 CHECK_EVERY = 20_000           # lines read between two looks for finished records (at least)
-_SHIFT = 1 << 36               # a mark packs (last line of a node's own statements, last line pointing to it)
+MARK_SHIFT = _SHIFT = 1 << 36   # a mark packs (last line of a node's own statements, last line pointing to it)
 HEAD = 1 << 20                 # where a big file's prolog (XML) or top-level context (JSON-LD) is looked for
 _SERVES_DATASET_BYTES = b"<http://www.w3.org/ns/dcat#servesDataset>"
 _CONTEXT = re.compile(rb'"@context"\s*:\s*("(?:[^"\\]|\\.)*"|\[[^\]]*\])')
@@ -236,28 +236,9 @@ class _Window:
         """The dataset's record (the text :meth:`harvesters.dcat.Page.record` cuts) when no line after
         ``position`` says anything of the nodes it takes (``None``: the end); else the last line of one
         that is not whole yet, before which there is no use looking again."""
-        from harvesters.dcat import RECORD_DEPTH
+        from harvesters.dcat import cut_record      # the page's own cut, told where the window ends
 
-        shift, end = _SHIFT, position is None
-        lines, seen, todo = [], {dataset}, [(dataset, 0)]
-        todo += [(service, 1) for service in self.services.get(dataset, ()) if service not in seen]
-        seen.update(service for service, _depth in todo)
-        by_subject, links, not_owned = self.by_subject, self.links, self._not_owned
-        while todo:
-            node, depth = todo.pop()
-            if not end:
-                last = marks.get(hash(node), 0) // shift
-                if last > position:
-                    return last
-            lines += by_subject.get(node, ())
-            if depth < RECORD_DEPTH:
-                for obj in links.get(node, ()):
-                    if obj not in seen and obj in by_subject and obj not in not_owned:
-                        seen.add(obj)
-                        todo.append((obj, depth + 1))
-                    elif not end and obj not in seen and obj not in not_owned and marks.get(hash(obj), 0) // shift > position:
-                        return marks[hash(obj)] // shift       # described further down: not whole yet
-        return " .\n".join(lines) + " ."
+        return cut_record(self, dataset, marks, position)
 
     def reachable(self, roots: list[str]) -> set[str]:
         """The roots and every node of the window they reach (never through a dataset or a catalog)."""
