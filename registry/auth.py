@@ -6,6 +6,8 @@ is wrong, revoked or expired is answered 401 at once rather than served as the p
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 
@@ -53,10 +55,19 @@ def login():
         user = authenticate(get_session(), request.form.get("username", ""), request.form.get("password", ""))
         if user is not None:
             login_user(user)
-            target = request.args.get("next", "")
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("home"))
+            return redirect(safe_next(request.args.get("next", "")) or url_for("home"))
         error = "用户名或密码错误。 Wrong user name or password."
     return render_template("login.html", error=error), 200 if error is None else 401
+
+
+def safe_next(target: str) -> str | None:
+    """``target`` when it is a path on this site, else ``None``: no scheme, no host, nothing a browser
+    would read as another site (``//host``, ``/\\host``, a tab or line break that it drops or that
+    would split the Location header)."""
+    if not target.startswith("/") or target[1:2] in ("/", "\\") or any(c < " " or c == "\x7f" for c in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 @bp.post("/logout")

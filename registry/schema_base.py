@@ -127,5 +127,10 @@ def at_least(minimum: int) -> validate.Range:
         f"必须大于或等于 {minimum}。", f"Must be greater than or equal to {minimum}."))
 
 
+def between(minimum: int, maximum: int) -> validate.Range:
+    return validate.Range(min=minimum, max=maximum, error=bilingual(
+        f"必须在 {minimum} 到 {maximum} 之间。", f"Must be between {minimum} and {maximum}."))
+
+
 def matches(pattern: str, zh: str, en: str) -> validate.Regexp:
     return validate.Regexp(pattern, error=bilingual(zh, en))

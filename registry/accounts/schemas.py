@@ -5,7 +5,7 @@ from marshmallow import fields
 
 from registry import vocabularies as v
 from registry.departments.schemas import CreditCode
-from registry.schema_base import BaseSchema, Text, at_least, bilingual, limit, matches, one_of
+from registry.schema_base import BaseSchema, Text, at_least, between, bilingual, limit, matches, one_of
 
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{1,63}$"
@@ -28,7 +28,11 @@ class UserUpdateSchema(BaseSchema):
     password = fields.String(load_only=True, validate=limit(256, 10))
 
 
+MAX_TOKEN_DAYS = 3650     # ten years: longer is no expiry, and past date arithmetic's range
+
+
 class TokenSchema(BaseSchema):
     name = Text(required=True, validate=limit(100))
-    expires_in_days = fields.Integer(strict=True, validate=at_least(1))
+    expires_in_days = fields.Integer(strict=True, validate=between(1, MAX_TOKEN_DAYS), metadata={
+        "description": f"Days until the token expires (1 to {MAX_TOKEN_DAYS})."})
     username = fields.String(metadata={"description": "Whose token (admins only); yourself when omitted."})

@@ -25,12 +25,34 @@ def json_body() -> dict:
                          "Send JSON with Content-Type: application/json.")
     if not request.get_data(cache=True):
         raise BadRequest("请求体为空。", "The request body is empty; send a JSON object.")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:        # the parser's own limit, far past any metadata's depth
+        body = _TOO_DEEP
+    if body is _TOO_DEEP or (body is not None and _depth_over(body, MAX_JSON_DEPTH)):
+        raise BadRequest(f"JSON 嵌套层数超过 {MAX_JSON_DEPTH}。",
+                         f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep.")
     if body is None:
         raise BadRequest("请求体不是有效的 JSON。", "The request body is not valid JSON.")
     if not isinstance(body, dict):
         raise BadRequest("请求体应为 JSON 对象。", "The request body must be a JSON object.")
     return body
+
+
+MAX_JSON_DEPTH = 32      # a resource's document is five levels deep at most
+_TOO_DEEP = object()
+
+
+def _depth_over(value, limit: int) -> bool:
+    """Whether ``value`` nests objects and arrays more than ``limit`` deep (iteratively: no recursion)."""
+    todo = [(value, 1)]
+    while todo:
+        node, depth = todo.pop()
+        if isinstance(node, (dict, list)):
+            if depth > limit:
+                return True
+            todo.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return False
 
 
 def query_args(allowed: set[str]) -> dict:

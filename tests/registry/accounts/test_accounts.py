@@ -1,6 +1,8 @@
 """Users and API tokens: created by administrators, tokens shown once, stored hashed, revocable, expiring."""
 from __future__ import annotations
 
+import pytest
+
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -105,3 +107,23 @@ def test_token_endpoints_need_a_signed_in_user(client):
     assert client.get("/api/v1/tokens").status_code == 401
     assert client.post("/api/v1/tokens", json={"name": "x"}).status_code == 401
     assert client.delete("/api/v1/tokens/1").status_code == 401
+
+
+@pytest.mark.parametrize("target", ["/%09/evil.example/phish", "//evil.example/x", "/\\evil.example", "https://evil.example/",
+                                    "/%0d%0a/evil.example", "javascript:alert(1)", "/ok\x7f"])
+def test_after_sign_in_a_next_that_leads_elsewhere_is_ignored(client, world, target):
+    response = client.post(f"/login?next={target}", data={"username": "editor_a", "password": "correct horse battery"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_after_sign_in_a_path_on_this_site_is_followed(client, world):
+    response = client.post("/login?next=/search%3Fq%3D%E4%BF%A1%E7%94%A8",
+                           data={"username": "editor_a", "password": "correct horse battery"})
+    assert response.status_code == 302 and response.headers["Location"] == "/search?q=%E4%BF%A1%E7%94%A8"
+
+
+@pytest.mark.parametrize("days", [0, 3651, 2912103, 10 ** 30])
+def test_a_token_lifetime_out_of_range_is_a_field_error(client, world, days):
+    response = client.post("/api/v1/tokens", json={"name": "x", "expires_in_days": days}, headers=world.editor_a.headers)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["errors"][0]["field"] == "expires_in_days"

@@ -61,3 +61,15 @@ def test_department_and_user_bodies(client, world, field, value):
     user[field if field in user else "department"] = value
     response = client.post("/api/v1/users", json=user, headers=world.admin.headers)
     assert response.status_code in (201, 400, 409, 422), response.get_json()
+
+
+def test_deeply_nested_json_is_a_clear_400_anywhere(client, world):
+    for depth in (40, 100_000):
+        body = "[" * depth + "]" * depth
+        for headers in ({}, world.editor_a.headers):
+            response = client.post("/api/v1/resources", data=body, content_type="application/json", headers=headers)
+            assert response.status_code in (400, 401), response.get_data(as_text=True)[:200]
+            if response.status_code == 400:
+                assert "nested more than 32" in response.get_json()["error"]["message"]
+    nested = {"title": "x", "distributions": [{"access_url": "https://a.example/x"}]}
+    assert client.post("/api/v1/resources", json=nested, headers=world.editor_a.headers).status_code in (201, 422)
