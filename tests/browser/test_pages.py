@@ -134,3 +134,15 @@ def test_search_from_the_home_page_with_facets(browser):
 def test_a_bad_filter_is_explained_on_the_page(browser):
     browser.open("/search?theme=NOPE")
     assert "theme" in browser.driver.find_element(By.CSS_SELECTOR, "[role=alert]").text
+
+
+def test_the_pages_styles_apply_under_their_content_security_policy(browser):
+    for path in ("/", "/search?q=x", "/api/v1/docs"):
+        browser.open(path)
+        # Every page's style block carries the request's nonce: the strict policy lets it apply.
+        layout = browser.driver.execute_script(
+            "return getComputedStyle(document.querySelector('header')).display")
+        assert layout == "flex", path
+    browser.open("/")
+    assert browser.driver.execute_script(
+        "return getComputedStyle(document.querySelector('form.search')).display") == "flex"
