@@ -35,4 +35,4 @@ class TokenSchema(BaseSchema):
     name = Text(required=True, validate=limit(100))
     expires_in_days = fields.Integer(strict=True, validate=between(1, MAX_TOKEN_DAYS), metadata={
         "description": f"Days until the token expires (1 to {MAX_TOKEN_DAYS})."})
-    username = fields.String(metadata={"description": "Whose token (admins only); yourself when omitted."})
+    username = fields.String(metadata={"description": "Your own user name, or omitted: a token is created by its owner only."})

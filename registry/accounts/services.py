@@ -11,7 +11,7 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -20,7 +20,7 @@ from registry.accounts.schemas import USERNAME_PATTERN, TokenSchema, UserSchema,
 from registry.audit.services import record
 from registry.db import utcnow
 from registry.departments.services import get_department
-from registry.errors import Conflict, Invalid, NotFound
+from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.permissions import Action, can, require, require_signed_in
 
 # How passwords are hashed (werkzeug method string); tests lower the cost, nothing else changes it.
@@ -68,6 +68,8 @@ def update_user(session: Session, actor, username: str, data: dict) -> User:
     require(actor, Action.USER_MANAGE)
     fields = UserUpdateSchema().load(data)
     user = get_user(session, username)
+    if fields.get("active") is False and user.active:
+        _keep_a_way_in(session, actor, user)
     changes = []
     if "password" in fields:
         user.password_hash = generate_password_hash(fields.pop("password"), method=PASSWORD_METHOD)
@@ -79,6 +81,18 @@ def update_user(session: Session, actor, username: str, data: dict) -> User:
     record(session, actor, entity_type="user", entity_id=user.id, department_id=user.department_id,
            action="update", changes=changes)
     return user
+
+
+def _keep_a_way_in(session: Session, actor, user: User) -> None:
+    """Nobody locks themselves out by the API, and the last active system administrator stays."""
+    if user.id == getattr(actor, "id", None):
+        raise Conflict("不能停用自己的账号。", "You cannot deactivate your own account.", "active")
+    if user.role == "sysadmin":
+        others = session.scalar(select(func.count()).select_from(User).where(
+            User.role == "sysadmin", User.active.is_(True), User.id != user.id))
+        if not others:
+            raise Conflict("不能停用最后一个系统管理员。", "The last active system administrator cannot be deactivated.",
+                           "active")
 
 
 def read_user(session: Session, actor, username: str) -> User:
@@ -111,13 +125,18 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 
 def create_token(session: Session, actor, data: dict, *, default_days: int = 0) -> tuple[ApiToken, str]:
-    """Create a token for ``actor`` (or, for admins, another user); return it and its secret."""
+    """Create a token for ``actor`` and return it and its secret.
+
+    Only its owner creates a token: a token acts as its owner, so one made for somebody else would
+    let its maker act as them (a system administrator publishing as the centre's administrator).
+    The server's command line (``govcat token create``) stays the way to make one for a user who
+    cannot sign in.
+    """
     require_signed_in(actor)
     fields = TokenSchema().load(data)
     owner = actor
     if fields.get("username") and fields["username"] != getattr(actor, "username", None):
-        require(actor, Action.TOKEN_MANAGE_OTHERS)
-        owner = get_user(session, fields["username"])
+        raise Forbidden("只能为自己创建访问令牌。", "A token is created by its owner only.", "username")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     days = fields.get("expires_in_days") or default_days
     token = ApiToken(user=owner, name=fields["name"], prefix=secret[:10], digest=_digest(secret),

@@ -84,12 +84,27 @@ def test_deactivated_user_is_locked_out(client, world):
     assert client.get("/api/v1/me", headers=world.editor_b.headers).status_code == 401
 
 
-def test_admin_manages_tokens_of_others(client, world):
-    response = client.post("/api/v1/tokens", json={"name": "for editor", "username": "editor_b"},
-                           headers=world.admin.headers)
-    assert response.status_code == 201 and response.get_json()["user"] == "editor_b"
-    assert client.post("/api/v1/tokens", json={"name": "x", "username": "editor_b"},
-                       headers=world.editor_a.headers).status_code == 403
+def test_a_token_is_created_by_its_owner_only(client, world):
+    # A token acts as its owner: one made for the centre's administrator would let its maker publish as them.
+    for person in (world.admin, world.sysadmin, world.editor_a):
+        response = client.post("/api/v1/tokens", json={"name": "for someone", "username": "admin" if person is not
+                                                        world.admin else "editor_b"}, headers=person.headers)
+        assert response.status_code == 403 and response.get_json()["error"]["errors"][0]["field"] == "username"
+    own = client.post("/api/v1/tokens", json={"name": "mine", "username": "editor_a"}, headers=world.editor_a.headers)
+    assert own.status_code == 201 and own.get_json()["user"] == "editor_a"
+
+
+def test_nobody_locks_themselves_out_and_the_last_sysadmin_stays(client, world):
+    me = client.patch("/api/v1/users/sysadmin", json={"active": False}, headers=world.sysadmin.headers)
+    assert me.status_code == 409 and me.get_json()["error"]["errors"][0]["field"] == "active"
+    assert client.get("/api/v1/me", headers=world.sysadmin.headers).status_code == 200
+    other = client.post("/api/v1/users", json={"username": "sysadmin2", "role": "sysadmin", "password": "long enough pw"},
+                        headers=world.sysadmin.headers)
+    assert other.status_code == 201, other.get_json()
+    assert client.patch("/api/v1/users/sysadmin2", json={"active": False},
+                        headers=world.sysadmin.headers).status_code == 200
+    last = client.patch("/api/v1/users/sysadmin", json={"active": False}, headers=world.sysadmin.headers)
+    assert last.status_code == 409
 
 
 def test_browser_sign_in_with_a_session(client, world):
