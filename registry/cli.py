@@ -66,8 +66,13 @@ def _serve(host: str, port: int, workers: int) -> None:
 
         def load(self):
             # Each worker builds its own app after the fork: no database connection, search index
-            # handle or thread is ever shared across processes.
-            return create_app()
+            # handle or thread is ever shared across processes.  Its drainer starts with it, so the
+            # index catches up after a restart before any request arrives.
+            from registry.search import start_background_drain
+
+            app = create_app()
+            start_background_drain(app)
+            return app
 
     click.echo(f"govcat serving on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/)", err=True)
     Server().run()

@@ -36,21 +36,25 @@ def index_after_commit() -> None:
 
 def init_app(app: Flask) -> None:
     app.extensions["govcat.search"] = make_engine(app.config)
-    seconds = app.config.get("GOVCAT_SEARCH_DRAIN_SECONDS", 0)
-    if seconds and not app.testing:
-        started = threading.Lock()
-
+    app.extensions["govcat.search.drainer"] = threading.Lock()
+    if app.config.get("GOVCAT_SEARCH_DRAIN_SECONDS", 0) and not app.testing:
         @app.before_request
         def _drain_in_the_background():
-            # Started by the first request a process serves: command-line runs never start it.
-            if started.acquire(blocking=False):
-                _start_drainer(app, seconds)
+            # A serving process starts its drainer when it starts (start_background_drain); this is the
+            # fallback for servers that build the app some other way.  Command-line runs never start it.
+            start_background_drain(app)
 
 
-def _start_drainer(app: Flask, seconds: int) -> None:
-    """A daemon thread per process that drains the outbox, so a backlog clears when the engine returns."""
+def start_background_drain(app: Flask) -> bool:
+    """Start this process's drainer — a daemon thread that drains the outbox every
+    ``GOVCAT_SEARCH_DRAIN_SECONDS``, so the index catches up after a restart or an engine outage
+    with no request needed — once per app; ``False`` when it runs already or draining is off."""
     from registry.db import get_db
     from registry.search.outbox import drain_every
 
+    seconds = app.config.get("GOVCAT_SEARCH_DRAIN_SECONDS", 0)
+    if not seconds or not app.extensions["govcat.search.drainer"].acquire(blocking=False):
+        return False
     threading.Thread(target=drain_every, args=(seconds, threading.Event(), get_db(app), get_engine(app)),
                      name="govcat-search-drainer", daemon=True).start()
+    return True
