@@ -32,9 +32,14 @@ def _bearer_token() -> str | None:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+def _load_user(session_id: str) -> User | None:
+    """The user of a browser session, if it is still theirs: active, and opened under their current
+    session generation (signing out, a new password or deactivation raise it)."""
+    user_id, _, generation = session_id.partition(".")
+    user = get_session().get(User, int(user_id)) if user_id.isdigit() and generation.isdigit() else None
+    if user is None or not user.active or int(generation) != (user.session_generation or 0):
+        return None
+    return user
 
 
 @login_manager.request_loader
@@ -72,6 +77,10 @@ def safe_next(target: str) -> str | None:
 
 @bp.post("/logout")
 def logout():
+    user = current_actor()
+    if user is not None:       # every session of the user ends, not only this browser's
+        user.end_sessions()
+        get_session().commit()
     logout_user()
     return redirect(url_for("home"))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.db import Base, UTCDateTime, utcnow
@@ -23,6 +23,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Raised on signing out, a new password and deactivation: every session opened before is stale.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     department: Mapped[Department | None] = relationship(lazy="joined")
@@ -41,7 +43,12 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What a browser session keeps: the user and the generation it was opened under."""
+        return f"{self.id}.{self.session_generation or 0}"
+
+    def end_sessions(self) -> None:
+        """Make every session of this user stale (signed out, new password, deactivated)."""
+        self.session_generation = (self.session_generation or 0) + 1
 
 
 class ApiToken(Base):

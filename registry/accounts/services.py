@@ -73,7 +73,10 @@ def update_user(session: Session, actor, username: str, data: dict) -> User:
     changes = []
     if "password" in fields:
         user.password_hash = generate_password_hash(fields.pop("password"), method=PASSWORD_METHOD)
+        user.end_sessions()         # a session opened with the old password ends
         changes.append({"field": "password", "old": None, "new": "(changed)"})
+    if fields.get("active") is False and user.active:
+        user.end_sessions()
     for key, value in fields.items():
         if getattr(user, key) != value:
             changes.append({"field": key, "old": getattr(user, key), "new": value})

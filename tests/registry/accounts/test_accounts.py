@@ -142,3 +142,30 @@ def test_a_token_lifetime_out_of_range_is_a_field_error(client, world, days):
     response = client.post("/api/v1/tokens", json={"name": "x", "expires_in_days": days}, headers=world.editor_a.headers)
     assert response.status_code == 422
     assert response.get_json()["error"]["errors"][0]["field"] == "expires_in_days"
+
+
+def _signed_in(app, world, username="editor_a", password="correct horse battery"):
+    browser = app.test_client()
+    assert browser.post("/login", data={"username": username, "password": password}).status_code == 302
+    assert browser.get("/api/v1/me").status_code == 200
+    return browser
+
+
+def test_signing_out_ends_every_session_of_the_user(app, world):
+    first, second = _signed_in(app, world), _signed_in(app, world)
+    cookie = first.get_cookie("session")
+    first.post("/logout")
+    assert second.get("/api/v1/me").status_code == 401         # the other browser's session too
+    replay = app.test_client()                                  # a cookie saved before signing out
+    replay.set_cookie("session", cookie.value)
+    assert replay.get("/api/v1/me").status_code == 401
+
+
+def test_a_new_password_or_deactivation_ends_the_users_sessions(app, client, world):
+    browser = _signed_in(app, world)
+    assert client.patch("/api/v1/users/editor_a", json={"password": "a brand new secret"},
+                        headers=world.sysadmin.headers).status_code == 200
+    assert browser.get("/api/v1/me").status_code == 401
+    browser = _signed_in(app, world, password="a brand new secret")
+    assert client.patch("/api/v1/users/editor_a", json={"active": False}, headers=world.sysadmin.headers).status_code == 200
+    assert browser.get("/api/v1/me").status_code == 401
