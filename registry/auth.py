@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 
+from registry.accounts import throttle
 from registry.accounts.models import User
 from registry.accounts.services import authenticate, user_for_token
 from registry.db import get_session
@@ -55,14 +56,26 @@ def _load_user_from_token(req) -> User | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
+    error, status, headers = None, 200, {}
     if request.method == "POST":
-        user = authenticate(get_session(), request.form.get("username", ""), request.form.get("password", ""))
-        if user is not None:
-            login_user(user)
-            return redirect(safe_next(request.args.get("next", "")) or url_for("home"))
-        error = "用户名或密码错误。 Wrong user name or password."
-    return render_template("login.html", error=error), 200 if error is None else 401
+        session, username = get_session(), request.form.get("username", "")
+        limits = {"account": current_app.config.get("GOVCAT_LOGIN_FAILURES_PER_ACCOUNT", 10),
+                  "address": current_app.config.get("GOVCAT_LOGIN_FAILURES_PER_ADDRESS", 50)}
+        wait = throttle.wait_seconds(session, username, request.remote_addr, limits)
+        if wait:
+            error = f"尝试次数过多，请 {wait} 秒后再试。 Too many failed sign-ins; try again in {wait} seconds."
+            status, headers = 429, {"Retry-After": str(wait)}
+        else:
+            user = authenticate(session, username, request.form.get("password", ""))
+            if user is not None:
+                throttle.clear_account(session, username)
+                session.commit()
+                login_user(user)
+                return redirect(safe_next(request.args.get("next", "")) or url_for("home"))
+            throttle.note_failure(session, username, request.remote_addr)
+            session.commit()
+            error, status = "用户名或密码错误。 Wrong user name or password.", 401
+    return render_template("login.html", error=error), status, headers
 
 
 def safe_next(target: str) -> str | None:

@@ -52,6 +52,10 @@ SETTINGS = [
     Setting("MAX_CONTENT_LENGTH", 2 * 1024 * 1024, "Largest request body accepted, in bytes (larger gets 413).", int),
     Setting("PAGE_SIZE_MAX", 100, "Largest page size of list endpoints.", int),
     Setting("TOKEN_DEFAULT_DAYS", 0, "Expiry of new API tokens in days when none is given (0: no expiry).", int),
+    Setting("LOGIN_FAILURES_PER_ACCOUNT", 10, "Wrong passwords for one account within 15 minutes before its "
+            "sign-in is refused (429) until the oldest of them is 15 minutes old.", int),
+    Setting("LOGIN_FAILURES_PER_ADDRESS", 50, "Wrong passwords from one client address within 15 minutes before "
+            "its sign-ins are refused (429).", int),
     Setting("SQL_ECHO", False, "Log every SQL statement.", _bool),
     Setting("BASE_URL", "", "The catalog's public address, the base of every IRI it publishes "
             "(https://data.example.gov.cn). Default: the address a request came to; for exports, http://localhost:5000."),

@@ -1,11 +1,11 @@
 """Every table of the catalog, imported in one place for the migrations and the app."""
 from harvesters.models import HarvestError, HarvestJob, HarvestRecord, HarvestSource
-from registry.accounts.models import ApiToken, User
+from registry.accounts.models import ApiToken, LoginFailure, User
 from registry.audit.models import AuditEvent
 from registry.db import Base
 from registry.departments.models import ClassificationNode, Department
 from registry.resources.models import CodeSequence, Resource
 from registry.search.models import SearchOutbox
 
-__all__ = ["ApiToken", "AuditEvent", "Base", "ClassificationNode", "CodeSequence", "Department",
+__all__ = ["ApiToken", "AuditEvent", "LoginFailure", "Base", "ClassificationNode", "CodeSequence", "Department",
            "HarvestError", "HarvestJob", "HarvestRecord", "HarvestSource", "Resource", "SearchOutbox", "User"]

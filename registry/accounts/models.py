@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.db import Base, UTCDateTime, utcnow
@@ -49,6 +49,19 @@ class User(Base):
     def end_sessions(self) -> None:
         """Make every session of this user stale (signed out, new password, deactivated)."""
         self.session_generation = (self.session_generation or 0) + 1
+
+
+class LoginFailure(Base):
+    """One wrong password, by account (``user:NAME``) and by client address (``addr:IP``): the sign-in
+    throttle counts them over a window, in the database so that every web process shares it."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
 
 
 class ApiToken(Base):

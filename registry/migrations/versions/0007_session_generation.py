@@ -1,7 +1,9 @@
-"""Users carry a session generation: signing out, a new password or deactivation ends every session.
+"""Users carry a session generation: signing out, a new password or deactivation ends every session;
+failed sign-ins are kept a while, so that guessing passwords meets a limit.
 
 A browser session names its user and the generation it was opened under; raising the generation
-makes every earlier session (and remember-me cookie) stale at its next request.
+makes every earlier session (and remember-me cookie) stale at its next request.  ``login_failures``
+holds one row per wrong password (by account and by client address), shared by every web process.
 
 Revision ID: 0007
 Revises: 0006
@@ -9,6 +11,7 @@ Create Date: 2026-12-07 16:10:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
+import registry.db
 
 revision = '0007'
 down_revision = '0006'
@@ -19,8 +22,18 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('users') as batch:
         batch.add_column(sa.Column('session_generation', sa.Integer(), nullable=False, server_default='0'))
+    op.create_table(
+        'login_failures',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('key', sa.String(length=200), nullable=False),
+        sa.Column('at', registry.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failures')),
+    )
+    op.create_index('ix_login_failures_key_at', 'login_failures', ['key', 'at'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_login_failures_key_at', table_name='login_failures')
+    op.drop_table('login_failures')
     with op.batch_alter_table('users') as batch:
         batch.drop_column('session_generation')

@@ -169,3 +169,27 @@ def test_a_new_password_or_deactivation_ends_the_users_sessions(app, client, wor
     browser = _signed_in(app, world, password="a brand new secret")
     assert client.patch("/api/v1/users/editor_a", json={"active": False}, headers=world.sysadmin.headers).status_code == 200
     assert browser.get("/api/v1/me").status_code == 401
+
+
+def test_guessing_passwords_meets_a_limit_per_account_and_per_address(app, world):
+    app.config.update(GOVCAT_LOGIN_FAILURES_PER_ACCOUNT=3, GOVCAT_LOGIN_FAILURES_PER_ADDRESS=5)
+    browser = app.test_client()
+    for _ in range(3):
+        assert browser.post("/login", data={"username": "editor_a", "password": "wrong"}).status_code == 401
+    refused = browser.post("/login", data={"username": "editor_a", "password": "correct horse battery"})
+    assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 15 * 60
+    assert "Too many failed sign-ins" in refused.get_data(as_text=True)
+    # Another account from the same address may still try, until the address's own limit.
+    assert browser.post("/login", data={"username": "editor_b", "password": "wrong"}).status_code == 401
+    assert browser.post("/login", data={"username": "reviewer_a", "password": "wrong"}).status_code == 401
+    assert browser.post("/login", data={"username": "reviewer_b", "password": "x"}).status_code == 429
+
+
+def test_a_successful_sign_in_starts_the_accounts_count_again(app, world):
+    app.config.update(GOVCAT_LOGIN_FAILURES_PER_ACCOUNT=3, GOVCAT_LOGIN_FAILURES_PER_ADDRESS=100)
+    browser = app.test_client()
+    for _ in range(2):
+        browser.post("/login", data={"username": "editor_a", "password": "wrong"})
+    assert browser.post("/login", data={"username": "editor_a", "password": "correct horse battery"}).status_code == 302
+    for _ in range(2):
+        assert browser.post("/login", data={"username": "editor_a", "password": "wrong"}).status_code == 401
