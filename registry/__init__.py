@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from registry import api, auth, ckan, db, errors, headers, rdf, search, ui
+    from registry import api, auth, ckan, csrf, db, errors, headers, rdf, search, ui
     from registry.api import docs
 
     db.init_app(app)
@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     headers.init_app(app)
     auth.init_app(app)
+    csrf.init_app(app)
     api.init_app(app)
     docs.init_app(app)
     rdf.init_app(app)

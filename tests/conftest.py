@@ -7,6 +7,8 @@ and when ``GOVCAT_REQUIRE_ENGINES=1`` (as in ``make test`` and CI) they fail ins
 """
 from __future__ import annotations
 
+import re
+
 import os
 import shutil
 import threading
@@ -170,3 +172,19 @@ def pytest_terminal_summary(terminalreporter):
         for engine in sorted(SKIPPED_ENGINES):
             terminalreporter.write_line(f"{engine}: its tests were SKIPPED — this run does not prove govcat works on it",
                                         red=True, bold=True)
+
+
+def form_token(client, path: str = "/login") -> str:
+    """The CSRF token a page of ``client``'s browser session carries in its forms."""
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, username: str, password: str, next_path: str | None = None):
+    """Sign ``client`` in through the login form, as a browser does (with the form's CSRF token)."""
+    url = "/login" + (f"?next={next_path}" if next_path else "")
+    return client.post(url, data={"username": username, "password": password, "csrf_token": form_token(client)})
+
+
+def sign_out(client):
+    return client.post("/logout", data={"csrf_token": form_token(client)})

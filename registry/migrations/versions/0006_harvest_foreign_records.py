@@ -25,37 +25,30 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('harvest_records') as batch:
-        batch.add_column(sa.Column('owned_fields', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'),
-                                   nullable=True))
-    with op.batch_alter_table('harvest_errors') as batch:
-        batch.add_column(sa.Column('severity', sa.String(length=8), nullable=False, server_default='error'))
-        batch.add_column(sa.Column('field', sa.String(length=200), nullable=True))
-        batch.add_column(sa.Column('reason', sa.String(length=200), nullable=True))
-    with op.batch_alter_table('harvest_jobs') as batch:
-        batch.add_column(sa.Column('incomplete', sa.Integer(), nullable=False, server_default='0'))
-        batch.add_column(sa.Column('warnings', sa.Integer(), nullable=False, server_default='0'))
-        batch.add_column(sa.Column('summary', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'),
-                                   nullable=True))
-    with op.batch_alter_table('harvest_sources') as batch:
-        batch.add_column(sa.Column('max_bytes', sa.BigInteger(), nullable=True))
-    with op.batch_alter_table('resources') as batch:
-        batch.add_column(sa.Column('missing_fields', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'),
-                                   nullable=True))
+    # Plain ADD COLUMN (no batch copy): other tables refer to these, and SQLite could not drop the old copies.
+    json = sa.JSON().with_variant(postgresql.JSONB(), 'postgresql')
+    op.add_column('harvest_records', sa.Column('owned_fields', json, nullable=True))
+    op.add_column('harvest_errors', sa.Column('severity', sa.String(length=8), nullable=False, server_default='error'))
+    op.add_column('harvest_errors', sa.Column('field', sa.String(length=200), nullable=True))
+    op.add_column('harvest_errors', sa.Column('reason', sa.String(length=200), nullable=True))
+    op.add_column('harvest_jobs', sa.Column('incomplete', sa.Integer(), nullable=False, server_default='0'))
+    op.add_column('harvest_jobs', sa.Column('warnings', sa.Integer(), nullable=False, server_default='0'))
+    op.add_column('harvest_jobs', sa.Column('summary', json, nullable=True))
+    op.add_column('harvest_sources', sa.Column('max_bytes', sa.BigInteger(), nullable=True))
+    op.add_column('resources', sa.Column('missing_fields', json, nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('resources') as batch:
-        batch.drop_column('missing_fields')
-    with op.batch_alter_table('harvest_sources') as batch:
-        batch.drop_column('max_bytes')
-    with op.batch_alter_table('harvest_jobs') as batch:
-        batch.drop_column('summary')
-        batch.drop_column('warnings')
-        batch.drop_column('incomplete')
-    with op.batch_alter_table('harvest_errors') as batch:
-        batch.drop_column('reason')
-        batch.drop_column('field')
-        batch.drop_column('severity')
-    with op.batch_alter_table('harvest_records') as batch:
-        batch.drop_column('owned_fields')
+    for table, column in [('resources', 'missing_fields'), ('harvest_sources', 'max_bytes'),
+                          ('harvest_jobs', 'summary'), ('harvest_jobs', 'warnings'), ('harvest_jobs', 'incomplete'),
+                          ('harvest_errors', 'reason'), ('harvest_errors', 'field'), ('harvest_errors', 'severity'),
+                          ('harvest_records', 'owned_fields')]:
+        drop_column(table, column)
+
+
+def drop_column(table: str, column: str) -> None:
+    """DROP COLUMN in place (SQLite 3.35+ has it): a batch copy of a table others refer to would fail."""
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
+    else:
+        op.drop_column(table, column)

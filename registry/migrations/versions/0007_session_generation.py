@@ -20,8 +20,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('users') as batch:
-        batch.add_column(sa.Column('session_generation', sa.Integer(), nullable=False, server_default='0'))
+    # Plain ADD COLUMN (no batch copy): other tables refer to users, and SQLite could not drop the old copy.
+    op.add_column('users', sa.Column('session_generation', sa.Integer(), nullable=False, server_default='0'))
     op.create_table(
         'login_failures',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -35,5 +35,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_login_failures_key_at', table_name='login_failures')
     op.drop_table('login_failures')
-    with op.batch_alter_table('users') as batch:
-        batch.drop_column('session_generation')
+    drop_column('users', 'session_generation')
+
+
+def drop_column(table: str, column: str) -> None:
+    """DROP COLUMN in place (SQLite 3.35+ has it): a batch copy of a table others refer to would fail."""
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
+    else:
+        op.drop_column(table, column)

@@ -1,14 +1,14 @@
 """Users and API tokens: created by administrators, tokens shown once, stored hashed, revocable, expiring."""
 from __future__ import annotations
 
-import pytest
-
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from registry.accounts.models import ApiToken, User
 from registry.db import utcnow
+from tests.conftest import form_token, sign_in, sign_out
 
 
 def test_admin_creates_department_users(client, world):
@@ -109,12 +109,12 @@ def test_nobody_locks_themselves_out_and_the_last_sysadmin_stays(client, world):
 
 def test_browser_sign_in_with_a_session(client, world):
     assert client.get("/api/v1/me").status_code == 401
-    wrong = client.post("/login", data={"username": "editor_a", "password": "wrong"})
+    wrong = sign_in(client, "editor_a", "wrong")
     assert wrong.status_code == 401 and "Wrong user name or password" in wrong.get_data(as_text=True)
-    response = client.post("/login", data={"username": "editor_a", "password": "correct horse battery"})
+    response = sign_in(client, "editor_a", "correct horse battery")
     assert response.status_code == 302
     assert client.get("/api/v1/me").get_json()["username"] == "editor_a"
-    client.post("/logout")
+    sign_out(client)
     assert client.get("/api/v1/me").status_code == 401
 
 
@@ -127,13 +127,12 @@ def test_token_endpoints_need_a_signed_in_user(client):
 @pytest.mark.parametrize("target", ["/%09/evil.example/phish", "//evil.example/x", "/\\evil.example", "https://evil.example/",
                                     "/%0d%0a/evil.example", "javascript:alert(1)", "/ok\x7f"])
 def test_after_sign_in_a_next_that_leads_elsewhere_is_ignored(client, world, target):
-    response = client.post(f"/login?next={target}", data={"username": "editor_a", "password": "correct horse battery"})
+    response = sign_in(client, "editor_a", "correct horse battery", target)
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 def test_after_sign_in_a_path_on_this_site_is_followed(client, world):
-    response = client.post("/login?next=/search%3Fq%3D%E4%BF%A1%E7%94%A8",
-                           data={"username": "editor_a", "password": "correct horse battery"})
+    response = sign_in(client, "editor_a", "correct horse battery", "/search%3Fq%3D%E4%BF%A1%E7%94%A8")
     assert response.status_code == 302 and response.headers["Location"] == "/search?q=%E4%BF%A1%E7%94%A8"
 
 
@@ -146,7 +145,7 @@ def test_a_token_lifetime_out_of_range_is_a_field_error(client, world, days):
 
 def _signed_in(app, world, username="editor_a", password="correct horse battery"):
     browser = app.test_client()
-    assert browser.post("/login", data={"username": username, "password": password}).status_code == 302
+    assert sign_in(browser, username, password).status_code == 302
     assert browser.get("/api/v1/me").status_code == 200
     return browser
 
@@ -154,7 +153,7 @@ def _signed_in(app, world, username="editor_a", password="correct horse battery"
 def test_signing_out_ends_every_session_of_the_user(app, world):
     first, second = _signed_in(app, world), _signed_in(app, world)
     cookie = first.get_cookie("session")
-    first.post("/logout")
+    sign_out(first)
     assert second.get("/api/v1/me").status_code == 401         # the other browser's session too
     replay = app.test_client()                                  # a cookie saved before signing out
     replay.set_cookie("session", cookie.value)
@@ -175,21 +174,50 @@ def test_guessing_passwords_meets_a_limit_per_account_and_per_address(app, world
     app.config.update(GOVCAT_LOGIN_FAILURES_PER_ACCOUNT=3, GOVCAT_LOGIN_FAILURES_PER_ADDRESS=5)
     browser = app.test_client()
     for _ in range(3):
-        assert browser.post("/login", data={"username": "editor_a", "password": "wrong"}).status_code == 401
-    refused = browser.post("/login", data={"username": "editor_a", "password": "correct horse battery"})
+        assert sign_in(browser, "editor_a", "wrong").status_code == 401
+    refused = sign_in(browser, "editor_a", "correct horse battery")
     assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 15 * 60
     assert "Too many failed sign-ins" in refused.get_data(as_text=True)
     # Another account from the same address may still try, until the address's own limit.
-    assert browser.post("/login", data={"username": "editor_b", "password": "wrong"}).status_code == 401
-    assert browser.post("/login", data={"username": "reviewer_a", "password": "wrong"}).status_code == 401
-    assert browser.post("/login", data={"username": "reviewer_b", "password": "x"}).status_code == 429
+    assert sign_in(browser, "editor_b", "wrong").status_code == 401
+    assert sign_in(browser, "reviewer_a", "wrong").status_code == 401
+    assert sign_in(browser, "reviewer_b", "x").status_code == 429
 
 
 def test_a_successful_sign_in_starts_the_accounts_count_again(app, world):
     app.config.update(GOVCAT_LOGIN_FAILURES_PER_ACCOUNT=3, GOVCAT_LOGIN_FAILURES_PER_ADDRESS=100)
     browser = app.test_client()
     for _ in range(2):
-        browser.post("/login", data={"username": "editor_a", "password": "wrong"})
-    assert browser.post("/login", data={"username": "editor_a", "password": "correct horse battery"}).status_code == 302
+        sign_in(browser, "editor_a", "wrong")
+    assert sign_in(browser, "editor_a", "correct horse battery").status_code == 302
     for _ in range(2):
-        assert browser.post("/login", data={"username": "editor_a", "password": "wrong"}).status_code == 401
+        assert sign_in(browser, "editor_a", "wrong").status_code == 401
+
+
+def test_a_cross_site_sign_in_or_sign_out_is_refused(app, world):
+    browser = app.test_client()
+    # Login CSRF: another site's form would sign the victim in as the attacker.
+    forged = browser.post("/login", data={"username": "editor_a", "password": "correct horse battery"})
+    assert forged.status_code == 403 and forged.get_json()["error"]["errors"][0]["field"] == "csrf_token"
+    assert browser.get("/api/v1/me").status_code == 401
+    assert sign_in(browser, "editor_a", "correct horse battery").status_code == 302
+    assert browser.post("/logout").status_code == 403                          # a forged sign-out
+    assert browser.get("/api/v1/me").status_code == 200
+    token = app.test_client()                                                 # the token of another session
+    stolen = browser.post("/logout", data={"csrf_token": form_token(token)})
+    assert stolen.status_code == 403
+
+
+def test_a_signed_in_browsers_state_changes_need_the_token_and_bearer_tokens_do_not(app, world):
+    browser = app.test_client()
+    sign_in(browser, "admin", "correct horse battery")
+    source = {"name": "s", "type": "dcat", "url": "http://127.0.0.1:9/c.ttl", "department": world.dept_a.credit_code}
+    # The harvest that a cross-site POST with the session cookie started before.
+    assert browser.post("/api/v1/harvest/sources", json=source).status_code == 403
+    assert browser.post("/api/v1/harvest/sources", json=source, headers={"X-CSRF-Token": form_token(browser),
+                                                                         "Origin": "https://evil.example"}).status_code == 403
+    created = browser.post("/api/v1/harvest/sources", json=source, headers={"X-CSRF-Token": form_token(browser)})
+    assert created.status_code == 201, created.get_json()
+    bearer = app.test_client().post("/api/v1/harvest/sources", json={**source, "name": "t"}, headers=world.admin.headers)
+    assert bearer.status_code == 201
+    assert app.test_client().post("/api/v1/resources", json={}).status_code == 401      # anonymous: as before

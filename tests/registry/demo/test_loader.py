@@ -7,6 +7,7 @@ from registry import vocabularies as v
 from registry.demo.loader import DEMO_PASSWORD, load_demo
 from registry.search import get_engine
 from registry.search.outbox import drain
+from tests.conftest import sign_in
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def test_public_catalog_is_alive(client, demo):
 
 
 def test_demo_users_find_work_in_every_review_state(client, demo):
-    signed_in = client.post("/login", data={"username": "editor", "password": DEMO_PASSWORD})
+    signed_in = sign_in(client, "editor", DEMO_PASSWORD)
     assert signed_in.status_code == 302
     states = {"draft", "submitted", "department_approved", "returned", "published"}
     workspace = client.get(f"/api/v1/resources?state={','.join(states)}&per_page=100").get_json()["items"]

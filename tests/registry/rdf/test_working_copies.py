@@ -6,6 +6,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF
 
 from registry.resources.models import Resource
+from tests.conftest import sign_in, sign_out
 from tests.factories import ResourceDataFactory
 from vocab.namespaces import DCAT
 
@@ -74,13 +75,13 @@ def test_staff_who_may_read_it_get_the_drafts_working_copy(client, world, draft,
 
 def test_a_signed_in_session_reads_the_working_copy_too(client, world, draft):
     assert client.get(f"/resources/{draft['id']}.ttl").status_code == 404
-    signed_in = client.post("/login", data={"username": "editor_a", "password": "correct horse battery"})
+    signed_in = sign_in(client, "editor_a", "correct horse battery")
     assert signed_in.status_code == 302
     assert titles(client.get(f"/resources/{draft['id']}.ttl"), "ttl") == {"尚未发布的草稿"}
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     page = client.get(f"/resources/{draft['id']}", headers={"Accept": browser})
     assert page.status_code == 200 and "尚未发布的草稿" in page.get_data(as_text=True)
-    client.post("/logout")
+    sign_out(client)
     assert client.get(f"/resources/{draft['id']}.ttl").status_code == 404
 
 
