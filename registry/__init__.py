@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, render_template
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registry.config import load_settings, resolve_instance
 
@@ -20,8 +21,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     instance = resolve_instance(config)
     app = Flask(__name__, instance_path=str(instance), template_folder=str(TEMPLATES))
     app.config.update(config)
+    secure = bool(config.get("GOVCAT_SECURE_COOKIES"))
     app.config.update(SECRET_KEY=config["GOVCAT_SECRET_KEY"], MAX_CONTENT_LENGTH=config["GOVCAT_MAX_CONTENT_LENGTH"],
-                      JSON_SORT_KEYS=False, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+                      JSON_SORT_KEYS=False, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=secure, REMEMBER_COOKIE_SECURE=secure, REMEMBER_COOKIE_HTTPONLY=True)
+    proxies = int(config.get("GOVCAT_PROXIES") or 0)
+    if proxies:     # behind reverse proxies: trust exactly as many forwarding hops as there are proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 

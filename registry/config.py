@@ -56,6 +56,11 @@ SETTINGS = [
             "sign-in is refused (429) until the oldest of them is 15 minutes old.", int),
     Setting("LOGIN_FAILURES_PER_ADDRESS", 50, "Wrong passwords from one client address within 15 minutes before "
             "its sign-ins are refused (429).", int),
+    Setting("SECURE_COOKIES", False, "Send the session and remember-me cookies over HTTPS only (set it when the "
+            "catalog is served over HTTPS).", _bool),
+    Setting("PROXIES", 0, "How many reverse proxies stand in front of the catalog: their X-Forwarded-For, -Proto, "
+            "-Host and -Prefix headers are then trusted (the client's address for sign-in throttling, https for "
+            "links and cookies). 0: none trusted.", int),
     Setting("SQL_ECHO", False, "Log every SQL statement.", _bool),
     Setting("BASE_URL", "", "The catalog's public address, the base of every IRI it publishes "
             "(https://data.example.gov.cn). Default: the address a request came to; for exports, http://localhost:5000."),

@@ -1,6 +1,7 @@
 """Users and API tokens: created by administrators, tokens shown once, stored hashed, revocable, expiring."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -221,3 +222,26 @@ def test_a_signed_in_browsers_state_changes_need_the_token_and_bearer_tokens_do_
     bearer = app.test_client().post("/api/v1/harvest/sources", json={**source, "name": "t"}, headers=world.admin.headers)
     assert bearer.status_code == 201
     assert app.test_client().post("/api/v1/resources", json={}).status_code == 401      # anonymous: as before
+
+
+def test_behind_https_the_session_cookie_is_secure_and_the_proxys_client_address_counts(database_url, tmp_path, world):
+    from registry import create_app
+
+    app = create_app({"GOVCAT_DATABASE_URL": database_url, "GOVCAT_INSTANCE": str(tmp_path / "behind-proxy"),
+                      "GOVCAT_SECRET_KEY": "test", "TESTING": True, "GOVCAT_SECURE_COOKIES": True,
+                      "GOVCAT_PROXIES": 1, "GOVCAT_LOGIN_FAILURES_PER_ADDRESS": 2})
+    browser = app.test_client()
+    proxied = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      browser.get("/login", headers=proxied).get_data(as_text=True)).group(1)
+    signed_in = browser.post("/login", headers=proxied, data={"username": "editor_a", "password": "correct horse battery",
+                                                              "csrf_token": token})
+    assert signed_in.status_code == 302
+    assert "Secure" in signed_in.headers["Set-Cookie"] and "HttpOnly" in signed_in.headers["Set-Cookie"]
+    for _ in range(2):          # two wrong passwords from the proxy's client …
+        browser.post("/login", headers=proxied, data={"username": "x", "password": "y", "csrf_token": token})
+    refused = browser.post("/login", headers=proxied, data={"username": "z", "password": "y", "csrf_token": token})
+    assert refused.status_code == 429
+    other = {**proxied, "X-Forwarded-For": "198.51.100.9"}    # … count against that client, not the proxy
+    assert browser.post("/login", headers=other, data={"username": "z", "password": "y",
+                                                       "csrf_token": token}).status_code == 401
