@@ -41,6 +41,7 @@ import json
 import logging
 import multiprocessing
 import os
+import socket
 import sys
 import time
 from collections import deque
@@ -61,6 +62,7 @@ from harvesters.records import (  # noqa: F401
 from registry.audit.services import record
 from registry.collector import bulk_work
 from registry.db import Database, utcnow
+from registry.lifetime import process_alive
 from registry.resources.models import Resource
 from registry.search.outbox import queue_for_index
 
@@ -74,6 +76,18 @@ MAPPING_VERSION = "2026-12-07"
 CHUNK = 250            # records mapped together (in a worker process, when the job is big)
 LOAD_BATCH = 500       # records written in one transaction
 IN_FLIGHT = 4          # chunks handed to the mapping processes ahead of the loader
+
+
+def job_owner() -> str:
+    """This process, as a job's owner: host and process id."""
+    return f"{socket.gethostname()[:200]}:{os.getpid()}"
+
+
+def owner_gone(job: HarvestJob) -> bool:
+    """Whether the process that runs ``job`` is known to have ended: it ran on this host and is no more.
+    A job of another host is judged by its heartbeat alone."""
+    host, _, pid = (job.owner or "").rpartition(":")
+    return bool(host) and host == socket.gethostname()[:200] and pid.isdigit() and not process_alive(int(pid))
 
 
 class Harvester(LoadStage):
@@ -187,13 +201,16 @@ class Harvester(LoadStage):
             now = utcnow()
             for job in session.scalars(select(HarvestJob).where(
                     HarvestJob.source_id == self.source.id, HarvestJob.status == "running")):
-                if now - job.heartbeat_at < self.stale_after:
+                if owner_gone(job):
+                    job.error = f"its process ({job.owner}) ended without finishing it"
+                elif now - job.heartbeat_at < self.stale_after:
                     raise JobAlreadyRunning(f"job {job.id} of {self.source.name} is running "
                                             f"(last heartbeat {job.heartbeat_at.isoformat()})")
+                else:
+                    job.error = f"stale: no heartbeat since {job.heartbeat_at.isoformat()}"
                 job.status, job.finished_at = "failed", now
-                job.error = f"stale: no heartbeat since {job.heartbeat_at.isoformat()}"
             job = HarvestJob(source_id=self.source.id, status="running", started_at=now, heartbeat_at=now,
-                             **dict.fromkeys(COUNTERS, 0))
+                             owner=job_owner(), **dict.fromkeys(COUNTERS, 0))
             session.add(job)
             session.flush()
             self._job_id = job.id      # from here on, an interruption closes this row (see run)

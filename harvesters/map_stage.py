@@ -19,6 +19,7 @@ from harvesters.completion import NotKeepable, complete_record
 from harvesters.records import JobFailure, Listed, Mapped, RecordFailure, _message, _reason, content_hash
 from registry.collector import settle_for_bulk_work
 from registry.errors import ServiceError
+from registry.lifetime import die_with_parent
 from vocab.profile import check_document
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ def _init_worker(kind: str, state: dict) -> None:
                                      department=SimpleNamespace(credit_code=state["credit_code"],
                                                                 branch_code=state["branch_code"]))
     settle_for_bulk_work()
+    die_with_parent()            # a job killed outright leaves no mapping worker behind
 
 
 def _map_in_worker(chunk: list[tuple]) -> list[Mapped]:

@@ -18,7 +18,7 @@ from marshmallow import ValidationError, fields, validate
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from harvesters.base import STALE_AFTER, Harvester, JobReport
+from harvesters.base import STALE_AFTER, Harvester, JobReport, owner_gone
 from harvesters.guidance import guidance
 from harvesters.http import AddressPolicy, FetchError, check_address
 from harvesters.models import PUBLISH_POLICIES, HarvestError, HarvestJob, HarvestRecord, HarvestSource
@@ -321,10 +321,10 @@ def run_source(database: Database, name: str, *, dry_run: bool = False, progress
 
 
 def running_job(session: Session, source_id: int) -> HarvestJob | None:
-    """The source's job that is running now (its heartbeat fresh), if any."""
-    return session.scalar(select(HarvestJob).where(
+    """The source's job that is running now (its heartbeat fresh, its process not known to be gone), if any."""
+    return next((job for job in session.scalars(select(HarvestJob).where(
         HarvestJob.source_id == source_id, HarvestJob.status == "running",
-        HarvestJob.heartbeat_at > utcnow() - STALE_AFTER).limit(1))
+        HarvestJob.heartbeat_at > utcnow() - STALE_AFTER)) if not owner_gone(job)), None)
 
 
 def recent_jobs(session: Session, name: str, limit: int = 20) -> list[HarvestJob]:

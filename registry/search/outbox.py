@@ -152,8 +152,10 @@ class BackgroundDrain:
 def _drain_every_second(config: dict, stop) -> None:
     from registry.collector import settle_for_bulk_work
     from registry.db import Database
+    from registry.lifetime import die_with_parent
     from registry.search import make_engine
 
+    die_with_parent()            # the job's process killed outright leaves no drain behind
     # It reads the rows just written: a small page cache serves it, and keeps the process small.
     database, engine = Database(config["GOVCAT_DATABASE_URL"], sqlite_cache_kib=8192), make_engine(config)
     settle_for_bulk_work()

@@ -1,6 +1,9 @@
 """A DCAT source harvested end to end from a local server: create, skip, update, withdraw, fail cleanly."""
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -284,3 +287,28 @@ def test_a_record_listed_twice_in_one_run_is_taken_once(db, world, remote, make_
     report = run_source(db, "dept-a")
     assert (report.status, report.counters["created"], report.counters["duplicates"]) == ("succeeded", 1, 1)
     assert _count(db, Resource) == 1
+
+
+def test_a_job_whose_process_is_gone_is_taken_over_at_once(db, world, remote, make_source):
+    """A killed ``govcat harvest run`` (kill -9) left its job running with a fresh heartbeat: a rerun on
+    the same host sees that the process is gone and takes over, without waiting for the heartbeat."""
+    source_id = make_source("dept-a", remote.serve("/catalog.ttl", catalog_page({})))
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        with db.transaction() as session:
+            session.add(HarvestJob(source_id=source_id, status="running", started_at=utcnow(), heartbeat_at=utcnow(),
+                                   owner=f"{socket.gethostname()}:{alive.pid}"))
+        with pytest.raises(JobAlreadyRunning):         # its process still runs: no second job
+            run_source(db, "dept-a")
+        with db.transaction() as session:
+            session.scalars(select(HarvestJob)).one().owner = f"{socket.gethostname()}:{ended.pid}"
+        report = run_source(db, "dept-a")
+        assert report.status == "succeeded"
+        with db.reader() as session:
+            first = session.scalars(select(HarvestJob).order_by(HarvestJob.id)).first()
+            assert first.status == "failed" and "ended without finishing" in first.error
+    finally:
+        alive.kill()
+        alive.wait()

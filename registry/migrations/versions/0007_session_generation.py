@@ -4,6 +4,8 @@ failed sign-ins are kept a while, so that guessing passwords meets a limit.
 A browser session names its user and the generation it was opened under; raising the generation
 makes every earlier session (and remember-me cookie) stale at its next request.  ``login_failures``
 holds one row per wrong password (by account and by client address), shared by every web process.
+``harvest_jobs.owner`` names the process running a job ("host:pid"): a rerun on the same host that
+finds that process gone takes over at once instead of waiting for the heartbeat to go stale.
 
 Revision ID: 0007
 Revises: 0006
@@ -22,6 +24,7 @@ depends_on = None
 def upgrade() -> None:
     # Plain ADD COLUMN (no batch copy): other tables refer to users, and SQLite could not drop the old copy.
     op.add_column('users', sa.Column('session_generation', sa.Integer(), nullable=False, server_default='0'))
+    op.add_column('harvest_jobs', sa.Column('owner', sa.String(length=255), nullable=True))
     op.create_table(
         'login_failures',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -36,6 +39,7 @@ def downgrade() -> None:
     op.drop_index('ix_login_failures_key_at', table_name='login_failures')
     op.drop_table('login_failures')
     drop_column('users', 'session_generation')
+    drop_column('harvest_jobs', 'owner')
 
 
 def drop_column(table: str, column: str) -> None:
