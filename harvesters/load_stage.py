@@ -13,7 +13,7 @@ import logging
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from harvesters.models import HarvestRecord, HarvestSource
+from harvesters.models import HarvestJob, HarvestRecord, HarvestSource
 from harvesters.records import Known, Mapped, _message
 from registry.audit.services import diff_documents, record, record_many
 from registry.codes import parse_resource_code
@@ -46,13 +46,16 @@ class LoadStage:
         try:
             with self.database.transaction() as session:
                 outcomes = self._write(session, batch)
+                self._commit_counts(session, outcomes)
         except Exception:     # one record's write broke the batch's transaction: retry each alone
             log.info("harvest of %s: a batch failed, loading its records one by one", self.source.name)
             outcomes = []
             for item in batch:
                 try:
                     with self.database.transaction() as session:
-                        outcomes += self._write(session, [item])
+                        written = self._write(session, [item])
+                        self._commit_counts(session, outcomes + written)
+                    outcomes += written
                 except Exception as error:
                     self._fail(item[0].original_id, "load", _message(error), None)
         known_of = {m.original_id: k for m, k in batch}
@@ -70,6 +73,17 @@ class LoadStage:
                     self._report.tally.note_missing(mapped.missing)
             elif action.startswith("failed:"):
                 self._fail(mapped.original_id, "load", action[7:], None)
+
+    def _commit_counts(self, session: Session, outcomes: list) -> None:
+        """The job's counters as they will be once ``outcomes`` count, written in the same transaction as
+        the records they count: a job killed outright still says what it wrote."""
+        counters = dict(self._report.counters)
+        for mapped, action in outcomes:
+            kind = "created" if isinstance(action, Known) else action
+            if kind in ("created", "updated"):
+                counters[kind] += 1
+                counters["incomplete"] += bool(mapped.missing)
+        session.execute(update(HarvestJob).where(HarvestJob.id == self._report.job_id).values(**counters))
 
     def _duplicates(self, session: Session, creates: list[Mapped]) -> dict[str, str]:
         """The new records that are already in the catalog: from another source, or by their resource code."""

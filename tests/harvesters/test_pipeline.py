@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from harvesters import base, load_stage, records
 from harvesters.dcat import DcatHarvester, RecordGraph, parse_page, record_digest
-from harvesters.models import HarvestPage, HarvestRecord
+from harvesters.models import HarvestJob, HarvestPage, HarvestRecord
 from harvesters.services import run_source
 from registry.audit.models import AuditEvent
 from registry.resources.models import Resource
@@ -181,3 +181,27 @@ def test_the_content_hash_is_that_of_the_standard_librarys_canonical_json(doc):
     except UnicodeEncodeError:       # lone surrogates: neither form can be hashed
         return
     assert records.content_hash(doc) == hashlib.sha256(text).hexdigest()
+
+
+def test_a_jobs_counters_are_committed_with_the_records_they_count(db, world, remote, make_source, monkeypatch):
+    """Killed outright between two heartbeats, a job's row still says what it wrote: the counters go in
+    each batch's own transaction (here no heartbeat writes them at all)."""
+    monkeypatch.setattr(base, "CHUNK", 3)
+    monkeypatch.setattr(base, "LOAD_BATCH", 4)
+    docs = {f"{remote.url}/datasets/{n}": dataset_doc(n) for n in range(10)}
+    docs[f"{remote.url}/datasets/9"] = {k: v for k, v in docs[f"{remote.url}/datasets/9"].items() if k != "share_type"}
+    make_source("dept-a", remote.serve("/c.ttl", catalog_page(docs)))
+    written = []
+    real = base.Harvester._load_batch
+
+    def load_then_look(self):
+        real(self)
+        with db.reader() as session:
+            job = session.scalar(select(HarvestJob).order_by(HarvestJob.id.desc()))
+            written.append((job.created, job.incomplete, _count(db, Resource)))
+
+    monkeypatch.setattr(base.Harvester, "_beat", lambda self, force=False: None)
+    monkeypatch.setattr(base.Harvester, "_load_batch", load_then_look)
+    run_source(db, "dept-a")
+    assert written and all(created == resources for created, _incomplete, resources in written)
+    assert written[-1] == (10, 1, 10)
