@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask import current_app, request
 from werkzeug.routing import IntegerConverter
 
+from registry.auth import current_actor
 from registry.errors import BadRequest
+from registry.permissions import require_signed_in
 
 # The largest id or number any engine stores (a signed 64-bit integer).
 INT_MAX = 2**63 - 1
@@ -19,7 +21,12 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def json_body() -> dict:
-    """The request's JSON object, or a 400 that says what is wrong with it."""
+    """The request's JSON object, or a 400 that says what is wrong with it.
+
+    Every endpoint that reads a body writes, and only a signed-in user may write: an anonymous
+    request is answered 401 before its body is read at all.
+    """
+    require_signed_in(current_actor())
     if request.mimetype != "application/json":
         raise BadRequest("请求体应为 JSON（Content-Type: application/json）。",
                          "Send JSON with Content-Type: application/json.")

@@ -73,3 +73,9 @@ def test_deeply_nested_json_is_a_clear_400_anywhere(client, world):
                 assert "nested more than 32" in response.get_json()["error"]["message"]
     nested = {"title": "x", "distributions": [{"access_url": "https://a.example/x"}]}
     assert client.post("/api/v1/resources", json=nested, headers=world.editor_a.headers).status_code in (201, 422)
+
+
+def test_an_anonymous_body_is_not_read_at_all(client):
+    for body in ("[" * 100_000, "{not json", '{"title": "x"}'):
+        response = client.post("/api/v1/resources", data=body, content_type="application/json")
+        assert response.status_code == 401, body[:20]
