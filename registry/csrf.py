@@ -15,7 +15,7 @@ import hmac
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, request, session
+from flask import Flask, render_template, request, session
 from flask_login import current_user
 
 from registry.errors import Forbidden
@@ -43,8 +43,9 @@ def _from_another_site() -> bool:
     return urlsplit(origin).netloc != request.host
 
 
-def check() -> None:
-    """Refuse a state change that acts through the session cookie without this session's token."""
+def check():
+    """Refuse a state change that acts through the session cookie without this session's token (a form
+    of this site's gets its page back with the message; an API call the JSON error)."""
     if request.method not in UNSAFE or _bearer():
         return
     if request.endpoint not in FORMS and not current_user.is_authenticated:
@@ -54,6 +55,9 @@ def check() -> None:
     sent = sent or request.headers.get(HEADER, "")
     expected = session.get(FIELD)
     if _from_another_site() or not expected or not hmac.compare_digest(str(sent), expected):
+        if request.endpoint in FORMS:      # a person at a form: the form again, with the message inline
+            return render_template("login.html", error="页面已过期或来自其他网站，请重新登录。 The form expired or came "
+                                   "from another site; please sign in again."), 403
         raise Forbidden("请求缺少有效的防跨站令牌，请刷新页面后重试。",
                         "The request lacks this session's CSRF token (form field csrf_token or header "
                         "X-CSRF-Token), or comes from another site; reload the page and try again.", FIELD)
