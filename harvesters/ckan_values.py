@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from registry import vocabularies as v
+from vocab.dates import frequency_from_text
 from vocab.namespaces import EU_LANGUAGE
 from vocab.schemes import LICENCE_CODES
 from vocab.values import checksum_algorithm_from_rdf, frequency_from_rdf, language_from_rdf, open_type_from_rdf, \
@@ -27,32 +28,6 @@ LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 HTTP = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
 SHOWN_CHARS = 200
 
-# EU frequency codes beyond govcat's eight, each to the update frequency that covers it: a source
-# is never promised more often than it updates (every two weeks → monthly; under a day → real
-# time; beyond a year → irregular).  NEVER, UNKNOWN, OTHER say no period: nothing is read.
-EU_FREQUENCIES = {
-    **dict.fromkeys(("CONT", "UPDATE_CONT", "1MIN", "5MIN", "10MIN", "15MIN", "30MIN", "HOURLY", "BIHOURLY",
-                     "TRIHOURLY", "12HRS"), "realtime"),
-    **dict.fromkeys(("DAILY", "DAILY_2"), "daily"),
-    **dict.fromkeys(("WEEKLY", "WEEKLY_2", "WEEKLY_3"), "weekly"),
-    **dict.fromkeys(("BIWEEKLY", "MONTHLY", "MONTHLY_2", "MONTHLY_3"), "monthly"),
-    **dict.fromkeys(("BIMONTHLY", "QUARTERLY"), "quarterly"),
-    **dict.fromkeys(("ANNUAL_2", "ANNUAL_3", "BIANNUAL"), "semiannual"),
-    "ANNUAL": "annual",
-    **dict.fromkeys(("IRREG", "BIENNIAL", "TRIENNIAL", "QUADRENNIAL", "QUINQUENNIAL", "DECENNIAL", "BIDECENNIAL",
-                     "TRIDECENNIAL"), "irregular"),
-}
-# The Dublin Core collection frequencies (ckanext-dcat's examples write them bare: "monthly").
-DC_FREQUENCIES = {
-    "continuous": "realtime", "daily": "daily", "threetimesaweek": "daily", "semiweekly": "daily",
-    "weekly": "weekly", "threetimesamonth": "weekly", "semimonthly": "weekly", "biweekly": "monthly",
-    "monthly": "monthly", "bimonthly": "quarterly", "quarterly": "quarterly", "threetimesayear": "semiannual",
-    "semiannual": "semiannual", "biannual": "semiannual", "annual": "annual", "biennial": "irregular",
-    "triennial": "irregular", "irregular": "irregular",
-}
-ISO_PERIOD = re.compile(r"^R/P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
-PERIOD_DAYS = (("daily", 1), ("weekly", 7), ("monthly", 31), ("quarterly", 92), ("semiannual", 183),
-               ("annual", 366))
 ACCESS_RIGHTS = {"public": "unconditional", "restricted": "conditional", "restricted public": "conditional",
                  "non-public": "none", "non_public": "none", "nonpublic": "none"}
 # Core CKAN's licence register: only the ids that name one licence version map to an identifier
@@ -164,32 +139,12 @@ def choose_language(texts: dict, declared: list[str], prefer: str | None = None)
 
 
 def frequency(value) -> str | None:
-    """govcat's update frequency for an EU frequency (IRI or code), a Dublin Core or ISO 8601 one."""
+    """govcat's update frequency for an EU or Dublin Core frequency (address or code), a word or an ISO
+    8601 duration — the one that covers its period (vocab's reading of every source's periodicity)."""
     raw = text(value)
     if raw is None:
         return None
-    known = frequency_from_rdf(raw)
-    if known:
-        return known
-    code = raw.rstrip("/").rsplit("/", 1)[-1]
-    if code.upper() in EU_FREQUENCIES:
-        return EU_FREQUENCIES[code.upper()]
-    if code.lower() in DC_FREQUENCIES:
-        return DC_FREQUENCIES[code.lower()]
-    if raw.lower() in v.UPDATE_FREQUENCIES:
-        return raw.lower()
-    return _iso_period(raw)
-
-
-def _iso_period(raw: str) -> str | None:
-    match = ISO_PERIOD.match(raw.upper())
-    if not match or not any(match.groups()):
-        return "irregular" if raw.lower() == "irregular" else None
-    years, months, weeks, days, hours, minutes, seconds = (int(n or 0) for n in match.groups())
-    total = years * 366 + months * 31 + weeks * 7 + days
-    if total == 0:
-        return "realtime" if hours or minutes or seconds else None
-    return next((key for key, limit in PERIOD_DAYS if total <= limit), "irregular")
+    return frequency_from_rdf(raw) or frequency_from_text(raw.rstrip("/").rsplit("/", 1)[-1])
 
 
 def open_type(value) -> str | None:

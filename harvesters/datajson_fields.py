@@ -14,24 +14,10 @@ import re
 from datetime import date, timedelta
 from urllib.parse import urljoin, urlsplit
 
-NUMBER = r"(\d+(?:\.\d+)?)"
+from vocab.dates import frequency_from_text
+from vocab.values import frequency_from_rdf
+
 DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(?:[T ].*)?$")
-DURATION = re.compile(rf"^(?:R\d*/)?P(?:{NUMBER}Y)?(?:{NUMBER}M)?(?:{NUMBER}W)?(?:{NUMBER}D)?"
-                      rf"(?:T(?:{NUMBER}H)?(?:{NUMBER}M)?(?:{NUMBER}S)?)?$")
-# Days in each part of a duration: years, months, weeks, days, hours, minutes, seconds.
-DURATION_DAYS = (365.25, 30.44, 7, 1, 1 / 24, 1 / 1440, 1 / 86400)
-# govcat's frequencies by the longest period each covers: a source period maps to the first that
-# covers it, so a resource updated every two weeks is promised monthly, never weekly (overdue).
-FREQUENCY_BOUNDS = (("daily", 1), ("weekly", 7), ("monthly", 31), ("quarterly", 92), ("semiannual", 183),
-                    ("annual", 366))
-# The words of data.json 1.0 and 3.0, of Dublin Core's collection frequencies and of the EU's
-# frequency list (3.0 may give an address whose last segment is one of them).
-FREQUENCY_WORDS = {"irregular": "irregular", "irreg": "irregular", "continuous": "realtime",
-                   "continuously updated": "realtime", "cont": "realtime", "hourly": "realtime",
-                   "daily": "daily", "weekly": "weekly", "monthly": "monthly", "quarterly": "quarterly",
-                   "semiannual": "semiannual", "biannual": "semiannual", "annual": "annual",
-                   "annually": "annual", "yearly": "annual", "annual_2": "semiannual", "bimonthly": "quarterly",
-                   "biweekly": "monthly", "semimonthly": "monthly", "triennial": "irregular", "biennial": "irregular"}
 MEDIA_TYPE = re.compile(r"^[a-z]+/[A-Za-z0-9.+\-_]+$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -181,18 +167,10 @@ def update_frequency(value, notes: Notes | None = None) -> str | None:
     found = (label(value) or text(value.get("@id"))) if isinstance(value, dict) else text(value)
     if found is None:
         return None
-    word = found.rstrip("/").rsplit("/", 1)[-1].lower() if "://" in found else found.lower()
-    if word in FREQUENCY_WORDS:
-        return FREQUENCY_WORDS[word]
-    match = DURATION.match(found)
-    days = sum(float(n) * unit for n, unit in zip(match.groups(), DURATION_DAYS) if n) if match else 0
-    if not days:
-        if notes is not None:
-            notes.drop("update_frequency", "accrualPeriodicity is not an ISO 8601 repeating duration", found)
-        return None
-    if days < 1:
-        return "realtime"
-    return next((key for key, bound in FREQUENCY_BOUNDS if days <= bound), "irregular")
+    found_frequency = frequency_from_rdf(found) or frequency_from_text(found.rstrip("/").rsplit("/", 1)[-1])
+    if found_frequency is None and notes is not None:
+        notes.drop("update_frequency", "accrualPeriodicity is not an ISO 8601 repeating duration", found)
+    return found_frequency
 
 
 def email(value) -> str | None:
