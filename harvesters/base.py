@@ -56,7 +56,7 @@ from harvesters.map_stage import _Done, _map_in_worker, map_records, start_pool
 from harvesters.models import COUNTERS, HarvestError, HarvestJob, HarvestPage, HarvestRecord, HarvestSource
 # The data of a job, named here too: source types and callers import them from this module.
 from harvesters.records import (  # noqa: F401
-    SNIPPET_CHARS, HarvestActor, JobAlreadyRunning, JobFailure, JobReport, Known, Listed, Mapped, PageNote,
+    HarvestActor, JobAlreadyRunning, JobFailure, JobReport, Known, Listed, Mapped, PageNote,
     RecordFailure, _message, _reason, _truncate, content_hash,
 )
 from registry.audit.services import record

@@ -32,14 +32,14 @@ import re
 from urllib.parse import quote, urlsplit
 
 from harvesters.base import JobFailure, Listed, RecordFailure, RemoteHarvester
-from harvesters.datajson_fields import (DATE, Notes, address, contact_point, distribution, full_day, identifiers,
+from harvesters.datajson_fields import (Notes, address, contact_point, distribution, full_day, identifiers,
                                         label, publisher, tagged, temporal, text, texts, update_frequency)
 from harvesters.http import FetchError
 from registry import vocabularies as v
 from registry.codes import parse_resource_code
 from vocab.schemes import LICENCE_CODES
 
-__all__ = ["DataJsonHarvester", "iso_day", "licence", "temporal", "update_frequency"]
+__all__ = ["DataJsonHarvester", "licence", "temporal", "update_frequency"]
 
 OPEN_TYPES = {"public": "unconditional", "restricted public": "conditional", "non-public": "none"}
 # DCAT-US 3.0's restriction statuses (NARA's authority list) → govcat's opening, narrowest last.
@@ -62,13 +62,6 @@ def original_id(source_url: str, identifier: str) -> str:
     if is_web_iri(identifier) and " " not in identifier:
         return identifier
     return source_url.split("#", 1)[0] + "#" + quote(identifier, safe="/:@!$&'()*+,;=-._~?")
-
-
-def iso_day(value) -> str | None:
-    """The day a full ISO date or date-time names, as written (the schema judges it); a year or a month
-    alone names no day.  (Other source types read Dublin Core dates with it.)"""
-    match = DATE.match(value.strip()) if isinstance(value, str) else None
-    return "-".join(match.groups()) if match and match.group(3) else None
 
 
 def _level_key(level) -> str | None:
