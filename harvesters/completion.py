@@ -88,6 +88,8 @@ def complete_record(said: dict, *, defaults: dict | None, credit_code: str, bran
     warnings += [{"field": d.field, "reason": d.reason, "value": d.value} for d in salvaged.dropped]
     if not doc.get("title"):
         raise NotKeepable("no title", "the record has no title")
+    # Derived values need no second pass of the schema: each is drawn from its vocabulary (a format class,
+    # a file type of at most 40 characters, the department's own branch of the classification).
     derived = []
     if "format_class" not in doc:
         format_class, format_type = derive_format_class(doc)
@@ -99,8 +101,6 @@ def complete_record(said: dict, *, defaults: dict | None, credit_code: str, bran
     if "classification" not in doc and branch_code:
         doc["classification"] = branch_code        # a department's resources belong in its own branch
         derived.append("classification")
-    if derived:   # the derived values passed no schema yet: load once more (they are drawn from its vocabularies)
-        doc = salvage_metadata(doc).doc
     missing = _missing(doc, publish_directly)
     return Completed(doc, warnings, missing, derived)
 
@@ -148,5 +148,5 @@ def _class_of(distribution: dict) -> tuple[str | None, str | None]:
         extension = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
         # An address ending in .html is a page about the data, not the data: only file types count.
         if extension in FORMAT_CLASS_OF_TYPE and extension not in ("html", "htm", "xhtml"):
-            return FORMAT_CLASS_OF_TYPE[extension], extension
+            return FORMAT_CLASS_OF_TYPE[extension], extension[:40]
     return None, None
