@@ -56,7 +56,9 @@ def _departments(session: Session, codes) -> dict[str, Department]:
     codes = set(codes)
     if not codes:
         return {}
-    return {d.credit_code: d for d in session.scalars(select(Department).where(Department.credit_code.in_(codes)))}
+    # Ordered: without it the agents' order follows the database's plan, and a dump would change with it.
+    rows = session.scalars(select(Department).where(Department.credit_code.in_(codes)).order_by(Department.credit_code))
+    return {d.credit_code: d for d in rows}
 
 
 def _catalog_node(graph, site: dict):
