@@ -51,6 +51,7 @@ from typing import Any, Callable, ClassVar, Iterator
 from sqlalchemy import delete, select, update
 
 from harvesters.http import SafeFetcher
+from harvesters.lease import LEASE, Lease, LeaseLost
 from harvesters.load_stage import LoadStage
 from harvesters.map_stage import _Done, _map_in_worker, map_records, start_pool
 from harvesters.models import COUNTERS, HarvestError, HarvestJob, HarvestPage, HarvestRecord, HarvestSource
@@ -68,8 +69,8 @@ from registry.search.outbox import queue_for_index
 
 log = logging.getLogger(__name__)
 MAX_WARNINGS_IN_REPORT = 1000     # warnings kept in a report in memory (all are written as rows)
-HEARTBEAT_SECONDS = 10
-STALE_AFTER = timedelta(minutes=30)
+HEARTBEAT_SECONDS = 10           # counters and waiting error rows written at least this often
+STALE_AFTER = LEASE              # a running job whose lease is this old is dead (harvesters/lease.py)
 # Bump when a source type's mapping (or govcat's schema) changes what a record becomes: every record
 # is then mapped again on the next run instead of being skipped as unchanged.
 MAPPING_VERSION = "2026-12-07"
@@ -85,7 +86,7 @@ def job_owner() -> str:
 
 def owner_gone(job: HarvestJob) -> bool:
     """Whether the process that runs ``job`` is known to have ended: it ran on this host and is no more.
-    A job of another host is judged by its heartbeat alone."""
+    A job of another host is judged by its lease alone."""
     host, _, pid = (job.owner or "").rpartition(":")
     return bool(host) and host == socket.gethostname()[:200] and pid.isdigit() and not process_alive(int(pid))
 
@@ -162,6 +163,7 @@ class Harvester(LoadStage):
 
     def _run(self, dry_run: bool) -> JobReport:
         job_id = self._start()
+        self._lease = Lease(self.database, job_id, job_owner()).__enter__()
         report = JobReport(job_id, self.source.name, "dry_run" if dry_run else "running")
         self._report, self._dry_run, self._pending_errors = report, dry_run, []
         self._last_beat = self._last_progress = time.monotonic()
@@ -190,6 +192,7 @@ class Harvester(LoadStage):
                 self._pool.terminate()
                 self._pool.join()
             self.close()
+            self._lease.release()
             self._finish()
         return report
 
@@ -221,6 +224,8 @@ class Harvester(LoadStage):
         if self.progress is not None and (force or time.monotonic() - self._last_progress >= 1):
             self._last_progress = time.monotonic()
             self.progress({"listed": getattr(self, "_listed_count", 0), **self._report.counters})
+        if self._lease.lost and not force:
+            raise LeaseLost()
         if not force and time.monotonic() - self._last_beat < HEARTBEAT_SECONDS:
             return
         self._last_beat = time.monotonic()
@@ -242,7 +247,9 @@ class Harvester(LoadStage):
                             f"the reasons and how to fix them")
         self._beat(force=True)
         with self.database.transaction() as session:
-            session.execute(update(HarvestJob).where(HarvestJob.id == report.job_id).values(
+            # Only a job still running is ended here: one taken over elsewhere keeps the taker's verdict.
+            session.execute(update(HarvestJob).where(HarvestJob.id == report.job_id,
+                                                     HarvestJob.status == "running").values(
                 status=report.status, finished_at=utcnow(), error=_truncate(report.error, 5000),
                 summary=report.tally.summary()))
         self._finished = True
@@ -344,7 +351,9 @@ class Harvester(LoadStage):
                 self._beat()
                 if self._limit is not None and self._listed_count >= self._limit:
                     break
-        finally:    # a broken listing (JobFailure) still loads what came before it; a bug loads nothing more
+        finally:
+            # A broken listing (JobFailure) still loads what came before it; a bug, or a lost lease
+            # (a JobFailure of its own class, so not matched here), loads nothing more.
             if sys.exc_info()[0] in (None, JobFailure):
                 self._drain_pipeline()
 
