@@ -31,13 +31,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from registry import api, auth, ckan, csrf, db, errors, headers, rdf, search, ui
+    from registry import api, auth, ckan, csrf, db, errors, headers, i18n, rdf, search, ui
     from registry.api import docs
 
     db.init_app(app)
     search.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
+    i18n.init_app(app)
     auth.init_app(app)
     csrf.init_app(app)
     api.init_app(app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from registry.accounts import throttle
@@ -63,7 +64,7 @@ def login():
                   "address": current_app.config.get("GOVCAT_LOGIN_FAILURES_PER_ADDRESS", 50)}
         wait = throttle.wait_seconds(session, username, request.remote_addr, limits)
         if wait:
-            error = f"尝试次数过多，请 {wait} 秒后再试。 Too many failed sign-ins; try again in {wait} seconds."
+            error = gettext("Too many failed sign-ins; try again in %(seconds)d seconds.", seconds=wait)
             status, headers = 429, {"Retry-After": str(wait)}
         else:
             user = authenticate(session, username, request.form.get("password", ""))
@@ -74,7 +75,7 @@ def login():
                 return redirect(safe_next(request.args.get("next", "")) or url_for("home"))
             throttle.note_failure(session, username, request.remote_addr)
             session.commit()
-            error, status = "用户名或密码错误。 Wrong user name or password.", 401
+            error, status = gettext("Wrong user name or password."), 401
     return render_template("login.html", error=error), status, headers
 
 

@@ -16,6 +16,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request, session
+from flask_babel import gettext
 from flask_login import current_user
 
 from registry.errors import Forbidden
@@ -56,8 +57,8 @@ def check():
     expected = session.get(FIELD)
     if _from_another_site() or not expected or not hmac.compare_digest(str(sent), expected):
         if request.endpoint in FORMS:      # a person at a form: the form again, with the message inline
-            return render_template("login.html", error="页面已过期或来自其他网站，请重新登录。 The form expired or came "
-                                   "from another site; please sign in again."), 403
+            return render_template("login.html", error=gettext("The form expired or came from another site; "
+                                                               "please sign in again.")), 403
         raise Forbidden("请求缺少有效的防跨站令牌，请刷新页面后重试。",
                         "The request lacks this session's CSRF token (form field csrf_token or header "
                         "X-CSRF-Token), or comes from another site; reload the page and try again.", FIELD)

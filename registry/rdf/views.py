@@ -25,6 +25,7 @@ from registry.auth import current_actor
 from registry.db import get_db, get_session
 from registry.departments.services import list_departments
 from registry.errors import BadRequest, NotFound
+from registry.i18n import in_language
 from registry.rdf import services
 from registry.rdf.formats import FORMATS, by_extension, negotiate
 from registry.rdf.writing import TripleSink
@@ -97,7 +98,7 @@ def _resource_answer(resource: Resource, revision: str, ext: str | None):
     fmt = by_extension(ext) if ext else negotiate(request.accept_mimetypes)
     if fmt is None:
         doc = resource.public_doc if revision == "published" else resource.doc
-        labels = {name: v.ENUMERATIONS[name][doc[name]].zh + " " + v.ENUMERATIONS[name][doc[name]].en
+        labels = {name: in_language(v.ENUMERATIONS[name][doc[name]].zh, v.ENUMERATIONS[name][doc[name]].en)
                   for name in ("update_frequency", "share_type", "open_type", "format_class") if doc.get(name)}
         response = Response(render_template("resource.html", resource=resource, doc=doc, labels=labels,
                                             formats=FORMATS, missing_fields=missing_fields))

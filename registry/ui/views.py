@@ -9,6 +9,7 @@ from markupsafe import Markup
 from registry.api.common import int_arg
 from registry.db import get_session
 from registry.errors import ServiceError
+from registry.i18n import in_language
 from registry.search import get_engine
 from registry.search.query import FACETS, parse_search_args
 from registry.search.services import search_resources
@@ -30,7 +31,7 @@ def search():
         query = parse_search_args(request.args, page=int_arg("page", 1, maximum=10**4), per_page=PER_PAGE)
         answer = search_resources(get_session(), get_engine(), None, query)
     except ServiceError as problem:        # shown on the page, beside the search box
-        status, error = problem.status, f"{problem.zh} {problem.en}"
+        status, error = problem.status, in_language(problem.zh, problem.en)
     facets = []
     if answer:
         for facet in FACETS:

@@ -111,7 +111,7 @@ def test_nobody_locks_themselves_out_and_the_last_sysadmin_stays(client, world):
 def test_browser_sign_in_with_a_session(client, world):
     assert client.get("/api/v1/me").status_code == 401
     wrong = sign_in(client, "editor_a", "wrong")
-    assert wrong.status_code == 401 and "Wrong user name or password" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 401 and "用户名或密码错误" in wrong.get_data(as_text=True)
     response = sign_in(client, "editor_a", "correct horse battery")
     assert response.status_code == 302
     assert client.get("/api/v1/me").get_json()["username"] == "editor_a"
@@ -178,7 +178,7 @@ def test_guessing_passwords_meets_a_limit_per_account_and_per_address(app, world
         assert sign_in(browser, "editor_a", "wrong").status_code == 401
     refused = sign_in(browser, "editor_a", "correct horse battery")
     assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 15 * 60
-    assert "Too many failed sign-ins" in refused.get_data(as_text=True)
+    assert "尝试次数过多" in refused.get_data(as_text=True)
     # Another account from the same address may still try, until the address's own limit.
     assert sign_in(browser, "editor_b", "wrong").status_code == 401
     assert sign_in(browser, "reviewer_a", "wrong").status_code == 401
@@ -199,7 +199,7 @@ def test_a_cross_site_sign_in_or_sign_out_is_refused(app, world):
     browser = app.test_client()
     # Login CSRF: another site's form would sign the victim in as the attacker.
     forged = browser.post("/login", data={"username": "editor_a", "password": "correct horse battery"})
-    assert forged.status_code == 403 and "please sign in again" in forged.get_data(as_text=True)
+    assert forged.status_code == 403 and "请重新登录" in forged.get_data(as_text=True)
     assert browser.get("/api/v1/me").status_code == 401
     assert sign_in(browser, "editor_a", "correct horse battery").status_code == 302
     assert browser.post("/logout").status_code == 403                          # a forged sign-out
