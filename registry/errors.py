@@ -2,7 +2,8 @@
 
 Services raise :class:`ServiceError` subclasses (or marshmallow's ``ValidationError``); they
 know nothing of HTTP beyond the status each error maps to.  :func:`init_app` turns every
-error — ours, marshmallow's, werkzeug's, and any unexpected exception — into one JSON shape:
+error — ours, marshmallow's, werkzeug's, and any unexpected exception — into one JSON shape (a
+person's browser asking for a page gets the same error as a page in its language, ``error.html``):
 
     {"error": {"status": 422, "code": "validation_failed", "message": "…", "message_zh": "…",
                "errors": [{"field": "distributions.0.access_url", "reason": "…", "reason_zh": "…"}]}}
@@ -11,10 +12,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from registry.i18n import in_language
 from registry.schema_base import split_message
 
 log = logging.getLogger(__name__)
@@ -103,9 +106,23 @@ _HTTP_ZH = {
 }
 
 
+def _titles() -> dict[int, str]:
+    return {400: gettext("The request is not valid"), 401: gettext("Please sign in"),
+            403: gettext("Not allowed"), 404: gettext("Page not found"), 405: gettext("Not allowed"),
+            413: gettext("Too large"), 429: gettext("Too many requests"), 500: gettext("Something went wrong")}
+
+
+def error_page(status: int, zh: str, en: str):
+    """An error as a page, in the page's language."""
+    title = _titles().get(status) or _titles()[500 if status >= 500 else 400]
+    return render_template("error.html", status=status, title=title, message=in_language(zh, en)), status
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
+        if _wants_page():
+            return error_page(exc.status, exc.zh, exc.en)
         return error_body(exc.status, exc.code, exc.en, exc.zh, exc.field_errors())
 
     @app.errorhandler(ValidationError)
@@ -115,18 +132,27 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        if _wants_page() and status >= 400:
+            return error_page(status, _HTTP_ZH.get(status, exc.name), exc.description or exc.name)
         if not _wants_json():
             return exc
-        status = exc.code or 500
         return error_body(status, (exc.name or "error").lower().replace(" ", "_"),
                           exc.description or exc.name, _HTTP_ZH.get(status, exc.name))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unexpected error on %s %s", request.method, request.path)
+        if _wants_page():
+            return error_page(500, "发生了意外错误，已记录。", "An unexpected error occurred; it has been logged.")
         return error_body(500, "internal_error", "An unexpected error occurred; it has been logged.",
                           _HTTP_ZH[500])
 
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _wants_page() -> bool:
+    """A browser at a page (not the API, not an RDF or JSON client)."""
+    return not request.path.startswith("/api/") and request.accept_mimetypes.best == "text/html"
