@@ -1,8 +1,9 @@
-"""The pages people read: the home page with its search box, and search results with facets."""
+"""The pages people use: search results with facets, and the workspace where staff register resources."""
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from registry.ui.views import bp
+    from registry.ui import views, workspace
 
-    app.register_blueprint(bp)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(workspace.bp)
