@@ -1,9 +1,11 @@
-"""The pages people use: search results with facets, and the workspace where staff register resources."""
+"""The pages people use: search results with facets, the workspace where staff register
+resources, and the review queues."""
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from registry.ui import views, workspace
+    from registry.ui import review, views, workspace
 
     app.register_blueprint(views.bp)
     app.register_blueprint(workspace.bp)
+    app.register_blueprint(review.bp)

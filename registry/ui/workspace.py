@@ -24,19 +24,15 @@ from registry.resources import services
 from registry.resources.models import Resource
 from registry.resources.services import EDITABLE_STATES
 from registry.search import index_after_commit
+from registry.ui.common import label, signed_in_only
 from registry.ui.resource_form import (
     CHOICES, GROUPS, LISTS, ROWS, SELECTS, TEXTS, document_from_form, form_values, input_name, rows_in_form,
 )
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
+bp.before_request(signed_in_only)
 PER_PAGE = 50
 WORKING_STATES = [s for s in v.RESOURCE_STATES.keys if s != "withdrawn"]
-
-
-@bp.before_request
-def _signed_in_only():
-    if current_actor() is None:
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 @bp.get("")
@@ -53,7 +49,7 @@ def index():
     page, _working = services.list_resources(session, actor, states=states,
                                              page=int_arg("page", 1, maximum=10**4), per_page=PER_PAGE)
     return render_template("workspace/index.html", counts=counts, state=state, page=page,
-                           states=v.RESOURCE_STATES, label=_label, may_create=_may_create(actor))
+                           states=v.RESOURCE_STATES, label=label, may_create=_may_create(actor))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -137,19 +133,20 @@ def _again(resource, doc: dict, problem=None):
 
 def _form_page(resource, values: dict, errors: dict | None = None, general: list | None = None):
     session, actor = get_session(), current_actor()
-    returned = None
-    if resource is not None and resource.state == "returned":
-        returned = next((e for e in reversed(events_for(session, "resource", resource.id)) if e.action == "return"), None)
+    history = events_for(session, "resource", resource.id) if resource is not None else []
+    returned = next((e for e in reversed(history) if e.action == "return"), None) \
+        if resource is not None and resource.state == "returned" else None
     return render_template(
         "workspace/form.html", resource=resource, values=values, errors=errors or {}, general=general or [],
         selects={name: [(t.key, in_language(t.zh, t.en)) for t in enumeration] for name, enumeration in SELECTS.items()},
         themes=[(t.key, in_language(t.zh, t.en)) for t in v.EU_THEMES],
         classifications=_classifications(session, actor, resource), departments=_providers(session, actor),
         missing=set(resource.missing_fields or []) if resource is not None and resource.state == "incomplete" else set(),
-        returned=returned, editable=resource is None or resource.state in EDITABLE_STATES,
+        returned=returned, history=history,
+        editable=resource is None or resource.state in EDITABLE_STATES,
         may_withdraw=resource is not None and resource.state != "withdrawn"
         and can(actor, Action.RESOURCE_WITHDRAW, resource.department_id),
-        texts=TEXTS, groups=GROUPS, lists=LISTS, choices=CHOICES, rows=ROWS, label=_label)
+        texts=TEXTS, groups=GROUPS, lists=LISTS, choices=CHOICES, rows=ROWS, label=label)
 
 
 def _classifications(session, actor, resource) -> list[tuple[str, str]]:
@@ -174,10 +171,5 @@ def _may_create(actor) -> bool:
     return can(actor, Action.RESOURCE_CREATE, department.id if department is not None else None)
 
 
-def _label(enumeration: str, key: str) -> str:
-    term = v.ENUMERATIONS[enumeration][key] if key in v.ENUMERATIONS[enumeration] else None
-    return in_language(term.zh, term.en) if term else key
-
-
 def _saved_message(resource) -> str:
-    return gettext("Saved. %(code)s is now: %(state)s.", code=resource.code, state=_label("state", resource.state))
+    return gettext("Saved. %(code)s is now: %(state)s.", code=resource.code, state=label("state", resource.state))

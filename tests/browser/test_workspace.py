@@ -1,4 +1,6 @@
-"""An editor registers a resource in the browser, with no API: the form, a row added, errors, submit."""
+"""A resource from the form to the public catalog in the browser, with no API: an editor registers it
+(a row added, errors shown, then submitted), the department's reviewer and the centre approve it, and
+the public finds it."""
 from __future__ import annotations
 
 from selenium.webdriver.common.by import By
@@ -17,6 +19,21 @@ def sign_in(browser, username: str) -> None:
     browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "ul.states")))
 
 
+def sign_out(browser) -> None:
+    browser.driver.find_element(By.CSS_SELECTOR, "header form button").click()
+    browser.wait(EC.presence_of_element_located((By.LINK_TEXT, "登录")))
+
+
+def approve(browser, username: str, title: str) -> None:
+    sign_in(browser, username)
+    browser.driver.find_element(By.LINK_TEXT, "审核").click()
+    browser.driver.find_element(By.LINK_TEXT, title).click()
+    browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "table.diff")))
+    browser.driver.find_element(By.CSS_SELECTOR, "button[value=approve]").click()
+    browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
+    sign_out(browser)
+
+
 def fill(browser, name: str, text: str) -> None:
     box = browser.driver.find_element(By.NAME, name)
     box.clear()
@@ -31,7 +48,7 @@ def choose(browser, name: str, value: str | None = None) -> None:
         menu.select_by_value(value)
 
 
-def test_an_editor_registers_a_resource_with_two_data_items_and_submits_it(browser):
+def test_register_submit_approve_twice_and_find_it(browser):
     sign_in(browser, "editor")
     browser.driver.find_element(By.LINK_TEXT, "登记信息资源").click()
     fill(browser, "title", "浏览器登记的停车泊位信息")
@@ -64,6 +81,12 @@ def test_an_editor_registers_a_resource_with_two_data_items_and_submits_it(brows
     assert state.get_attribute("data-state") == "submitted"
     assert "已保存" in browser.driver.find_element(By.CSS_SELECTOR, ".flash").text
     browser.screenshot("form-submitted")
+    sign_out(browser)
+    approve(browser, "reviewer", "浏览器登记的停车泊位信息")
+    approve(browser, "admin", "浏览器登记的停车泊位信息")
+    browser.open("/search?q=停车泊位")
+    titles = [a.text for a in browser.driver.find_elements(By.CSS_SELECTOR, ".hit h2 a")]
+    assert "浏览器登记的停车泊位信息" in titles
 
 
 def test_the_form_fits_a_phone(browser):

@@ -29,7 +29,8 @@ def signed_in(client, username: str = "editor_a"):
 
 
 def post(client, path: str, data: dict, **extra):
-    return client.post(path, data={**data, **extra, "csrf_token": form_token(client, path)})
+    """Send a form as the signed-in browser does, with its session's CSRF token."""
+    return client.post(path, data={**data, **extra, "csrf_token": form_token(client, "/workspace")})
 
 
 def stored(db, **where) -> Resource:
@@ -171,3 +172,11 @@ def test_a_harvested_record_to_be_completed_shows_what_is_missing_and_is_complet
     assert post(client, path, values, action="submit", version=str(version)).status_code == 302
     completed = stored(db, id=resource_id)
     assert completed.state == "submitted" and completed.doc["share_type"] == "unconditional"
+
+
+def test_a_form_sent_without_its_csrf_token_is_refused(client, db, world):
+    signed_in(client)
+    answer = client.post("/workspace/new", data={**FORM, "action": "save"})
+    assert answer.status_code == 403
+    with db.reader() as session:
+        assert session.scalar(select(Resource.id)) is None
