@@ -4,8 +4,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from registry.ui import review, views, workspace
+    from registry.ui import review, tokens, views, workspace
 
     app.register_blueprint(views.bp)
     app.register_blueprint(workspace.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(tokens.bp)
