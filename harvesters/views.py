@@ -7,17 +7,14 @@ run deactivates it instead, and the answer says so: nothing harvested is ever lo
 from __future__ import annotations
 
 import logging
-import threading
 
 from flask import Blueprint, current_app, jsonify, url_for
 from marshmallow import fields, validate
 
-from harvesters import services
-from harvesters.base import JobAlreadyRunning
+from harvesters import runs, services
 from harvesters.http import AddressPolicy
 from harvesters.models import JOB_STATUSES, PUBLISH_POLICIES, SEVERITIES
 from harvesters.provenance import harvest_origins
-from harvesters.queue import QueueUnavailable, request_run, run_job
 from harvesters.services import (SourceSchema, SourceUpdateSchema, error_representation, job_representation, page_of,
                                  source_representation)
 from registry import secrets
@@ -25,8 +22,7 @@ from registry.api.answers import Answer, described
 from registry.api.openapi import BODY, ApiPart, Op, add_api_part
 from registry.api.common import json_body, paging, query_args
 from registry.auth import current_actor
-from registry.db import get_db, get_session
-from registry.errors import Conflict, Unavailable
+from registry.db import get_session
 from registry.resources.origins import tell_origins
 
 log = logging.getLogger(__name__)
@@ -105,31 +101,11 @@ def start_job(source_name: str):
     thread of this process (a harvest may take minutes; the answer does not wait for it)."""
     session = get_session()
     source = services.managed_source(session, current_actor(), source_name)
-    if services.running_job(session, source.id) is not None:
-        raise Conflict("该采集源正在采集。", f"A job of {source.name} is running.")
-    app = current_app._get_current_object()
-    if app.config.get("GOVCAT_QUEUE_URL"):
-        try:
-            task_id = request_run(app, source.name).task_id
-        except QueueUnavailable as error:
-            raise Unavailable("采集队列暂不可用。", str(error)) from None
-    else:
-        task_id = None
-        threading.Thread(target=_run_here, args=(app, source.name), name=f"harvest {source.name}", daemon=True).start()
+    task_id = runs.start_run(current_app._get_current_object(), session, source)
     response = jsonify({"source": source.name, "queued": task_id is not None, "task": task_id})
     response.status_code = 202
     response.headers["Location"] = url_for(".source_jobs", source_name=source.name)
     return response
-
-
-def _run_here(app, name: str) -> None:
-    try:
-        report = run_job(app, name)
-        log.info("harvest %s: %s", name, report.status)
-    except JobAlreadyRunning as error:       # another worker started it meanwhile: its job is the run
-        log.info("harvest %s: %s", name, error)
-    except Exception:
-        log.exception("harvest %s failed to run", name)
 
 
 @bp.post("/harvest/sources/<source_name>/check")
@@ -138,15 +114,7 @@ def check_source(source_name: str):
     to be completed, failed) and why, grouped with the fixes — before the first real run."""
     session = get_session()
     source = services.managed_source(session, current_actor(), source_name)
-    if services.running_job(session, source.id) is not None:
-        raise Conflict("该采集源正在采集。", f"A job of {source.name} is running.")
-    name = source.name
-    session.close()      # the check writes its own job row: this request holds no transaction meanwhile
-    try:
-        report = services.run_source(get_db(current_app), name, dry_run=True, limit=services.CHECK_RECORDS)
-    except JobAlreadyRunning:
-        raise Conflict("该采集源正在采集。", f"A job of {name} is running.") from None
-    return jsonify(report.as_dict())
+    return jsonify(runs.check(current_app._get_current_object(), session, source).as_dict())
 
 
 @bp.get("/harvest/jobs/<int:job_id>")
