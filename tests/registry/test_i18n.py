@@ -14,7 +14,8 @@ CATALOG = ROOT / "registry" / "translations" / "zh" / "LC_MESSAGES" / "messages.
 def page_texts() -> set:
     """Every text the pages and views hand to the translation functions."""
     found = set()
-    for folder, method in (("templates", [("**.html", "jinja2")]), ("registry", [("**.py", "python")])):
+    for folder, method in (("templates", [("**.html", "jinja2")]), ("registry", [("**.py", "python")]),
+                           ("harvesters", [("pages.py", "python")])):
         for _file, _line, message, _comments, _context in extract_from_dir(ROOT / folder, method):
             found.add(message[0] if isinstance(message, tuple) else message)
     return found
