@@ -23,6 +23,7 @@ from registry import vocabularies as v
 from registry.api.common import int_arg
 from registry.auth import current_actor
 from registry.db import get_db, get_session
+from registry.departments.models import ClassificationNode
 from registry.departments.services import list_departments
 from registry.errors import BadRequest, NotFound
 from registry.i18n import in_language
@@ -30,6 +31,7 @@ from registry.rdf import services
 from registry.rdf.formats import FORMATS, by_extension, negotiate
 from registry.rdf.writing import TripleSink
 from registry.resources.models import Resource
+from registry.resources.origins import resource_origins
 from registry.resources.schemas import missing_fields
 from registry.resources.services import visible_revision
 from registry.search import get_engine
@@ -98,10 +100,9 @@ def _resource_answer(resource: Resource, revision: str, ext: str | None):
     fmt = by_extension(ext) if ext else negotiate(request.accept_mimetypes)
     if fmt is None:
         doc = resource.public_doc if revision == "published" else resource.doc
-        labels = {name: in_language(v.ENUMERATIONS[name][doc[name]].zh, v.ENUMERATIONS[name][doc[name]].en)
-                  for name in ("update_frequency", "share_type", "open_type", "format_class") if doc.get(name)}
-        response = Response(render_template("resource.html", resource=resource, doc=doc, labels=labels,
-                                            formats=FORMATS, missing_fields=missing_fields))
+        response = Response(render_template("resource.html", resource=resource, doc=doc, revision=revision,
+                                            formats=FORMATS, missing_fields=missing_fields,
+                                            **_page_context(get_session(), resource, doc)))
     else:
         graph = services.resource_graph(get_session(), resource, services.settings(request.url_root), revision)
         response = _answer(graph, fmt)
@@ -112,6 +113,18 @@ def _resource_answer(resource: Resource, revision: str, ext: str | None):
         response.headers["Cache-Control"] = "private, no-store"
         response.headers.pop("Access-Control-Allow-Origin", None)
     return response
+
+
+def _page_context(session, resource: Resource, doc: dict) -> dict:
+    """What the resource page shows beside the document: labels in the page's language, the
+    classification's name, where a harvested resource came from."""
+    def label(name: str, key) -> str:
+        terms = v.ENUMERATIONS[name]
+        return in_language(terms[key].zh, terms[key].en) if key in terms else str(key)
+    node = session.get(ClassificationNode, doc.get("classification") or "")
+    return {"label": label, "origin": resource_origins(session, [resource.id]).get(resource.id),
+            "classification_name": in_language(node.name, node.name_en or node.name) if node else None,
+            "provider_name": in_language(resource.department.name, resource.department.name_en or resource.department.name)}
 
 
 @bp.get("/resources/<int:resource_id>")
