@@ -36,6 +36,7 @@ from registry.resources.schemas import missing_fields
 from registry.resources.services import visible_revision
 from registry.search import get_engine
 from registry.search.query import parse_search_args
+from registry.ui.catalog import classification_page
 from vocab import vocabulary_graph, vocabulary_text
 from vocab.schemes import concept_schemes_graph
 
@@ -174,7 +175,9 @@ def namespace(ext: str | None = None):
 @bp.get("/classification.<ext>")
 def schemes(ext: str | None = None):
     """The concept schemes: the classification tree (with each department's branch) and the enumerations."""
-    fmt = by_extension(ext) if ext else negotiate(request.accept_mimetypes, html=False)
+    fmt = by_extension(ext) if ext else negotiate(request.accept_mimetypes)
+    if fmt is None:                    # a browser: the tree with counts, as a page
+        return classification_page()
     departments = list_departments(get_session())
     return _answer(_sink(concept_schemes_graph(services.settings(request.url_root)["base"], departments)), fmt)
 

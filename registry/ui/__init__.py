@@ -4,9 +4,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from registry.ui import review, tokens, upload, views, workspace
+    from registry.ui import catalog, review, tokens, upload, views, workspace
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(catalog.bp)
     app.register_blueprint(workspace.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(tokens.bp)

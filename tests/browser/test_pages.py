@@ -19,14 +19,18 @@ from tests.browser.conftest import WINDOW
 CATALOG_NAME = "政务信息资源目录"
 
 
-def test_home_page_shows_the_catalog_in_chinese_and_links_to_the_api(browser):
+def test_home_page_shows_the_catalog_in_chinese_and_leads_developers_to_the_api(browser):
     browser.open("/")
     assert CATALOG_NAME in browser.driver.title
     assert CATALOG_NAME in browser.driver.find_element(By.TAG_NAME, "h1").text
     links = {a.get_attribute("href") for a in browser.driver.find_elements(By.CSS_SELECTOR, "main a")}
-    assert {browser.origin + "/api/v1/resources", browser.origin + "/api/v1/docs"} <= links
+    assert {browser.origin + "/departments", browser.origin + "/classification", browser.origin + "/developers"} <= links
     browser.screenshot("home")
 
+    browser.driver.find_element(By.CSS_SELECTOR, "header").find_element(By.LINK_TEXT, "开发者").click()
+    browser.wait(EC.url_to_be(browser.origin + "/developers"))
+    for path in ("/api/v1/docs", "/catalog.ttl", "/catalog/dump.nt.gz", "/api/3/action/package_search?rows=10"):
+        assert browser.driver.find_element(By.CSS_SELECTOR, f'main a[href="{path}"]')
     browser.driver.find_element(By.LINK_TEXT, "API 文档").click()
     browser.wait(EC.url_to_be(browser.origin + "/api/v1/docs"))
     assert browser.driver.find_element(By.TAG_NAME, "h1").text
