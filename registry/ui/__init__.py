@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from registry.ui import catalog, review, tokens, upload, views, workspace
+    from registry.ui import admin, catalog, review, tokens, upload, views, workspace
 
     app.register_blueprint(views.bp)
     app.register_blueprint(catalog.bp)
@@ -12,3 +12,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(review.bp)
     app.register_blueprint(tokens.bp)
     app.register_blueprint(upload.bp)
+    app.register_blueprint(admin.bp)
