@@ -1,7 +1,8 @@
 """Security headers on every answer, pages and API alike.
 
-The pages load nothing from another host and run no script, so the Content-Security-Policy can be
-strict: everything from this site only, no scripts at all, style blocks only with the nonce drawn
+The pages load nothing from another host and run no inline script, so the Content-Security-Policy can
+be strict: everything from this site only, scripts only as files served by govcat (the search box's
+suggestions, ``registry/static``; every page works without them), style blocks only with the nonce drawn
 for the request (templates put ``csp_nonce`` on their ``<style>``), never framed, forms posted
 here only.  The rest: no MIME sniffing, no framing for old browsers, and the address of a page not
 sent to other sites.
@@ -12,7 +13,7 @@ import secrets
 
 from flask import Flask, g
 
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'none'; style-src 'self' 'nonce-{nonce}'; "
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; "
                            "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
                            "frame-ancestors 'none'")
 HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",

@@ -177,3 +177,13 @@ def test_the_language_switch_is_offered_and_sticks(browser):
     assert browser.driver.find_element(By.LINK_TEXT, "Search")
     browser.driver.find_element(By.LINK_TEXT, "中文").click()
     browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "html[lang=zh-CN]")))
+
+
+def test_the_search_box_suggests_titles_as_one_types(browser):
+    """A script served by govcat itself fills the box's list; the page allows no other script."""
+    browser.open("/")
+    browser.driver.find_element(By.NAME, "q").send_keys("交通")
+    browser.wait(lambda driver: driver.execute_script("return document.querySelectorAll('#suggestions option').length"))
+    titles = browser.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#suggestions option')).map(o => o.value)")
+    assert titles and all("交通" in title for title in titles)
