@@ -67,11 +67,15 @@ def search():
                                 "href": _link(args, **{facet.name: ",".join(sorted(values)), "page": None})})
             facets.append({"name": facet.name, "label": data["label"], "buckets": buckets[:FACET_SHOWN],
                            "more": buckets[FACET_SHOWN:]})
+        english = current_language() == "en"
         for item in answer["items"]:
             marks = item.get("highlight", {})
             # Highlights are HTML-escaped text with <mark> added by the search engine adapters.
             item["title_html"] = Markup(marks["title"]) if "title" in marks else item["title"]
             item["summary_html"] = Markup(marks["description"]) if "description" in marks else item["description"][:240]
+            if english and item.get("title_en"):     # an English page shows a resource's English title first
+                item["title_html"], item["subtitle"] = item["title_en"], item["title_html"]
+                item["summary_html"] = item.get("description_en", "")[:240] or item["summary_html"]
     pages = min(answer["pages"], 10**4) if answer else 0
     page = query.page if query else 1
     return render_template(

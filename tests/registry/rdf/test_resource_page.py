@@ -38,3 +38,11 @@ def test_texts_are_escaped(client, db, world):
     resource_id = published(db, world, title="<script>alert(1)</script>", description="<b>粗体</b>")
     page = client.get(f"/resources/{resource_id}", headers=BROWSER).get_data(as_text=True)
     assert "<script>alert" not in page and "&lt;script&gt;" in page and "<b>粗体" not in page
+
+
+def test_an_english_page_shows_the_english_title_first(client, db, world):
+    resource_id = published(db, world, title="企业登记信息", title_en="Enterprise registration")
+    english = client.get(f"/resources/{resource_id}?lang=en", headers=BROWSER).get_data(as_text=True)
+    assert '<h1 lang="en">Enterprise registration</h1>' in english and "<em>企业登记信息</em>" in english
+    chinese = client.get(f"/resources/{resource_id}?lang=zh", headers=BROWSER).get_data(as_text=True)
+    assert "<h1>企业登记信息</h1>" in chinese
