@@ -51,7 +51,7 @@ def _policy() -> AddressPolicy:
 @bp.get("/harvest/sources")
 def list_sources():
     args = query_args({"department"})
-    sources = services.visible_sources(get_session(), current_actor(), department=args.get("department"))
+    sources = services.visible_sources(get_session(), current_actor(), department=args.get("department") or None)
     return jsonify({"items": [source_representation(s) for s in sources], "total": len(sources)})
 
 
