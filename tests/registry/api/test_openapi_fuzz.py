@@ -56,7 +56,11 @@ SETTINGS = {"GOVCAT_SECRET_KEY": "test", "TESTING": True,
 
 
 def _document() -> dict:
-    """The app's OpenAPI document; collection needs it before any fixture exists."""
+    """The app's OpenAPI document; collection needs it before any fixture exists.
+
+    (Loading the schema from a fixture instead, with ``schemathesis.pytest.from_fixture``, fails under
+    pytest 9.2, whose test items no longer have the attribute that loader renames.)
+    """
     with tempfile.TemporaryDirectory() as instance:
         app = create_app({**SETTINGS, "GOVCAT_DATABASE_URL": "sqlite://", "GOVCAT_INSTANCE": instance})
         return build_openapi(app)
