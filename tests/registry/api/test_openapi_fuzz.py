@@ -8,11 +8,12 @@ operation documents, the documented content type and headers, and a body that ma
 documented schema.  So a 500, an undocumented status or a drifting answer shape fails CI.
 
 Bounded and repeatable: SQLite only (the engines' own tests cover PostgreSQL), a fixed seed with
-derandomized generation, no stateful phase, and a fresh copy of the demo catalog per role.  Within
-one role's run the examples share the database; the only thing an example can break for the
-later ones is the caller's own way in (revoking its own token), so the test checks its token
-after every answer and issues a new one when it stopped working.  Name resolution is stubbed to
-fail, and harvest sources may reach no address at all, so nothing leaves the machine.
+derandomized generation, no stateful phase, and a fresh copy of the demo catalog (and its search
+index) for each operation and role.  The examples of one operation share that copy; the only thing
+an example can break for the later ones is the caller's own way in (revoking its own token), so the
+test checks its token after every answer and issues a new one when it stopped working.  No
+operation is left out.  Name resolution is stubbed to fail, and harvest sources may reach no
+address at all, so nothing leaves the machine.
 """
 from __future__ import annotations
 
