@@ -117,7 +117,7 @@ class SourceFields(BaseSchema):
 class SourceSchema(SourceFields):
     """A harvest source to register."""
 
-    name = Text(required=True, validate=[limit(100), matches(rf"^{NAME_PATTERN}\Z", *NAME_PROBLEM)], metadata={
+    name = Text(required=True, validate=[limit(100), matches(rf"^{NAME_PATTERN}$", *NAME_PROBLEM)], metadata={
         "description": "Unique name, used in the API's paths. 采集源名称。"})
     type = fields.String(required=True, validate=one_of(sorted(SOURCE_TYPES)))
     department = CreditCode(required=True, metadata={"description": "Credit code of the department whose "

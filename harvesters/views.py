@@ -47,7 +47,7 @@ def _policy() -> AddressPolicy:
 @bp.get("/harvest/sources")
 def list_sources():
     args = query_args({"department"})
-    sources = services.visible_sources(get_session(), current_actor(), department=args.get("department"))
+    sources = services.visible_sources(get_session(), current_actor(), department=args.get("department") or None)
     return jsonify({"items": [source_representation(s) for s in sources], "total": len(sources)})
 
 
@@ -250,12 +250,14 @@ class JobReportSchema(JobRecordSchema):
         "One page of the records that could not be taken (page, per_page). 未能采集的记录，分页。"))
 
 
+# A nested schema comes before the one that nests it, so the nesting refers to it by this name (a nested
+# schema met first would be registered a second time under a name of apispec's making).
 API_SCHEMAS = {
     "HarvestSource": SourceSchema, "HarvestSourceUpdate": SourceUpdateSchema, "HarvestSourceRecord": SourceRecordSchema,
     "HarvestSourceList": SourceListSchema, "HarvestSourceRemoval": SourceRemovalSchema,
-    "HarvestJobRecord": JobRecordSchema, "HarvestJobPage": JobPageSchema, "HarvestJobError": JobErrorSchema,
-    "HarvestJobErrorPage": JobErrorPageSchema, "HarvestJobReport": JobReportSchema, "HarvestJobStart": JobStartSchema,
-    "HarvestJobCheck": JobCheckSchema, "HarvestJobSummary": SummarySchema,
+    "HarvestJobSummary": SummarySchema, "HarvestJobRecord": JobRecordSchema, "HarvestJobPage": JobPageSchema,
+    "HarvestJobError": JobErrorSchema, "HarvestJobErrorPage": JobErrorPageSchema, "HarvestJobReport": JobReportSchema,
+    "HarvestJobStart": JobStartSchema, "HarvestJobCheck": JobCheckSchema,
 }
 API_SCHEMA_DESCRIPTIONS = {
     "HarvestSource": "登记采集源。A harvest source to register.",

@@ -132,5 +132,22 @@ def between(minimum: int, maximum: int) -> validate.Range:
         f"必须在 {minimum} 到 {maximum} 之间。", f"Must be between {minimum} and {maximum}."))
 
 
-def matches(pattern: str, zh: str, en: str) -> validate.Regexp:
-    return validate.Regexp(pattern, error=bilingual(zh, en))
+class WholeMatch(validate.Regexp):
+    """A pattern the whole value must match, read as the OpenAPI document publishes it (ECMA-262).
+
+    Python's own reading differs in two ways a client never expects: ``$`` also matches before a
+    final newline, and ``\\d`` or ``\\w`` also match non-ASCII digits and letters.  So the pattern is
+    compiled ASCII-only and must match the whole value: ``"330000\\n"`` or ``"３３００００"`` is no region code.
+    """
+
+    def __init__(self, pattern: str, *, error: str):
+        super().__init__(re.compile(pattern, re.ASCII), error=error)
+
+    def __call__(self, value):
+        if not isinstance(value, str) or self.regex.fullmatch(value) is None:
+            raise validate.ValidationError(self._format_error(value))
+        return value
+
+
+def matches(pattern: str, zh: str, en: str) -> WholeMatch:
+    return WholeMatch(pattern, error=bilingual(zh, en))

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask import current_app, request
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from registry.auth import current_actor
 from registry.errors import BadRequest
@@ -13,11 +14,21 @@ INT_MAX = 2**63 - 1
 
 
 class BoundedIntConverter(IntegerConverter):
-    """``<int:…>`` in routes, refusing numbers no database column can hold (they are simply not found)."""
+    """``<int:…>`` in routes, refusing numbers no database column can hold (they are simply not found).
+
+    Not found whatever the method: left to the router, a refused number made ``PUT`` on a route that
+    also serves ``GET`` a 405, as if the path existed for ``GET`` only.
+    """
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", INT_MAX)
         super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> int:
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise NotFound() from None
 
 
 def json_body() -> dict:

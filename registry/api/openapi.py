@@ -55,9 +55,10 @@ def _query_parameters(app: Flask) -> dict[str, dict]:
         "page": {"schema": {"type": "integer", "minimum": 1, "default": 1}, "description": "页码。Page number."},
         "per_page": {"schema": {"type": "integer", "minimum": 1, "maximum": page_max, "default": min(50, page_max)},
                      "description": "每页条数。Items per page."},
-        "q": {"schema": {"type": "string", "maxLength": MAX_QUERY_CHARS}, "description":
-              "检索词：中文按双字匹配，英文词干化；资源代码、信用代码精确匹配。Search text: Chinese by bigrams, English "
-              "stemmed, resource and credit codes exactly. Any text is accepted."},
+        "q": {"schema": {"type": "string"}, "description":
+              "检索词：中文按双字匹配，英文词干化；资源代码、信用代码精确匹配；超过 "
+              f"{MAX_QUERY_CHARS} 个字符的部分被截去。Search text: Chinese by bigrams, English stemmed, resource and "
+              f"credit codes exactly. Any text is accepted; beyond {MAX_QUERY_CHARS} characters it is cut."},
         "sort": {"schema": {"type": "string", "enum": sorted(SORTS)}, "description":
                  "排序：相关度（有 q 时默认）、更新时间（默认）、标题。Relevance (default with q), modified, title."},
         "cursor": {"schema": {"type": "string"}, "description":
@@ -76,7 +77,8 @@ def _query_parameters(app: Flask) -> dict[str, dict]:
         "level": {"schema": {"type": "string", "enum": v.ADMINISTRATIVE_LEVELS.keys},
                   "description": "行政层级。Administrative level."},
         "parent": {"schema": {"type": "string"},
-                   "description": "上级部门的统一社会信用代码。Credit code of the parent department."},
+                   "description": "上级部门的统一社会信用代码；该部门不存在时为 404。Credit code of the parent "
+                                  "department; 404 when there is none such."},
         "before": {"schema": {"type": "integer", "minimum": 0},
                    "description": "只列出编号小于此值的事件（翻页）。Only events with a smaller id (paging)."},
         "limit": {"schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
@@ -131,11 +133,12 @@ TAGS = [
 INFO_DESCRIPTION = (
     "govcat 政务信息资源目录的 JSON API。公开接口无需认证；写操作与工作副本需要访问令牌"
     f"（请求头 Authorization: Bearer {TOKEN_PREFIX}…）或浏览器登录会话。所有错误均以统一的 Error 格式返回，"
-    "同时给出中英文说明。\n\n"
+    "同时给出中英文说明。查询参数的值为空时视为未给出。\n\n"
     "The JSON API of govcat, the government information-resource catalog. Public reads need no "
     f"authentication; writes and working copies need an API token (Authorization: Bearer {TOKEN_PREFIX}…) "
     "or a signed-in browser session. Every error has the Error shape, in English and Chinese. "
-    "Writers send the version they read (If-Match or the version field); a stale one is a 409."
+    "Writers send the version they read (If-Match or the version field); a stale one is a 409. "
+    "A query parameter with an empty value counts as not given."
 )
 
 
@@ -244,7 +247,7 @@ OPERATIONS: tuple[Op, ...] = (
     # Departments 部门
     Op("GET", "/departments", "listDepartments", "Departments", "List departments",
        "按行政层级或上级部门筛选。Filter by administrative level or parent.",
-       query=("level", "parent"), answer="DepartmentList", errors=(400,)),
+       query=("level", "parent"), answer="DepartmentList", errors=(400, 404)),
     Op("POST", "/departments", "createDepartment", "Departments", "Register a department",
        "登记部门，并在分类第 3 类（部门）下为其分配分类代码。Registers a department and gives it a node in "
        "classification branch 3.",
@@ -393,7 +396,8 @@ def _generate(app: Flask) -> dict:
         spec.components.parameter(f"path.{name}", "path",
                                   {"name": name, "required": True, "schema": schema, "description": description})
     for name, parameter in _query_parameters(app).items():
-        spec.components.parameter(f"query.{name}", "query", {"name": name, **parameter})
+        # An empty value (``?lang=``) counts as not given, on every operation.
+        spec.components.parameter(f"query.{name}", "query", {"name": name, "allowEmptyValue": True, **parameter})
     for name, parameter in HEADER_PARAMETERS.items():
         spec.components.parameter(f"header.{name}", "header", {"name": name, **parameter})
     limit = app.config.get("MAX_CONTENT_LENGTH")

@@ -286,6 +286,66 @@ def test_error_answers_match_the_error_schema(client, world, document):
                    "/api/v1/vocabularies")
 
 
+def test_each_schema_is_in_the_document_once(app):
+    # A nested schema registered before its own entry came in twice (once under a name of apispec's making).
+    import warnings
+
+    from registry.api.openapi import _generate
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        document = _generate(app)
+    assert "Summary" not in document["components"]["schemas"]
+
+
+def test_an_empty_query_value_counts_as_not_given(client, world, document):
+    # The fuzz test sent ?lang= and ?revision= and got 200 where the document said the value was invalid.
+    for name, parameter in document["components"]["parameters"].items():
+        if parameter["in"] == "query":
+            assert parameter["allowEmptyValue"] is True, name
+    editor = world.editor_a.headers
+    rid = client.post("/api/v1/resources", json=ResourceDataFactory(database=True), headers=editor).get_json()["id"]
+    assert client.get(f"/api/v1/resources/{rid}?revision=", headers=editor).get_json() == \
+        client.get(f"/api/v1/resources/{rid}", headers=editor).get_json()
+    assert client.get("/api/v1/resources?lang=&sort=&page=&per_page=&state=").status_code == 200
+    assert client.get("/api/v1/departments?level=&parent=").status_code == 200
+    assert client.get("/api/v1/harvest/sources?department=", headers=world.admin.headers).status_code == 200
+    assert client.get("/api/v1/resources?lang=fr").status_code == 400      # a value that is given is checked
+    assert client.get(f"/api/v1/resources/{rid}?revision=latest", headers=editor).status_code == 400
+
+
+def test_a_missing_parent_department_is_a_documented_404(client, world, document):
+    contract = Contract(document)
+    contract.check(client.get("/api/v1/departments?parent=91330000000000000X"), 404, "get", "/api/v1/departments")
+    assert client.get(f"/api/v1/departments?parent={world.dept_a.credit_code}").status_code == 200
+
+
+def test_search_text_has_no_documented_length_limit(client, document):
+    # Longer text is cut, not refused: a maxLength in the document would call it invalid.
+    q = resolve(document, {"$ref": "#/components/parameters/query.q"})
+    assert "maxLength" not in q["schema"]
+    assert client.get("/api/v1/resources?q=" + "水" * 2000).status_code == 200
+
+
+def test_every_pattern_is_an_ecma_regular_expression(document):
+    # OpenAPI patterns are ECMA-262: Python's \\Z is not one, and made the document invalid for such validators.
+    import jsonschema_rs
+
+    def patterns(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                yield node["pattern"]
+            for value in node.values():
+                yield from patterns(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from patterns(value)
+
+    found = list(patterns(document))
+    assert len(found) >= 5
+    for pattern in found:
+        jsonschema_rs.validator_for({"type": "string", "pattern": pattern})   # raises on a pattern it cannot read
+
+
 # -- The docs page -----------------------------------------------------------------------------
 
 def test_the_docs_page_lists_every_operation(client, document):

@@ -79,3 +79,35 @@ def test_an_anonymous_body_is_not_read_at_all(client):
     for body in ("[" * 100_000, "{not json", '{"title": "x"}'):
         response = client.post("/api/v1/resources", data=body, content_type="application/json")
         assert response.status_code == 401, body[:20]
+
+
+def test_a_pattern_field_matches_the_whole_value_in_ascii(client, world):
+    # Python's $ also matched before a final newline, and its \d matched any script's digits: a region code
+    # "330000\n" or "３３００００" was stored although the published pattern (ECMA-262) refuses both.
+    from tests.factories import DepartmentDataFactory
+    for region_code in ("330000\n", "３３００００", "3٣٣٣٣٣"):
+        response = client.post("/api/v1/departments", json={**DepartmentDataFactory(), "region_code": region_code},
+                               headers=world.admin.headers)
+        assert response.status_code == 422, (region_code, response.get_json())
+    for username in ("newuser\n", "newuser\n\n"):
+        response = client.post("/api/v1/users", json={"username": username, "password": "long enough password",
+                                                      "role": "sysadmin"}, headers=world.admin.headers)
+        assert response.status_code == 422, (username, response.get_json())
+    response = client.post("/api/v1/departments", json={**DepartmentDataFactory(), "region_code": "330000"},
+                           headers=world.admin.headers)
+    assert response.status_code == 201, response.get_json()
+
+
+def test_an_id_no_database_can_hold_is_not_found_whatever_the_method(client, world):
+    # The router refused the number and answered PUT and PATCH with 405, as if the path served GET only.
+    huge = 2**64
+    editor = world.editor_a.headers
+    for method in ("get", "put", "patch"):
+        response = getattr(client, method)(f"/api/v1/resources/{huge}", json={"title": "x"}, headers=editor)
+        assert response.status_code == 404, (method, response.get_json())
+        assert response.get_json()["error"]["status"] == 404
+    assert client.post(f"/api/v1/resources/{huge}/transitions", json={"action": "submit"},
+                       headers=editor).status_code == 404
+    assert client.delete(f"/api/v1/tokens/{huge}", headers=editor).status_code == 404
+    assert client.get(f"/api/v1/harvest/jobs/{huge}", headers=world.admin.headers).status_code == 404
+    assert client.delete(f"/api/v1/resources/{huge}", headers=editor).status_code == 405   # no such method there at all
