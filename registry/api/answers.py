@@ -248,6 +248,34 @@ class TokenListSchema(Answer):
     total = fields.Integer(required=True)
 
 
+class RowProblemSchema(Answer):
+    column = fields.String(required=True, metadata=described("The column's header, as in the template. 列名。"))
+    reason = fields.String(required=True, metadata=described("Why, in the guide's words (Chinese). 原因。"))
+
+
+class SheetRowSchema(Answer):
+    row = fields.Integer(required=True, metadata=described("The row number as the sheet shows it. 行号。"))
+    title = fields.String(required=True)
+    valid = fields.Boolean(required=True)
+    problems = fields.List(fields.Nested(RowProblemSchema), required=True)
+
+
+class CreatedResourceSchema(Answer):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    row = fields.Integer(required=True)
+
+
+class SheetUploadSchema(Answer):
+    dry_run = fields.Boolean(required=True, metadata=described("True: judged only, nothing stored. 仅检查。"))
+    valid = fields.Integer(required=True)
+    invalid = fields.Integer(required=True)
+    rows = fields.List(fields.Nested(SheetRowSchema), required=True)
+    created = fields.List(fields.Nested(CreatedResourceSchema), required=True, metadata=described(
+        "The drafts registered (none on a dry run). 已登记的草稿。"))
+
+
 # Component name → schema.  A nested schema (DataItem, Distribution, …) is registered by the plugin
 # with its parent, under its class name less "Schema"; the names here follow the same rule.
 SCHEMAS: dict[str, Schema | type[Schema]] = {
@@ -257,6 +285,7 @@ SCHEMAS: dict[str, Schema | type[Schema]] = {
     "ResourceRecord": ResourceRecordSchema,
     "ResourcePage": ResourcePageSchema,
     "Suggestions": SuggestionsSchema,
+    "SheetUpload": SheetUploadSchema,
     "Transition": TransitionSchema,
     "Event": EventSchema,
     "EventList": EventListSchema,
@@ -292,6 +321,8 @@ SCHEMA_DESCRIPTIONS = {
     "ResourceRecord": "API 返回的信息资源：信封字段与某一版本的元数据。A resource as answered: envelope and metadata.",
     "ResourcePage": "一页检索结果：命中资源、总数与分面。A page of search results: hits, total and facets.",
     "Suggestions": "输入提示：资源标题与部门。Suggestions as one types: titles and departments.",
+    "SheetUpload": "表格登记的结果：每一行的问题，以及登记的草稿。A spreadsheet upload: each row's problems, and the "
+                   "drafts registered.",
     "Transition": "审核流程中的一步。A step of the review workflow.",
     "Event": "审计记录中的一条事件。One event of the audit trail.",
     "Department": "登记部门。A department to register.",

@@ -83,6 +83,8 @@ def _query_parameters(app: Flask) -> dict[str, dict]:
                    "description": "只列出编号小于此值的事件（翻页）。Only events with a smaller id (paging)."},
         "limit": {"schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
                   "description": "最多返回的条数。Most entries to return."},
+        "dry_run": {"schema": {"type": "boolean", "default": False},
+                    "description": "true：只检查，不保存。true: judge every row, store nothing."},
         "username": {"schema": {"type": "string"},
                      "description": "列出该用户的令牌（仅管理员）；默认为自己。Whose tokens (admins only); yours by default."},
     }
@@ -164,6 +166,7 @@ class Op:
     etag: bool = False
     location: bool = False
     media_type: str = JSON
+    upload: bool = False          # the body is a file, sent as multipart/form-data (field ``file``)
 
 
 BODY = (400, 413, 422)  # what any operation reading a JSON body can answer
@@ -211,6 +214,12 @@ OPERATIONS: tuple[Op, ...] = (
     Op("GET", "/resources/export.csv", "exportCsv", "Resources", "The published catalog as CSV",
        "边查询边输出。Streamed from the database as it is written.", query=SHEET_FILTERS, errors=(400,),
        media_type="text/csv"),
+    Op("POST", "/resources/upload", "uploadSheet", "Resources", "Register resources from a spreadsheet",
+       "上传编制指南格式的 .xlsx 或 .csv（UTF-8 或 GBK）：dry_run=true 时只检查每一行并报告问题，不保存；否则登记通过"
+       "检查的行为草稿（有问题的行不登记）。Upload an .xlsx or .csv (UTF-8 or GBK) in the guide's layout as the "
+       "form field file. With dry_run=true every row is judged and nothing stored; without, the rows that pass "
+       "become drafts in one transaction and the rest are reported.",
+       query=("dry_run",), upload=True, answer="SheetUpload", errors=(400, 403, 413), signed_in=True),
     Op("GET", "/suggest", "suggest", "Resources", "Suggestions as one types",
        "标题与部门名称的输入提示，支持中文前缀。Titles and department names that start with (or contain) the "
        "text typed so far; Chinese prefixes work.", query=("q", "limit"), answer="Suggestions", errors=(400,)),
@@ -377,6 +386,10 @@ def _operation(op: Op) -> dict:
         operation["parameters"] = parameters
     if op.body:
         operation["requestBody"] = {"required": True, "content": _json_content(op.body)}
+    if op.upload:
+        operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary"}}}}}}
     return operation
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from marshmallow import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.errors import BadRequest, ServiceError
 from registry.permissions import require_signed_in
 from registry.resources import sheets
+from registry.resources.models import Resource
 from registry.resources.services import Registration, prepare_registration, register_resources
 
 MAX_ROWS = 5000     # rows one upload may hold; a bigger catalog is a harvest source (type spreadsheet)
@@ -72,3 +74,9 @@ def register_valid_rows(session: Session, actor, outcomes: list[RowOutcome]) -> 
     valid = [o for o in outcomes if not o.problems and o.registration is not None]
     return register_resources(session, actor, [o.registration for o in valid],
                               comments=[f"表格登记第 {o.number} 行" for o in valid])
+
+
+def codes_of(session: Session, ids: list[int]) -> list[str]:
+    """The codes of the resources ``ids``, in that order."""
+    codes = dict(session.execute(select(Resource.id, Resource.code).where(Resource.id.in_(ids))).all())
+    return [codes[i] for i in ids]

@@ -1,20 +1,26 @@
-"""Spreadsheets in the compilation guide's layout: the template to download, the catalog as a sheet.
+"""Spreadsheets in the compilation guide's layout: the template to download, the catalog as a sheet,
+and registration by upload.
 
-The layout itself is :mod:`registry.resources.sheets`, written by :mod:`registry.resources.sheet_export`;
-these views only choose the rows and the file type.  Both are public: the template is blank, the export holds published resources only.
+The layout itself is :mod:`registry.resources.sheets`, written by :mod:`registry.resources.sheet_export`
+and read for uploads by :mod:`registry.resources.sheet_upload`; these views only choose the rows and
+the file type.  The template and the export are public (the export holds published resources only);
+an upload needs a signed-in user who may register for the rows' department.
 """
 from __future__ import annotations
 
 import tempfile
 
-from flask import Blueprint, Response, current_app, send_file, stream_with_context
+from flask import Blueprint, Response, current_app, jsonify, request, send_file, stream_with_context
 
 from registry import vocabularies as v
 from registry.api.common import query_args
 from registry.codes import is_valid_classification_code, is_valid_credit_code
 from registry.db import get_db, get_session
 from registry.errors import BadRequest
-from registry.resources import sheet_export, sheets
+from registry.auth import current_actor
+from registry.permissions import require_signed_in
+from registry.resources import sheet_export, sheet_upload, sheets
+from registry.search import index_after_commit
 
 bp = Blueprint("sheets", __name__)
 
@@ -86,3 +92,35 @@ def export_csv():
 
     return Response(stream_with_context(generate()), mimetype="text/csv",
                     headers=_attachment("govcat-catalog.csv"))
+
+
+@bp.post("/resources/upload")
+def upload_sheet():
+    """Judge every row of an uploaded sheet; unless ``dry_run``, register the rows that pass as drafts."""
+    actor = current_actor()
+    require_signed_in(actor)                # before the body is read
+    args = query_args({"dry_run"})
+    flag = args.get("dry_run", "").lower()
+    if flag not in ("", "true", "false", "1", "0"):
+        raise BadRequest("dry_run 应为 true 或 false。", "dry_run is true or false.", "dry_run")
+    dry_run = flag in ("true", "1")
+    upload = request.files.get("file")
+    if upload is None:
+        raise BadRequest("请以表单字段 file 上传表格（multipart/form-data）。",
+                         "Send the sheet as the form field file (multipart/form-data).", "file")
+    session = get_session()
+    outcomes = sheet_upload.preview(session, actor, upload.read(), name=upload.filename or "",
+                                    content_type=upload.mimetype or "")
+    created = []
+    if dry_run:
+        session.rollback()
+    else:
+        ids = sheet_upload.register_valid_rows(session, actor, outcomes)
+        session.commit()
+        index_after_commit()
+        valid = [o for o in outcomes if not o.problems]
+        created = [{"id": i, "code": code, "title": o.title, "row": o.number}
+                   for i, o, code in zip(ids, valid, sheet_upload.codes_of(session, ids))]
+    valid_count = sum(1 for o in outcomes if not o.problems)
+    return jsonify({"dry_run": dry_run, "valid": valid_count, "invalid": len(outcomes) - valid_count,
+                    "rows": [o.as_dict() for o in outcomes], "created": created})

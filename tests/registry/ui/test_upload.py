@@ -74,3 +74,4 @@ def test_a_file_that_is_no_sheet_is_explained(client, db, world):
     assert answer.status_code == 400 and "不是有效的 xlsx 工作簿" in answer.get_data(as_text=True)
     empty = upload(client, b"", "x.csv")
     assert empty.status_code == 400 and "上传的文件为空" in empty.get_data(as_text=True)
+
