@@ -133,10 +133,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
-        if _wants_page() and status >= 400:
-            return error_page(status, _HTTP_ZH.get(status, exc.name), exc.description or exc.name)
-        if not _wants_json():
+        if status < 400:          # a redirect the router asks for (a missing trailing slash)
             return exc
+        if _wants_page():         # a person gets a page; any program the JSON error, never a bare HTML page
+            return error_page(status, _HTTP_ZH.get(status, exc.name), exc.description or exc.name)
         return error_body(status, (exc.name or "error").lower().replace(" ", "_"),
                           exc.description or exc.name, _HTTP_ZH.get(status, exc.name))
 

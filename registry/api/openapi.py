@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version as package_version
 
 from apispec import APISpec
@@ -113,6 +113,8 @@ ERRORS = {
                           "revoked or expired."),
     403: ("Forbidden", "无权执行此操作。Your role may not do this here."),
     404: ("NotFound", "未找到。Not found (or not visible to you)."),
+    406: ("NotAcceptable", "不支持请求的格式；说明中列出可用的格式。No format asked for is available; the message "
+                           "lists those that are."),
     409: ("Conflict", "冲突：版本已变化、状态不允许或已存在。Conflict: the version changed, the state forbids it, "
                       "or it exists already."),
     413: ("PayloadTooLarge", "请求体过大。The request body is too large."),
@@ -129,6 +131,11 @@ TAGS = [
     {"name": "Harvest", "description": "采集源、采集任务及其报告（目录管理中心与系统管理员）。Harvest sources, their "
                                        "jobs and reports (catalog centre and system administrators)."},
     {"name": "Vocabularies", "description": "受控词表与分类树。Controlled vocabularies and the classification tree."},
+    {"name": "Linked data", "description": "DCAT-AP 3 RDF：分页目录、整库导出、单个资源、词汇与概念体系（位于网站根路径）。"
+                                          "DCAT-AP 3 RDF at the site's root: the catalog in pages, dumps, one "
+                                          "resource, the vocabulary and the concept schemes."},
+    {"name": "CKAN", "description": "CKAN 兼容的只读接口（位于 /api/3/action），供为 CKAN 编写的工具使用。The "
+                                   "CKAN-compatible read API at /api/3/action, for tools written for CKAN."},
     {"name": "Documentation", "description": "本文档。This documentation."},
 ]
 
@@ -167,6 +174,10 @@ class Op:
     location: bool = False
     media_type: str = JSON
     upload: bool = False          # the body is a file, sent as multipart/form-data (field ``file``)
+    absolute: bool = False        # the path is the site's, not under the API prefix (RDF, the CKAN API)
+    media_types: tuple[str, ...] = ()     # the success answer's types when it has several (by extension or Accept)
+    error_schema: str | None = None       # errors in a shape of their own (the CKAN API's), else Error
+    bare_errors: tuple[int, ...] = ()     # statuses that may be a bare JSON string too (as CKAN answers a 400)
 
 
 BODY = (400, 413, 422)  # what any operation reading a JSON body can answer
@@ -181,6 +192,7 @@ class ApiPart:
     schemas: dict
     descriptions: dict
     operations: tuple
+    parameters: dict = field(default_factory=dict)    # component id ("path.ext") → the parameter
 
 
 def add_api_part(app: Flask, part: ApiPart) -> None:
@@ -365,13 +377,19 @@ def _operation(op: Op) -> dict:
         headers["ETag"] = {"description": "资源的版本号。The version, for If-Match.", "schema": {"type": "string"}}
     if op.location:
         headers["Location"] = {"description": "新资源的地址。Where the new item is.", "schema": {"type": "string"}}
-    success = {"description": "已创建。Created." if op.status == 201 else "成功。OK.",
-               "content": _json_content(op.answer, op.media_type)}
+    content = {t: {"schema": {"type": "object" if t.endswith("+json") else "string"}} for t in op.media_types} \
+        or _json_content(op.answer, op.media_type)
+    success = {"description": "已创建。Created." if op.status == 201 else "成功。OK.", "content": content}
     if headers:
         success["headers"] = headers
     responses = {str(op.status): success}
     for status in sorted({*op.errors, 401}):
-        responses[str(status)] = ERRORS[status][0]
+        if status in op.bare_errors:
+            shape = {"oneOf": [{"type": "string"}, _ref("schemas", op.error_schema or "Error")]}
+            responses[str(status)] = {"description": ERRORS[status][1], "content": {JSON: {"schema": shape}}}
+        else:
+            responses[str(status)] = ERRORS[status][0] if op.error_schema is None else {
+                "description": ERRORS[status][1], "content": _json_content(op.error_schema)}
     operation = {
         "operationId": op.operation_id,
         "tags": [op.tag],
@@ -411,6 +429,9 @@ def _generate(app: Flask) -> dict:
     for name, parameter in _query_parameters(app).items():
         # An empty value (``?lang=``) counts as not given, on every operation.
         spec.components.parameter(f"query.{name}", "query", {"name": name, "allowEmptyValue": True, **parameter})
+    for part in parts:
+        for key, parameter in part.parameters.items():
+            spec.components.parameter(key, key.partition(".")[0], parameter)
     for name, parameter in HEADER_PARAMETERS.items():
         spec.components.parameter(f"header.{name}", "header", {"name": name, **parameter})
     limit = app.config.get("MAX_CONTENT_LENGTH")
@@ -422,7 +443,7 @@ def _generate(app: Flask) -> dict:
 
     by_path: dict[str, dict] = {}
     for op in every_operation:
-        by_path.setdefault(API_PREFIX + op.path, {})[op.method.lower()] = _operation(op)
+        by_path.setdefault(op.path if op.absolute else API_PREFIX + op.path, {})[op.method.lower()] = _operation(op)
     for path, operations in by_path.items():
         spec.path(path=path, operations=operations)
 

@@ -17,8 +17,11 @@ UNVERSIONED_PREFIX = "/api/action"
 
 
 def init_app(app: Flask) -> None:
+    from registry.api.openapi import add_api_part
+    from registry.ckan.api_part import API_PART
     from registry.ckan.views import bp
 
+    add_api_part(app, API_PART)
     if bp.name not in app.blueprints:
         app.register_blueprint(bp, url_prefix=PREFIX)
     if f"{bp.name}_unversioned" not in app.blueprints:

@@ -3,6 +3,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from registry.api.openapi import add_api_part
+    from registry.rdf.api_part import API_PART
     from registry.rdf.views import bp
 
     app.register_blueprint(bp)
+    add_api_part(app, API_PART)

@@ -141,11 +141,11 @@ def resource_by_code(classification: str, sequence: str):
     return _resource_answer(*_resource(code=f"{classification}/{sequence}"), ext or None)
 
 
-@bp.get("/catalog/dump.<ext>")
-def dump(ext: str):
+@bp.get("/catalog/dump.<syntax>")
+def dump(syntax: str):
     """The whole published catalog, streamed (append ``.gz`` for gzip)."""
-    compressed = ext.endswith(".gz")
-    fmt = by_extension(ext.removesuffix(".gz"))
+    compressed = syntax.endswith(".gz")
+    fmt = by_extension(syntax.removesuffix(".gz"))
     if fmt.extension == "rdf":
         raise BadRequest("整库导出支持 ttl、nt、jsonld。", "Dumps come as ttl, nt or jsonld.", "format")
     app = current_app._get_current_object()
@@ -156,7 +156,7 @@ def dump(ext: str):
             chunks = services.dump_chunks(get_db(app), fmt, site)
             yield from (services.gzipped(chunks) if compressed else chunks)
 
-    name = f"govcat-catalog.{ext}"
+    name = f"govcat-catalog.{syntax}"
     return Response(stream_with_context(generate()), mimetype="application/gzip" if compressed else fmt.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
