@@ -29,6 +29,7 @@ from registry.resources.models import Resource
 from registry.resources.origins import resource_origins
 from registry.resources.services import resource_representation
 from registry.rdf.formats import RdfFormat
+from registry.rdf.fragments import resource_fragment
 from registry.rdf.writing import TripleSink, write
 from registry.search.engine import SearchEngine
 from registry.search.query import SearchQuery
@@ -98,11 +99,17 @@ def add_representations(graph, session: Session, items: list[dict], site: dict, 
     departments = _departments(session, (item.get("provider") for item in items))
     for department in departments.values():
         add_agent(graph, site["base"], department)
-    start, failed = len(graph.triples), 0
+    start, failed, used = len(graph.triples), 0, set()
     origins = resource_origins(session, [item["id"] for item in items if item.get("id") is not None])
+    described = _concept_descriptions(session, site["base"]) if graph.converted else None
     for item in items:
+        department = departments.get(item.get("provider"))
         try:
-            subject, triples = resource_triples(item, base=site["base"], department=departments.get(item.get("provider")))
+            if described is None:
+                subject, triples = resource_triples(item, base=site["base"], department=department)
+            else:      # kept ready for pyoxigraph (fragments.py), with the concepts it points to
+                subject, triples, concepts = resource_fragment(item, site["base"], department, described)
+                used.update(concepts)
         except Exception:  # one bad record never costs the page
             log.warning("skipped resource %s", item.get("code"), exc_info=True)
             failed += 1
@@ -113,22 +120,28 @@ def add_representations(graph, session: Session, items: list[dict], site: dict, 
             graph.triples.extend(provenance_triples(subject, **origin))
         if catalog is not None:
             graph.triples.append((catalog, DCAT.dataset, subject))
-    describe_concepts(graph, session, site["base"], start)
+    describe_concepts(graph, session, site["base"], start, used)
     return failed
 
 
-def describe_concepts(sink: TripleSink, session: Session, base: str, start: int = 0) -> None:
-    """Add the descriptions of the concepts and schemes that the triples from ``start`` on point to."""
+def describe_concepts(sink: TripleSink, session: Session, base: str, start: int = 0, used=()) -> None:
+    """Add the descriptions of the concepts and schemes that the triples from ``start`` on point to
+    (rdflib triples; the concepts of converted triples come in ``used``)."""
     described = _concept_descriptions(session, base)
-    used = {o for _, _, o in sink.triples[start:] if isinstance(o, URIRef) and o in described}
+    used = set(used) | {t[2] for t in sink.triples[start:]
+                        if type(t) is tuple and isinstance(t[2], URIRef) and t[2] in described}
     for concept in sorted(used):      # sorted: the same data always gives the same output
         sink.triples.extend(described[concept])
 
 
-def catalog_page(session: Session, engine: SearchEngine, query: SearchQuery, site: dict, page_url) -> TripleSink:
-    """One page of the published catalog: the catalog, its datasets on this page, Hydra links."""
+def catalog_page(session: Session, engine: SearchEngine, query: SearchQuery, site: dict, page_url,
+                 converted: bool = False) -> TripleSink:
+    """One page of the published catalog: the catalog, its datasets on this page, Hydra links.
+
+    ``converted``: the page goes to pyoxigraph (not JSON-LD), so resources come from the fragment cache.
+    """
     answer = search_resources(session, engine, None, replace(query, facets=()))
-    graph = TripleSink()
+    graph = TripleSink(converted=converted)
     catalog = _catalog_node(graph, site)
     describe_concepts(graph, session, site["base"])
     add_representations(graph, session, answer["items"], site, catalog)
