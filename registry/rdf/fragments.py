@@ -1,29 +1,34 @@
-"""Each resource's triples kept ready for pyoxigraph, so a catalog page is not mapped anew every time.
+"""Each public resource's triples kept ready for pyoxigraph, so a catalog page is not mapped anew every time.
 
-A catalog page of 100 resources is some 11,000 triples: mapping them (``vocab.mapping``) and
-converting rdflib terms to pyoxigraph's cost some 50 ms of CPU a page, against a few ms for the rest
-(search, database, serialising).  The same resources are asked for again and again (the newest
-pages, the pages harvesters walk each night), so each serving process keeps the converted triples
-of the resources it has mapped, with the concepts they point to, in a bounded least-recently-used
-cache.
+A catalog page of 100 resources is some 11,000 triples: reading the documents, mapping them
+(``vocab.mapping``) and converting rdflib terms to pyoxigraph's cost some 70 ms of CPU a page,
+against a few ms for the rest (search, the rows, serialising).  The same resources are asked for
+again and again (the newest pages, the pages harvesters walk each night), so each serving process
+keeps the converted triples of the published resources it has mapped, with the concepts they point
+to, in a bounded least-recently-used cache, and reads a document only for a resource it does not
+hold.
 
-The key is the content itself: a digest of the representation (document, code, version, dates),
-the catalog's base IRI and the publisher's names.  Whatever changes a resource's triples changes
-its key, so an entry is never stale; entries that are no longer asked for fall out.
+The key is what the published triples are made of: the database, the resource's id, code, version
+and dates (every change of a resource raises its version), its department's version and names,
+and the catalog's base IRI.  Whatever changes a resource's triples changes its key, so an entry is
+never stale; entries that are no longer asked for fall out.  The concepts a resource points to
+depend on the classification tree: entries made against another tree are mapped again.
 """
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 
-import orjson
 from rdflib import URIRef
+from sqlalchemy import select
+from sqlalchemy.orm import Session, undefer
 
 from registry.rdf.writing import to_ox
+from registry.resources.models import Resource
+from registry.resources.services import resource_representation
 from vocab.mapping import resource_triples
 
-CAPACITY = 4000        # resources a process keeps: ~25 MB (about 110 triples each)
+CAPACITY = 4000        # resources a process keeps: some 40 MB (about 110 triples each)
 
 
 class FragmentCache:
@@ -57,28 +62,39 @@ class FragmentCache:
 cache = FragmentCache()
 
 
-def _key(item: dict, base: str, department) -> bytes | None:
-    names = (getattr(department, "name", None), getattr(department, "name_en", None)) if department else None
-    try:
-        text = orjson.dumps([base, names, item], option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
-    except TypeError:          # something not JSON: map it, but do not keep it
-        return None
-    return hashlib.blake2b(text, digest_size=20).digest()
+def _key(database: str, base: str, row: Resource) -> tuple:
+    department = row.department
+    return (database, base, row.id, row.code, row.version, row.state, row.created_at, row.published_at,
+            department.id, department.version, department.name, department.name_en)
 
 
-def resource_fragment(item: dict, base: str, department, described: dict) -> tuple[URIRef, list, list]:
-    """``(subject, ox triples, concepts used)`` of one resource's representation.
+def published_fragments(session: Session, rows: list[Resource], base: str, described: dict) -> list:
+    """For each public row: ``(subject, ox triples, concepts used)``, or the error that mapping it raised.
 
-    ``described`` maps the concept IRIs a page describes to their triples; the concepts a resource
-    points to are those of its objects found there.
+    The rows may come without their documents (deferred); those of the resources not kept are
+    read in one query.  ``described`` maps the concept IRIs a page describes to their triples.
     """
-    key = _key(item, base, department)
-    found = cache.get(key) if key is not None else None
-    if found is not None and found[3] is described:
-        return found[0], found[1], found[2]
-    subject, triples = resource_triples(item, base=base, department=department)
-    used = sorted({o for _, _, o in triples if isinstance(o, URIRef) and o in described})
-    converted = to_ox(triples)
-    if key is not None:
-        cache.put(key, (subject, converted, used, described))
-    return subject, converted, used
+    database = session.get_bind().url.render_as_string(hide_password=True)
+    keys = [_key(database, base, row) for row in rows]
+    found = [cache.get(key) for key in keys]
+    found = [entry if entry is not None and entry[3] is described else None for entry in found]
+    missing = [row.id for row, entry in zip(rows, found) if entry is None]
+    if missing:          # their documents, in one query (the rows in the session get them)
+        session.scalars(select(Resource).where(Resource.id.in_(missing))
+                        .options(undefer(Resource.doc), undefer(Resource.published_doc),
+                                 undefer(Resource.missing_fields))
+                        .execution_options(populate_existing=True)).all()
+    out = []
+    for row, key, entry in zip(rows, keys, found):
+        if entry is None:
+            try:
+                subject, triples = resource_triples(resource_representation(row, "published"), base=base,
+                                                    department=row.department)
+            except Exception as error:   # one bad record never costs the page: the caller skips it
+                out.append(error)
+                continue
+            used = sorted({o for _, _, o in triples if isinstance(o, URIRef) and o in described})
+            entry = (subject, to_ox(triples), used, described)
+            cache.put(key, entry)
+        out.append(entry[:3])
+    return out

@@ -70,3 +70,19 @@ def test_a_renamed_department_is_the_publisher_named_on_the_next_page(client, wo
     graph = Graph().parse(data=client.get("/catalog.ttl").data, format="turtle")
     names = {str(n) for n in graph.objects(None, FOAF.name)}
     assert "更名后的部门" in names and world.dept_a.name not in names
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "jsonld"])
+def test_pages_come_from_the_database_while_the_search_engine_is_down(app, client, catalog, fmt):
+    from tests.registry.search.test_api import BrokenEngine
+
+    expected = client.get(f"/catalog.{fmt}").data
+    app.extensions["govcat.search"] = BrokenEngine(get_engine(app))
+    fragments.cache.clear()
+    response = client.get(f"/catalog.{fmt}")
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.data, format={"ttl": "turtle", "jsonld": "json-ld"}[fmt])
+    assert {str(t) for t in graph.objects(None, DCTERMS.title) if isinstance(t, Literal) and t.language == "zh"} \
+        >= {"人口基础信息", "法人单位登记信息", "道路运输许可信息"}
+    if fmt == "ttl":
+        assert response.data == expected
