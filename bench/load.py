@@ -19,7 +19,9 @@ CPU, since they share the two cores with the server:
 
 Kinds: ``search`` (JSON API, every facet counted, words and filters drawn with a fixed seed as in
 bench/search.py), ``search_html`` (the /search page), ``resource`` (a resource's HTML page),
-``rdf100`` (a catalog page of 100 as Turtle), ``ckan`` (``package_search``, 20 rows, some with a
+``rdf100`` (a catalog page of 100 as Turtle, among the first 10 pages, the 1,000 resources a serving
+process keeps ready by default; ``rdf100_deep``: pages past those, each seldom asked for, with
+100,000 resources), ``ckan`` (``package_search``, 20 rows, some with a
 filter and facets).  Beside each run a thread of this process writes through the API with the
 token (``--writes`` a second: new resources, and edits of them), reported as the kind ``write``.
 
@@ -51,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.search import queries  # noqa: E402
 
-KINDS = ("search", "search_html", "resource", "rdf100", "ckan")
+KINDS = ("search", "search_html", "resource", "rdf100", "rdf100_deep", "ckan")
 TICKS = os.sysconf("SC_CLK_TCK")
 WRK_SCRIPT = r"""
 local paths, n = {}, 0
@@ -133,9 +135,11 @@ def paths(kind: str, world: dict, count: int = 400, seed: int = 11) -> list[str]
         return ["/search?" + urlencode(p) for p in searches]
     if kind == "resource":
         return [f"/resources/{rng.choice(world['ids'])}" for _ in range(count)]
-    if kind == "rdf100":
-        pages = max(1, len(world["ids"]) // 100)
-        return [f"/catalog.ttl?per_page=100&page={rng.randint(1, min(pages, 50))}" for _ in range(count)]
+    pages = max(1, -(-len(world["ids"]) // 100))
+    if kind == "rdf100":      # the first 10 pages (the newest resources): asked for again and again
+        return [f"/catalog.ttl?per_page=100&page={rng.randint(1, min(pages, 10))}" for _ in range(count)]
+    if kind == "rdf100_deep":  # pages past those, each seldom asked for (a harvester walking the catalog)
+        return [f"/catalog.ttl?per_page=100&page={rng.randint(11, pages)}" for _ in range(count)]
     if kind == "ckan":
         out = []
         for i, params in enumerate(searches):
@@ -309,7 +313,8 @@ def generator_cpu() -> float:
 
 def wrk(port: int, path_file: Path, accept: str, connections: int, seconds: int) -> subprocess.Popen:
     script = path_file.parent / "paths.lua"
-    script.write_text(WRK_SCRIPT)
+    if not script.exists():
+        script.write_text(WRK_SCRIPT)
     return subprocess.Popen(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(script),
                              f"http://127.0.0.1:{port}/", "--", str(path_file), accept],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -406,7 +411,7 @@ def main() -> None:
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--skip-open", action="store_true", help="no open-loop runs (oha not installed)")
     args = parser.parse_args()
-    kinds = [k for k in args.kinds.split(",") if k]
+    kinds = [k for k in args.kinds.split(",") if k and (k != "rdf100_deep" or args.resources > 1100)]
     for tool in ["wrk"] + ([] if args.skip_open else ["oha"]):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is not installed: see this script's docstring")
@@ -415,7 +420,7 @@ def main() -> None:
         world = prepare(str(instance), args.resources)
         catalog = f"{args.resources:,} resources" if args.resources else f"demo catalog ({len(world['ids'])} public)"
         every = []
-        for kind in KINDS:
+        for kind in kinds:
             lines = paths(kind, world)
             (folder / f"{kind}.txt").write_text("\n".join(lines) + "\n")
             every += lines[:40]

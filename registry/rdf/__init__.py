@@ -3,6 +3,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from registry.rdf import fragments
     from registry.rdf.views import bp
 
+    fragments.cache.capacity = app.config["GOVCAT_RDF_KEPT_RESOURCES"]
     app.register_blueprint(bp)

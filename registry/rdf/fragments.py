@@ -5,7 +5,7 @@ A catalog page of 100 resources is some 11,000 triples: reading the documents, m
 against a few ms for the rest (search, the rows, serialising).  The same resources are asked for
 again and again (the newest pages, the pages harvesters walk each night), so each serving process
 keeps the converted triples of the published resources it has mapped, with the concepts they point
-to, in a bounded least-recently-used cache, and reads a document only for a resource it does not
+to, in a least-recently-used cache of ``GOVCAT_RDF_KEPT_RESOURCES`` entries, and reads a document only for a resource it does not
 hold.
 
 The key is what the published triples are made of: the database, the resource's id, code, version
@@ -28,11 +28,10 @@ from registry.resources.models import Resource
 from registry.resources.services import resource_representation
 from vocab.mapping import resource_triples
 
-CAPACITY = 4000        # resources a process keeps: some 40 MB (about 110 triples each)
-
-
 class FragmentCache:
-    def __init__(self, capacity: int = CAPACITY):
+    """At most ``capacity`` entries (``GOVCAT_RDF_KEPT_RESOURCES``: some 55 KB each, ~110 triples)."""
+
+    def __init__(self, capacity: int = 1000):
         self.capacity = capacity
         self._entries: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
@@ -46,6 +45,8 @@ class FragmentCache:
 
     def put(self, key, entry) -> None:
         with self._lock:
+            if self.capacity <= 0:
+                return
             self._entries[key] = entry
             self._entries.move_to_end(key)
             while len(self._entries) > self.capacity:

@@ -86,3 +86,10 @@ def test_pages_come_from_the_database_while_the_search_engine_is_down(app, clien
         >= {"人口基础信息", "法人单位登记信息", "道路运输许可信息"}
     if fmt == "ttl":
         assert response.data == expected
+
+
+def test_with_no_resources_kept_every_page_is_mapped_anew(app, client, catalog, monkeypatch):
+    monkeypatch.setattr(fragments.cache, "capacity", 0)
+    page = client.get("/catalog.ttl?page=1")
+    assert page.status_code == 200 and len(fragments.cache) == 0
+    assert page.data == mapped_anew(app, "/catalog.ttl?page=1", "ttl")
