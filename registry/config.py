@@ -51,6 +51,8 @@ SETTINGS = [
             "read while a key rotation runs: set it, run 'govcat secrets rotate', then empty it."),
     Setting("MAX_CONTENT_LENGTH", 2 * 1024 * 1024, "Largest request body accepted, in bytes (larger gets 413).", int),
     Setting("PAGE_SIZE_MAX", 100, "Largest page size of list endpoints.", int),
+    Setting("RDF_KEPT_RESOURCES", 1000, "Published resources whose RDF each serving process keeps ready for catalog "
+            "pages (about 55 KB each; 0: none).", int),
     Setting("TOKEN_DEFAULT_DAYS", 0, "Expiry of new API tokens in days when none is given (0: no expiry).", int),
     Setting("LOGIN_FAILURES_PER_ACCOUNT", 10, "Wrong passwords for one account within 15 minutes before its "
             "sign-in is refused (429) until the oldest of them is 15 minutes old.", int),

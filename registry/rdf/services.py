@@ -29,7 +29,8 @@ from registry.resources.models import Resource
 from registry.resources.origins import resource_origins
 from registry.resources.services import resource_representation
 from registry.rdf.formats import RdfFormat
-from registry.rdf.writing import TripleSink, write
+from registry.rdf.fragments import published_fragments
+from registry.rdf.writing import TripleSink, to_ox, write
 from registry.search.engine import SearchEngine
 from registry.search.query import SearchQuery
 from registry.search.services import search_resources
@@ -95,43 +96,89 @@ def add_representations(graph, session: Session, items: list[dict], site: dict, 
     along with their types and labels, so a page is understood — and passes DCAT-AP's class
     ranges — on its own, without fetching the schemes.
     """
-    departments = _departments(session, (item.get("provider") for item in items))
+    def mapped(index: int, department):
+        subject, triples = resource_triples(items[index], base=site["base"], department=department)
+        return subject, triples, ()
+
+    entries = [(item.get("id"), item.get("code"), item.get("provider")) for item in items]
+    return _add_resources(graph, session, entries, site, catalog, mapped)
+
+
+def add_published_rows(graph: TripleSink, session: Session, rows: list[Resource], site: dict, catalog=None) -> int:
+    """The same for public resources given as rows (their documents need not be read), into a sink
+    for pyoxigraph: each resource's triples come ready from ``fragments.py`` when it holds them."""
+    ready = published_fragments(session, rows, site["base"], _concept_descriptions(session, site["base"]))
+
+    def kept(index: int, department):
+        if isinstance(ready[index], Exception):
+            raise ready[index]
+        return ready[index]
+
+    entries = [(row.id, row.code, row.department.credit_code) for row in rows]
+    return _add_resources(graph, session, entries, site, catalog, kept)
+
+
+def _add_resources(graph, session: Session, entries: list[tuple], site: dict, catalog, triples_of) -> int:
+    """``entries``: (id, code, provider) of each resource; ``triples_of(index, department)`` gives
+    its subject, its triples and the concepts among them when it knows them."""
+    departments = _departments(session, (provider for _, _, provider in entries))
     for department in departments.values():
         add_agent(graph, site["base"], department)
-    start, failed = len(graph.triples), 0
-    origins = resource_origins(session, [item["id"] for item in items if item.get("id") is not None])
-    for item in items:
+    start, failed, used = len(graph.triples), 0, set()
+    origins = resource_origins(session, [rid for rid, _, _ in entries if rid is not None])
+    for index, (rid, code, provider) in enumerate(entries):
         try:
-            subject, triples = resource_triples(item, base=site["base"], department=departments.get(item.get("provider")))
+            subject, triples, concepts = triples_of(index, departments.get(provider))
         except Exception:  # one bad record never costs the page
-            log.warning("skipped resource %s", item.get("code"), exc_info=True)
+            log.warning("skipped resource %s", code, exc_info=True)
             failed += 1
             continue
         graph.triples.extend(triples)
-        origin = origins.get(item.get("id"))
+        used.update(concepts)
+        origin = origins.get(rid)
         if origin is not None:
             graph.triples.extend(provenance_triples(subject, **origin))
         if catalog is not None:
             graph.triples.append((catalog, DCAT.dataset, subject))
-    describe_concepts(graph, session, site["base"], start)
+    describe_concepts(graph, session, site["base"], start, used)
     return failed
 
 
-def describe_concepts(sink: TripleSink, session: Session, base: str, start: int = 0) -> None:
-    """Add the descriptions of the concepts and schemes that the triples from ``start`` on point to."""
+def describe_concepts(sink: TripleSink, session: Session, base: str, start: int = 0, used=()) -> None:
+    """Add the descriptions of the concepts and schemes that the triples from ``start`` on point to
+    (rdflib triples; the concepts of converted triples come in ``used``)."""
     described = _concept_descriptions(session, base)
-    used = {o for _, _, o in sink.triples[start:] if isinstance(o, URIRef) and o in described}
+    used = set(used) | {t[2] for t in sink.triples[start:]
+                        if type(t) is tuple and isinstance(t[2], URIRef) and t[2] in described}
+    converted = _converted_descriptions(described) if sink.converted else described
     for concept in sorted(used):      # sorted: the same data always gives the same output
-        sink.triples.extend(described[concept])
+        sink.triples.extend(converted[concept])
 
 
-def catalog_page(session: Session, engine: SearchEngine, query: SearchQuery, site: dict, page_url) -> TripleSink:
-    """One page of the published catalog: the catalog, its datasets on this page, Hydra links."""
-    answer = search_resources(session, engine, None, replace(query, facets=()))
-    graph = TripleSink()
+_converted_cache: dict = {}
+
+
+def _converted_descriptions(described: dict) -> dict:
+    """The concept descriptions as pyoxigraph triples, converted once per catalog state."""
+    found = _converted_cache.get(id(described))
+    if found is None or found[0] is not described:
+        found = (described, {concept: to_ox(triples) for concept, triples in described.items()})
+        _converted_cache.clear()
+        _converted_cache[id(described)] = found
+    return found[1]
+
+
+def catalog_page(session: Session, engine: SearchEngine, query: SearchQuery, site: dict, page_url,
+                 converted: bool = False) -> TripleSink:
+    """One page of the published catalog: the catalog, its datasets on this page, Hydra links.
+
+    ``converted``: the page goes to pyoxigraph (not JSON-LD), so resources come from ``fragments.py``.
+    """
+    answer = search_resources(session, engine, None, replace(query, facets=()), rows_only=converted)
+    graph = TripleSink(converted=converted)
     catalog = _catalog_node(graph, site)
     describe_concepts(graph, session, site["base"])
-    add_representations(graph, session, answer["items"], site, catalog)
+    (add_published_rows if converted else add_representations)(graph, session, answer["items"], site, catalog)
     last = max(answer["pages"], 1)
     add_page_view(graph, catalog, page_url(query.page), total=answer["total"], first=page_url(1), last=page_url(last),
                   next_page=page_url(query.page + 1) if query.page < last else None,

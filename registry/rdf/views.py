@@ -80,7 +80,8 @@ def catalog(ext: str | None = None):
         kept = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
         return f"{site['base']}/catalog.{extension}?" + urlencode(kept + [("page", number)])
 
-    graph = services.catalog_page(get_session(), get_engine(), query, site, page_url)
+    graph = services.catalog_page(get_session(), get_engine(), query, site, page_url,
+                                  converted=fmt.extension != "jsonld")
     return _answer(graph, fmt)
 
 

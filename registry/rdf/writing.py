@@ -7,6 +7,10 @@ in-memory store and its Python serialisers (a page of 100 resources, ~10,000 tri
 :func:`write` hands the triples to pyoxigraph's serialisers (Rust), converting each distinct term
 once.  ``bench/rdf.py`` measures both paths side by side.  JSON-LD keeps rdflib's serialiser,
 because only it compacts with govcat's context.
+
+Pages that go to pyoxigraph may also carry triples already converted (``ox.Triple``): the
+per-resource cache of ``registry/rdf/fragments.py`` keeps a resource's triples in that form, since
+mapping and converting them is most of a page's cost.
 """
 from __future__ import annotations
 
@@ -19,10 +23,15 @@ OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "rdf": o
 
 
 class TripleSink:
-    """Enough of an rdflib ``Graph`` to be built by ``vocab``'s functions: it only collects triples."""
+    """Enough of an rdflib ``Graph`` to be built by ``vocab``'s functions: it only collects triples.
 
-    def __init__(self):
-        self.triples: list[tuple] = []
+    A sink made with ``converted=True`` goes to pyoxigraph only (not to rdflib nor JSON-LD), and
+    may then hold ``ox.Triple`` items beside rdflib triples.
+    """
+
+    def __init__(self, converted: bool = False):
+        self.triples: list = []
+        self.converted = converted
 
     def add(self, triple) -> "TripleSink":
         self.triples.append(triple)
@@ -36,10 +45,21 @@ class TripleSink:
 
     def graph(self) -> Graph:
         """The triples as an rdflib graph (for JSON-LD, and for callers who want rdflib)."""
+        if self.converted:
+            raise TypeError("this sink holds pyoxigraph triples: it is written, not made a graph")
         graph = bind_namespaces(Graph())
         for triple in self.triples:
             graph.add(triple)
         return graph
+
+
+_PREFIXES: dict[str, str] = {}
+
+
+def _prefix_map() -> dict[str, str]:
+    if not _PREFIXES:
+        _PREFIXES.update(_prefixes())
+    return _PREFIXES
 
 
 def _prefixes() -> dict[str, str]:
@@ -90,9 +110,16 @@ class _LongLivedConverter(_Converter):
 _shared_converter = _LongLivedConverter()
 
 
-def write(triples, extension: str, *, prefixes: bool = True) -> bytes:
-    """Serialise rdflib-term triples as Turtle, N-Triples or RDF/XML with pyoxigraph (duplicates removed)."""
+def to_ox(triples) -> list:
+    """rdflib-term triples as pyoxigraph triples (``ox.Triple`` items pass as they are)."""
     convert = _shared_converter
-    unique = dict.fromkeys(triples)
-    return ox.serialize((ox.Triple(convert(s), convert(p), convert(o)) for s, p, o in unique),
-                        format=OX_FORMATS[extension], prefixes=_prefixes() if prefixes else None)
+    return [t if type(t) is ox.Triple else ox.Triple(convert(t[0]), convert(t[1]), convert(t[2])) for t in triples]
+
+
+def write(triples, extension: str, *, prefixes: bool = True) -> bytes:
+    """Serialise triples (rdflib terms, or ``ox.Triple``) as Turtle, N-Triples or RDF/XML with pyoxigraph.
+
+    Duplicates are removed, the first of each kept in place.
+    """
+    unique = dict.fromkeys(to_ox(triples))
+    return ox.serialize(unique, format=OX_FORMATS[extension], prefixes=_prefix_map() if prefixes else None)

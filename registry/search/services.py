@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from registry.db import Database, utcnow
 from registry.departments.models import ClassificationNode, Department
@@ -59,21 +59,32 @@ def _labels(session: Session, facet: str, keys: list[str], lang: str) -> dict[st
 
 
 def search_resources(session: Session, engine: SearchEngine, actor, query: SearchQuery,
-                     states: tuple[str, ...] = ()) -> dict:
-    """The API's answer to a search: the page of resources with highlights, the total and the facets."""
+                     states: tuple[str, ...] = (), rows_only: bool = False) -> dict:
+    """The API's answer to a search: the page of resources with highlights, the total and the facets.
+
+    ``rows_only``: the items are the rows themselves, their documents not read (for callers that
+    keep what they make of a resource, such as the RDF pages).
+    """
     query = replace(query, visibility=visibility_for(actor, states))
     revision = "published" if query.visibility.public else "working"
     try:
         result = engine.search(query)
     except SearchUnavailable as error:
         log.warning("search engine unavailable: %s", error)
-        return _database_listing(session, actor, query, states, revision)
-    rows = {r.id: r for r in session.scalars(select(Resource).where(Resource.id.in_([h.resource_id for h in result.hits])))}
+        return _database_listing(session, actor, query, states, revision, rows_only)
+    statement = select(Resource).where(Resource.id.in_([h.resource_id for h in result.hits]))
+    if rows_only:
+        statement = statement.options(defer(Resource.doc), defer(Resource.published_doc),
+                                      defer(Resource.missing_fields))
+    rows = {r.id: r for r in session.scalars(statement)}
     items = []
     for hit in result.hits:
         resource = rows.get(hit.resource_id)
         if resource is None or (revision == "published" and not resource.is_public):
             continue   # the index is a moment behind the database: show what the database shows
+        if rows_only:
+            items.append(resource)
+            continue
         items.append({**resource_representation(resource, revision), "highlight": hit.highlight,
                       **({"score": round(hit.score, 4)} if hit.score is not None else {})})
     facets = {}
@@ -87,7 +98,7 @@ def search_resources(session: Session, engine: SearchEngine, actor, query: Searc
             "facets": facets, "next_cursor": result.next_cursor}
 
 
-def _database_listing(session, actor, query: SearchQuery, states, revision) -> dict:
+def _database_listing(session, actor, query: SearchQuery, states, revision, rows_only: bool = False) -> dict:
     """Without the engine, a plain listing still works from the database; anything more is a 503."""
     plain = set(query.filters) <= {"department", "classification"} and all(
         len(values) == 1 for values in query.filters.values())
@@ -97,7 +108,9 @@ def _database_listing(session, actor, query: SearchQuery, states, revision) -> d
                              department=(query.filters.get("department") or [None])[0],
                              classification=(query.filters.get("classification") or [None])[0],
                              page=query.page, per_page=query.per_page)
-    return {"items": [{**resource_representation(r, revision), "highlight": {}} for r in page.items],
+    items = list(page.items) if rows_only else [{**resource_representation(r, revision), "highlight": {}}
+                                                for r in page.items]
+    return {"items": items,
             "total": page.total, "page": page.page, "per_page": page.per_page, "pages": page.pages,
             "facets": {}, "next_cursor": None, "degraded": True}
 
