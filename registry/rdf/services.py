@@ -115,13 +115,18 @@ def add_published_rows(graph: TripleSink, session: Session, rows: list[Resource]
         return ready[index]
 
     entries = [(row.id, row.code, row.department.credit_code) for row in rows]
-    return _add_resources(graph, session, entries, site, catalog, kept)
+    # The rows came with their departments: in code order, as _departments gives them.
+    departments = {d.credit_code: d for d in sorted({row.department for row in rows}, key=lambda d: d.credit_code)}
+    return _add_resources(graph, session, entries, site, catalog, kept, departments)
 
 
-def _add_resources(graph, session: Session, entries: list[tuple], site: dict, catalog, triples_of) -> int:
+def _add_resources(graph, session: Session, entries: list[tuple], site: dict, catalog, triples_of,
+                   departments: dict | None = None) -> int:
     """``entries``: (id, code, provider) of each resource; ``triples_of(index, department)`` gives
-    its subject, its triples and the concepts among them when it knows them."""
-    departments = _departments(session, (provider for _, _, provider in entries))
+    its subject, its triples and the concepts among them when it knows them; ``departments``: theirs,
+    by credit code, when the caller has them."""
+    if departments is None:
+        departments = _departments(session, (provider for _, _, provider in entries))
     for department in departments.values():
         add_agent(graph, site["base"], department)
     start, failed, used = len(graph.triples), 0, set()
@@ -133,13 +138,13 @@ def _add_resources(graph, session: Session, entries: list[tuple], site: dict, ca
             log.warning("skipped resource %s", code, exc_info=True)
             failed += 1
             continue
-        graph.triples.extend(triples)
+        graph.triples.extend(triples)     # a fragment's: pyoxigraph's in a converted sink, rdflib's otherwise
         used.update(concepts)
         origin = origins.get(rid)
         if origin is not None:
-            graph.triples.extend(provenance_triples(subject, **origin))
+            graph.extend(provenance_triples(subject, **origin))
         if catalog is not None:
-            graph.triples.append((catalog, DCAT.dataset, subject))
+            graph.add((catalog, DCAT.dataset, subject))
     describe_concepts(graph, session, site["base"], start, used)
     return failed
 
@@ -148,8 +153,11 @@ def describe_concepts(sink: TripleSink, session: Session, base: str, start: int 
     """Add the descriptions of the concepts and schemes that the triples from ``start`` on point to
     (rdflib triples; the concepts of converted triples come in ``used``)."""
     described = _concept_descriptions(session, base)
-    used = set(used) | {t[2] for t in sink.triples[start:]
-                        if type(t) is tuple and isinstance(t[2], URIRef) and t[2] in described}
+    if sink.converted:      # what its rdflib triples pointed to was noted as they were converted
+        pointed = (iri for position, iri in sink.pointed_to if position >= start)
+    else:
+        pointed = (t[2] for t in sink.triples[start:] if type(t) is tuple and isinstance(t[2], URIRef))
+    used = set(used) | {iri for iri in pointed if iri in described}
     converted = _converted_descriptions(described) if sink.converted else described
     for concept in sorted(used):      # sorted: the same data always gives the same output
         sink.triples.extend(converted[concept])
@@ -196,7 +204,7 @@ def resource_graph(session: Session, resource: Resource, site: dict, revision: s
 def serialize(sink: TripleSink, fmt: RdfFormat) -> bytes:
     if fmt.extension == "jsonld":
         return to_jsonld(sink.graph()).encode("utf-8")
-    return write(sink.triples, fmt.extension)
+    return write(sink.triples, fmt.extension, converted=sink.converted)
 
 
 # -- dumps --------------------------------------------------------------------------------------

@@ -32,13 +32,29 @@ class TripleSink:
     def __init__(self, converted: bool = False):
         self.triples: list = []
         self.converted = converted
+        # In a converted sink each rdflib triple is converted as it comes, so that writing need not
+        # look at every triple again; the IRIs it pointed to are noted (position, IRI) for
+        # ``describe_concepts``, which would otherwise have to scan the whole page for them.
+        self.pointed_to: list[tuple[int, URIRef]] = []
 
     def add(self, triple) -> "TripleSink":
+        if self.converted and type(triple) is not ox.Triple:
+            if isinstance(triple[2], URIRef):
+                self.pointed_to.append((len(self.triples), triple[2]))
+            triple = to_ox((triple,))[0]
         self.triples.append(triple)
         return self
 
+    def extend(self, triples) -> None:
+        """Add several triples (rdflib's or pyoxigraph's)."""
+        if self.converted:
+            for triple in triples:
+                self.add(triple)
+        else:
+            self.triples.extend(triples)
+
     def addN(self, quads) -> None:  # noqa: N802 — rdflib's name
-        self.triples.extend((s, p, o) for s, p, o, _ in quads)
+        self.extend((s, p, o) for s, p, o, _ in quads)
 
     def __len__(self) -> int:
         return len(set(self.triples))
@@ -116,10 +132,11 @@ def to_ox(triples) -> list:
     return [t if type(t) is ox.Triple else ox.Triple(convert(t[0]), convert(t[1]), convert(t[2])) for t in triples]
 
 
-def write(triples, extension: str, *, prefixes: bool = True) -> bytes:
+def write(triples, extension: str, *, prefixes: bool = True, converted: bool = False) -> bytes:
     """Serialise triples (rdflib terms, or ``ox.Triple``) as Turtle, N-Triples or RDF/XML with pyoxigraph.
 
-    Duplicates are removed, the first of each kept in place.
+    Duplicates are removed, the first of each kept in place.  ``converted``: every triple is an
+    ``ox.Triple`` already (a converted sink's), so none is looked at before pyoxigraph takes them.
     """
-    unique = dict.fromkeys(to_ox(triples))
+    unique = dict.fromkeys(triples if converted else to_ox(triples))
     return ox.serialize(unique, format=OX_FORMATS[extension], prefixes=_prefix_map() if prefixes else None)
