@@ -76,8 +76,11 @@ def _concept_descriptions(session: Session, base: str) -> dict:
 
     Built once per catalog state: the classification tree changes only with the departments.
     """
-    stamp = session.execute(select(func.count(Department.id), func.max(Department.modified_at))).one()
-    key = (base, tuple(stamp))
+    stamp = session.info.get("govcat.departments_stamp")
+    if stamp is None:       # read once a session: a page asks several times, the departments do not change meanwhile
+        stamp = tuple(session.execute(select(func.count(Department.id), func.max(Department.modified_at))).one())
+        session.info["govcat.departments_stamp"] = stamp
+    key = (base, stamp)
     if key not in _concepts_cache:
         schemes = concept_schemes_graph(base, list_departments(session))
         described: dict = {}
@@ -128,7 +131,10 @@ def _add_resources(graph, session: Session, entries: list[tuple], site: dict, ca
     if departments is None:
         departments = _departments(session, (provider for _, _, provider in entries))
     for department in departments.values():
-        add_agent(graph, site["base"], department)
+        if graph.converted:
+            _add_converted_agent(graph, site["base"], department)
+        else:
+            add_agent(graph, site["base"], department)
     start, failed, used = len(graph.triples), 0, set()
     origins = resource_origins(session, [rid for rid, _, _ in entries if rid is not None])
     for index, (rid, code, provider) in enumerate(entries):
@@ -147,6 +153,25 @@ def _add_resources(graph, session: Session, entries: list[tuple], site: dict, ca
             graph.add((catalog, DCAT.dataset, subject))
     describe_concepts(graph, session, site["base"], start, used)
     return failed
+
+
+_agents_cache: dict = {}
+
+
+def _add_converted_agent(sink: TripleSink, base: str, department: Department) -> None:
+    """A department's agent triples, converted once per version of the department (it changes with them)."""
+    key = (base, department.id, department.version)
+    found = _agents_cache.get(key)
+    if found is None:
+        made = TripleSink(converted=True)
+        add_agent(made, base, department)
+        found = (made.triples, [iri for _, iri in made.pointed_to])
+        if len(_agents_cache) > 10_000:
+            _agents_cache.clear()
+        _agents_cache[key] = found
+    position = len(sink.triples)
+    sink.pointed_to.extend((position, iri) for iri in found[1])
+    sink.triples.extend(found[0])
 
 
 def describe_concepts(sink: TripleSink, session: Session, base: str, start: int = 0, used=()) -> None:

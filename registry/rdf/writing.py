@@ -39,9 +39,11 @@ class TripleSink:
 
     def add(self, triple) -> "TripleSink":
         if self.converted and type(triple) is not ox.Triple:
-            if isinstance(triple[2], URIRef):
-                self.pointed_to.append((len(self.triples), triple[2]))
-            triple = to_ox((triple,))[0]
+            s, p, o = triple
+            if isinstance(o, URIRef):
+                self.pointed_to.append((len(self.triples), o))
+            convert = _shared_converter
+            triple = ox.Triple(convert(s), convert(p), convert(o))
         self.triples.append(triple)
         return self
 
