@@ -159,8 +159,8 @@ _agents_cache: dict = {}
 
 
 def _add_converted_agent(sink: TripleSink, base: str, department: Department) -> None:
-    """A department's agent triples, converted once per version of the department (it changes with them)."""
-    key = (base, department.id, department.version)
+    """A department's agent triples, converted once for what they are made of (its code and names)."""
+    key = (base, department.credit_code, department.name, department.name_en)
     found = _agents_cache.get(key)
     if found is None:
         made = TripleSink(converted=True)
