@@ -17,10 +17,10 @@ from registry.api.common import int_arg
 from registry.auth import current_actor
 from registry.db import get_session
 from registry.departments.models import Department
-from registry.errors import ServiceError, flatten_messages
+from registry.errors import ServiceError
 from registry.i18n import in_language
 from registry.permissions import departments_for
-from registry.ui.common import signed_in_only
+from registry.ui.common import form_errors, signed_in_only
 
 bp = Blueprint("harvest_pages", __name__, url_prefix="/admin/harvest")
 bp.before_request(signed_in_only)
@@ -55,7 +55,7 @@ def new():
             session.commit()
         except (ValidationError, ServiceError) as problem:
             session.rollback()
-            errors = _errors(problem)
+            errors = form_errors(problem)
         else:
             flash(gettext("Source %(name)s added.", name=source.name))
             if request.form.get("action") == "check":
@@ -76,7 +76,7 @@ def source(name: str):
             session.commit()
         except (ValidationError, ServiceError) as problem:
             session.rollback()
-            errors, status = _errors(problem), 422
+            errors, status = form_errors(problem), 422
             found = services.managed_source(session, actor, name)
         else:
             flash(gettext("Source %(name)s saved.", name=name))
@@ -172,14 +172,6 @@ def _defaults(text: str) -> dict:
             pairs[key.strip()] = value.strip() if sep else ""
     return pairs
 
-
-def _errors(problem) -> dict[str, list[str]]:
-    if isinstance(problem, ValidationError):
-        found: dict[str, list[str]] = {}
-        for error in flatten_messages(problem.messages):
-            found.setdefault(error["field"].split(".")[0], []).append(in_language(error["reason_zh"], error["reason"]))
-        return found
-    return {problem.field or "_": [in_language(problem.zh, problem.en)]}
 
 
 def _departments(session, actor) -> list[tuple[str, str]]:

@@ -14,23 +14,13 @@ from registry.auth import current_actor
 from registry.db import get_session
 from registry.departments import services as departments
 from registry.departments.models import Department
-from registry.errors import ServiceError, flatten_messages
-from registry.i18n import in_language
+from registry.errors import ServiceError
 from registry.permissions import Action, require
-from registry.ui.common import label, signed_in_only
+from registry.ui.common import form_errors, label, signed_in_only
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(signed_in_only)
 
-
-def _errors(problem) -> dict[str, list[str]]:
-    """Each problem at the input it names (``_`` for the form as a whole)."""
-    if isinstance(problem, ValidationError):
-        found: dict[str, list[str]] = {}
-        for error in flatten_messages(problem.messages):
-            found.setdefault(error["field"].split(".")[0], []).append(in_language(error["reason_zh"], error["reason"]))
-        return found
-    return {problem.field or "_": [in_language(problem.zh, problem.en)]}
 
 
 def _filled(form, names) -> dict:
@@ -49,7 +39,7 @@ def department_tree():
             session.commit()
         except (ValidationError, ServiceError) as problem:
             session.rollback()
-            errors, status = _errors(problem), 422
+            errors, status = form_errors(problem), 422
         else:
             flash(gettext("%(name)s added.", name=created.name))
             return redirect(url_for(".department_tree"))
@@ -77,7 +67,7 @@ def department(code: str):
         flash(gettext("%(name)s saved.", name=data["name"]))
     except (ValidationError, ServiceError) as problem:
         session.rollback()
-        flash("; ".join(m for messages in _errors(problem).values() for m in messages))
+        flash("; ".join(m for messages in form_errors(problem).values() for m in messages))
     return redirect(url_for(".department_tree") + f"#d-{code}")
 
 
@@ -93,7 +83,7 @@ def users():
             session.commit()
         except (ValidationError, ServiceError) as problem:
             session.rollback()
-            errors, status = _errors(problem), 422
+            errors, status = form_errors(problem), 422
         else:
             flash(gettext("User %(name)s added.", name=created.username))
             return redirect(url_for(".users"))
@@ -115,5 +105,5 @@ def user(username: str):
         flash(gettext("User %(name)s saved.", name=username))
     except (ValidationError, ServiceError) as problem:
         session.rollback()
-        flash("; ".join(m for messages in _errors(problem).values() for m in messages))
+        flash("; ".join(m for messages in form_errors(problem).values() for m in messages))
     return redirect(url_for(".users") + f"#u-{username}")

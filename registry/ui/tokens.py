@@ -8,9 +8,9 @@ from marshmallow import ValidationError
 from registry.accounts import services
 from registry.auth import current_actor
 from registry.db import get_session
-from registry.errors import ServiceError, flatten_messages
+from registry.errors import ServiceError
 from registry.i18n import in_language
-from registry.ui.common import signed_in_only
+from registry.ui.common import form_errors, signed_in_only
 
 bp = Blueprint("tokens", __name__, url_prefix="/workspace/tokens")
 bp.before_request(signed_in_only)
@@ -32,9 +32,7 @@ def tokens():
             created = {"name": token.name, "secret": secret}      # shown on this answer only: stored as a digest
         except ValidationError as problem:
             session.rollback()
-            status = 422
-            for error in flatten_messages(problem.messages):
-                errors.setdefault(error["field"], []).append(in_language(error["reason_zh"], error["reason"]))
+            errors, status = form_errors(problem), 422
     mine = services.list_tokens(session, actor)
     return render_template("workspace/tokens.html", tokens=mine, created=created, errors=errors,
                            default_days=current_app.config["GOVCAT_TOKEN_DEFAULT_DAYS"]), status

@@ -17,14 +17,14 @@ from registry.audit.services import events_for
 from registry.auth import current_actor
 from registry.db import get_session
 from registry.departments.models import ClassificationNode, Department
-from registry.errors import ServiceError, flatten_messages
+from registry.errors import ServiceError
 from registry.i18n import in_language
 from registry.permissions import Action, can, departments_readable
 from registry.resources import services
 from registry.resources.models import Resource
 from registry.resources.services import EDITABLE_STATES
 from registry.search import index_after_commit
-from registry.ui.common import label, signed_in_only
+from registry.ui.common import form_errors, label, signed_in_only
 from registry.ui.resource_form import (
     CHOICES, GROUPS, LISTS, ROWS, SELECTS, TEXTS, document_from_form, form_values, input_name, rows_in_form,
 )
@@ -33,6 +33,7 @@ bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 bp.before_request(signed_in_only)
 PER_PAGE = 50
 WORKING_STATES = [s for s in v.RESOURCE_STATES.keys if s != "withdrawn"]
+WHOLE_FORM = {"_schema", "version", "transition", "state"}
 
 
 @bp.get("")
@@ -113,20 +114,9 @@ def _again(resource, doc: dict, problem=None):
         wanted = extra[part] + (1 if action == f"add-{part}" else 0)
         while len(values["rows"][part]) < wanted:
             values["rows"][part].append(dict.fromkeys(ROWS[part], ""))
-    errors, general = {}, []
-    if isinstance(problem, ValidationError):
-        for error in flatten_messages(problem.messages):
-            reason = in_language(error["reason_zh"], error["reason"])
-            if error["field"] == "_schema":
-                general.append(reason)
-            else:
-                errors.setdefault(input_name(error["field"]), []).append(reason)
-    elif problem is not None:
-        message = in_language(problem.zh, problem.en)
-        if problem.field and problem.field not in ("version", "transition", "state"):
-            errors.setdefault(input_name(problem.field), []).append(message)
-        else:
-            general.append(message)
+    # The version, the workflow step or the state concern the whole form: said above it, not at an input.
+    errors = form_errors(problem, lambda field: "_" if field in WHOLE_FORM else input_name(field)) if problem else {}
+    general = errors.pop("_", [])
     status = 200 if problem is None else 422 if isinstance(problem, ValidationError) else problem.status
     return _form_page(resource, values, errors, general), status
 

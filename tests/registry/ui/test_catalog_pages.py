@@ -3,19 +3,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from registry.demo.loader import load_demo
-from registry.search import get_engine
-from registry.search.outbox import drain
-
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
-
-
-@pytest.fixture
-def demo(app, db):
-    load_demo(db)
-    drain(db, get_engine(app))
 
 
 def test_the_department_tree_and_a_department(client, demo):

@@ -2,11 +2,9 @@
 approves or returns with a comment; the resource goes from a form to the public catalog with no API."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from registry.resources.models import Resource
 from registry.resources.services import create_resource, transition, update_resource
-from tests.conftest import sign_in, sign_out
+from tests.conftest import sign_out
 from tests.factories import ResourceDataFactory
 from tests.registry.ui.test_workspace import FORM, post, signed_in, stored
 

@@ -4,18 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from registry.demo.loader import load_demo
-from registry.search import get_engine
-from registry.search.outbox import drain
-
-
-@pytest.fixture
-def demo(app, db):
-    load_demo(db)
-    drain(db, get_engine(app))
-
 
 def test_numbered_pages_sort_and_folded_facets(client, demo):
     page = client.get("/search?page=3&sort=title").get_data(as_text=True)
