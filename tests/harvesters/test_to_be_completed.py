@@ -112,5 +112,5 @@ def test_the_resource_page_shows_the_sources_language_publisher_and_what_is_miss
     page = client.get(f"/resources/{resource_id}", headers={"Accept": "text/html", **world.editor_a.headers})
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and '<h1 lang="de">Verkehrszählung</h1>' in html
-    assert "待补录 To be completed" in html and "share_type, open_type" in html
+    assert "<strong>待补录</strong>" in html and "share_type, open_type" in html
     assert "Landesamt für Straßenbau" in html and "vz-2023-17" in html and "https://daten.example.de/vz" in html
