@@ -1,14 +1,22 @@
-"""A resource from the form to the public catalog in the browser, with no API: an editor registers it
-(a row added, errors shown, then submitted), the department's reviewer and the centre approve it, and
-the public finds it."""
+"""Department staff in the browser, with no API: a resource from the form to the public catalog (an
+editor registers it, the department's reviewer and the centre approve it, the public finds it), a
+spreadsheet registered after its preview, a harvested record completed from the worklist."""
 from __future__ import annotations
+
+import csv
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
+from sqlalchemy import select
 
+from registry.accounts.models import User
+from registry.db import get_db
 from registry.demo.loader import DEMO_PASSWORD
+from registry.resources import sheet_export, sheets
+from registry.resources.services import create_resource
 from tests.browser.conftest import WINDOW
+from tests.factories import ResourceDataFactory
 
 
 def sign_in(browser, username: str) -> None:
@@ -101,3 +109,40 @@ def test_the_form_fits_a_phone(browser):
         browser.screenshot("workspace-phone")
     finally:
         browser.driver.set_window_size(*WINDOW)
+
+
+def test_a_spreadsheet_with_one_bad_row_is_reported_and_the_rest_stored_after_confirmation(browser, live_app, tmp_path):
+    cells = [sheet_export.row_cells({**ResourceDataFactory(title=f"浏览器表格登记{n}"), "code": None}) for n in range(3)]
+    cells[1][sheets.HEADERS.index("共享类型")] = "内部共享"
+    sheet = tmp_path / "目录.csv"
+    with sheet.open("w", encoding="gbk", newline="") as out:
+        csv.writer(out).writerows([sheets.HEADERS] + cells)
+    sign_in(browser, "editor")
+    browser.driver.find_element(By.LINK_TEXT, "用表格登记").click()
+    browser.driver.find_element(By.ID, "file").send_keys(str(sheet))
+    browser.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    bad = browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "tr.invalid")))
+    assert bad.get_attribute("data-row") == "3" and "共享类型" in bad.text
+    assert len(browser.driver.find_elements(By.CSS_SELECTOR, "tr.valid")) == 2
+    browser.screenshot("upload-preview")
+    browser.driver.find_element(By.CSS_SELECTOR, "form[action$='/confirm'] button").click()
+    created = browser.wait(EC.presence_of_all_elements_located((By.CSS_SELECTOR, "ul.created a")))
+    assert sorted(a.text for a in created) == ["浏览器表格登记0", "浏览器表格登记2"]
+
+
+def test_a_harvested_record_is_completed_from_the_worklist(browser, live_app):
+    with get_db(live_app).transaction() as session:      # as a harvest stores a record lacking guide fields
+        editor = session.scalars(select(User).where(User.username == "editor")).one()
+        resource = create_resource(session, editor, ResourceDataFactory(title="浏览器补录的采集记录"))
+        resource.doc = {k: value for k, value in resource.doc.items() if k not in ("share_type", "share_method")}
+        resource.state, resource.missing_fields = "incomplete", ["share_type"]
+    sign_in(browser, "editor")
+    browser.driver.find_element(By.CSS_SELECTOR, "a[data-state=incomplete]").click()
+    browser.driver.find_element(By.LINK_TEXT, "浏览器补录的采集记录").click()
+    missing = browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, ".field.missing select[name=share_type]")))
+    assert missing
+    choose(browser, "share_type", "unconditional")
+    choose(browser, "share_method", "platform_file")
+    browser.driver.find_element(By.CSS_SELECTOR, "button[value=submit]").click()
+    state = browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "strong[data-state]")))
+    assert state.get_attribute("data-state") == "submitted"
