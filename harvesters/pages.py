@@ -33,6 +33,13 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
 
 
+@bp.app_template_global()
+def job_status(status: str) -> str:
+    """A job's status in the page's language."""
+    return {"running": gettext("running"), "succeeded": gettext("succeeded"), "failed": gettext("failed"),
+            "dry_run": gettext("dry run")}.get(status, status)
+
+
 @bp.get("")
 def sources():
     session = get_session()
