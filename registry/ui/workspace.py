@@ -25,9 +25,7 @@ from registry.resources.models import Resource
 from registry.resources.services import EDITABLE_STATES
 from registry.search import index_after_commit
 from registry.ui.common import form_errors, label, signed_in_only
-from registry.ui.resource_form import (
-    CHOICES, GROUPS, LISTS, ROWS, SELECTS, TEXTS, document_from_form, form_values, input_name, rows_in_form,
-)
+from registry.ui.resource_form import ROWS, SELECTS, document_from_form, form_values, input_name, rows_in_form
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 bp.before_request(signed_in_only)
@@ -136,7 +134,7 @@ def _form_page(resource, values: dict, errors: dict | None = None, general: list
         editable=resource is None or resource.state in EDITABLE_STATES,
         may_withdraw=resource is not None and resource.state != "withdrawn"
         and can(actor, Action.RESOURCE_WITHDRAW, resource.department_id),
-        texts=TEXTS, groups=GROUPS, lists=LISTS, choices=CHOICES, rows=ROWS, label=label)
+        rows=ROWS, label=label)
 
 
 def _classifications(session, actor, resource) -> list[tuple[str, str]]:
