@@ -154,5 +154,8 @@ def _wants_json() -> bool:
 
 
 def _wants_page() -> bool:
-    """A browser at a page (not the API, not an RDF or JSON client)."""
-    return not request.path.startswith("/api/") and request.accept_mimetypes.best == "text/html"
+    """A browser at a page (not the API, not an RDF or JSON client).  A browser's ``Accept`` ranks
+    HTML above ``*/*`` beside image types of the same weight, so HTML is matched, not taken as the
+    first entry; a client that accepts anything (``*/*``) gets the JSON error."""
+    return (not request.path.startswith("/api/")
+            and request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html")

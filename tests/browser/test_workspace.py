@@ -146,3 +146,25 @@ def test_a_harvested_record_is_completed_from_the_worklist(browser, live_app):
     browser.driver.find_element(By.CSS_SELECTOR, "button[value=submit]").click()
     state = browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "strong[data-state]")))
     assert state.get_attribute("data-state") == "submitted"
+
+
+def test_every_page_fits_a_phone(browser):
+    """At 390 px no page scrolls sideways: wide tables scroll inside their own box, rows wrap."""
+    sign_in(browser, "admin")
+    browser.driver.set_window_size(390, 844)
+    try:
+        wide = {}
+        for path in ("/", "/search?q=交通", "/departments", "/classification", "/developers", "/resources/1",
+                     "/workspace", "/workspace/new", "/workspace/tokens", "/workspace/upload", "/review",
+                     "/admin/departments", "/admin/users", "/admin/harvest", "/admin/harvest/new", "/api/v1/docs"):
+            browser.open(path)
+            width = browser.driver.execute_script("return window.innerWidth")
+            scrolled = browser.driver.execute_script("return document.documentElement.scrollWidth")
+            if scrolled > width:        # name what sticks out, outside the boxes that scroll on their own
+                wide[path] = [scrolled, *browser.driver.execute_script(
+                    "return Array.from(document.querySelectorAll('main *')).filter(e => !e.closest('.scroll')"
+                    " && e.getBoundingClientRect().right > window.innerWidth + 1)"
+                    ".slice(0, 3).map(e => e.tagName + '.' + e.className + ': ' + e.textContent.slice(0, 30))")]
+        assert wide == {}, f"pages wider than the {width} px window"
+    finally:
+        browser.driver.set_window_size(*WINDOW)

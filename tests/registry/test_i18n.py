@@ -57,7 +57,9 @@ def test_an_unknown_language_is_chinese_and_the_api_keeps_both(client):
     assert error["message"].startswith("The parameter") and error["message_zh"].startswith("参数")
 
 
-BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+# What Chromium sends when it opens a page: HTML among image types of the same weight.
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,"
+                     "*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"}
 
 
 def test_a_browser_meets_errors_as_pages_in_its_language(client):
