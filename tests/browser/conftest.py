@@ -108,6 +108,14 @@ class Browser:
         from selenium.webdriver.support.ui import WebDriverWait
         return WebDriverWait(self.driver, seconds).until(condition)
 
+    def follow(self, element) -> None:
+        """Click a link or button and wait until the next page has replaced this one."""
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as EC
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        element.click()
+        self.wait(EC.staleness_of(page))
+
     def screenshot(self, name: str) -> Path:
         """Save the window as ``<name>.png`` in the test's tmp dir; check it is a real, non-empty PNG."""
         path = self.shots / f"{name}.png"

@@ -6,6 +6,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
@@ -39,10 +40,16 @@ def department_catalog():
     server.server_close()
 
 
+def submit_and_wait(browser, button) -> None:
+    """Press a form's button and wait for the next page and its message (the page before may carry one too)."""
+    browser.follow(button)
+    browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
+
+
 def test_an_administrator_adds_checks_sets_defaults_and_runs_a_source(browser, department_catalog):
     sign_in(browser, "admin")
-    browser.driver.find_element(By.LINK_TEXT, "采集源").click()
-    browser.driver.find_element(By.LINK_TEXT, "添加采集源").click()
+    browser.follow(browser.driver.find_element(By.LINK_TEXT, "采集源"))
+    browser.follow(browser.driver.find_element(By.LINK_TEXT, "添加采集源"))
     browser.driver.find_element(By.NAME, "name").send_keys("browser-portal")
     Select(browser.driver.find_element(By.NAME, "type")).select_by_value("dcat")
     browser.driver.find_element(By.NAME, "url").send_keys(department_catalog)
@@ -55,16 +62,18 @@ def test_an_administrator_adds_checks_sets_defaults_and_runs_a_source(browser, d
 
     defaults = browser.driver.find_element(By.NAME, "defaults")
     defaults.send_keys("share_type=unconditional\nshare_method=platform_api")
-    browser.driver.find_element(By.CSS_SELECTOR, "form.source button[type=submit]").click()
-    browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
-    browser.driver.find_element(By.XPATH, "//button[text()='立即运行']").click()
-    browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
+    submit_and_wait(browser, browser.driver.find_element(By.CSS_SELECTOR, "form.source button[type=submit]"))
+    assert "已保存" in browser.driver.find_element(By.CSS_SELECTOR, ".flash").text
+    submit_and_wait(browser, browser.driver.find_element(By.XPATH, "//button[text()='立即运行']"))
 
-    def finished(driver):
+    def finished(driver):      # the address of the finished job's page, once the source's page lists it
         driver.refresh()
-        rows = driver.find_elements(By.CSS_SELECTOR, "tr[data-job] td.status-succeeded")
-        return rows[0] if rows else False
-    browser.wait(finished, 30).find_element(By.XPATH, "..").find_element(By.TAG_NAME, "a").click()
+        try:
+            links = driver.find_elements(By.XPATH, "//tr[td[contains(@class, 'status-succeeded')]]//a")
+            return links[0].get_attribute("href") if links else False
+        except StaleElementReferenceException:        # the page was still being replaced
+            return False
+    browser.driver.get(browser.wait(finished, 30))
     status = browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-status]")))
     assert status.get_attribute("data-status") == "succeeded"
     assert browser.driver.find_element(By.CSS_SELECTOR, "[data-counter=created] dd").text == "3"

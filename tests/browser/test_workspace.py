@@ -34,8 +34,8 @@ def sign_out(browser) -> None:
 
 def approve(browser, username: str, title: str) -> None:
     sign_in(browser, username)
-    browser.driver.find_element(By.LINK_TEXT, "审核").click()
-    browser.driver.find_element(By.LINK_TEXT, title).click()
+    browser.follow(browser.driver.find_element(By.LINK_TEXT, "审核"))
+    browser.follow(browser.driver.find_element(By.LINK_TEXT, title))
     browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "table.diff")))
     browser.driver.find_element(By.CSS_SELECTOR, "button[value=approve]").click()
     browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
@@ -58,7 +58,7 @@ def choose(browser, name: str, value: str | None = None) -> None:
 
 def test_register_submit_approve_twice_and_find_it(browser):
     sign_in(browser, "editor")
-    browser.driver.find_element(By.LINK_TEXT, "登记信息资源").click()
+    browser.follow(browser.driver.find_element(By.LINK_TEXT, "登记信息资源"))
     fill(browser, "title", "浏览器登记的停车泊位信息")
     fill(browser, "description", "全市道路停车泊位的位置与数量。")
     choose(browser, "classification")
@@ -118,7 +118,7 @@ def test_a_spreadsheet_with_one_bad_row_is_reported_and_the_rest_stored_after_co
     with sheet.open("w", encoding="gbk", newline="") as out:
         csv.writer(out).writerows([sheets.HEADERS] + cells)
     sign_in(browser, "editor")
-    browser.driver.find_element(By.LINK_TEXT, "用表格登记").click()
+    browser.follow(browser.driver.find_element(By.LINK_TEXT, "用表格登记"))
     browser.driver.find_element(By.ID, "file").send_keys(str(sheet))
     browser.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
     bad = browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "tr.invalid")))
@@ -137,8 +137,8 @@ def test_a_harvested_record_is_completed_from_the_worklist(browser, live_app):
         resource.doc = {k: value for k, value in resource.doc.items() if k not in ("share_type", "share_method")}
         resource.state, resource.missing_fields = "incomplete", ["share_type"]
     sign_in(browser, "editor")
-    browser.driver.find_element(By.CSS_SELECTOR, "a[data-state=incomplete]").click()
-    browser.driver.find_element(By.LINK_TEXT, "浏览器补录的采集记录").click()
+    browser.follow(browser.driver.find_element(By.CSS_SELECTOR, "a[data-state=incomplete]"))
+    browser.follow(browser.driver.find_element(By.LINK_TEXT, "浏览器补录的采集记录"))
     missing = browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, ".field.missing select[name=share_type]")))
     assert missing
     choose(browser, "share_type", "unconditional")
