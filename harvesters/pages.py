@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from harvesters import runs, services
 from harvesters.guidance import guidance
@@ -44,10 +44,9 @@ def job_status(status: str) -> str:
 def sources():
     session = get_session()
     found = services.visible_sources(session, current_actor())
-    last = {}
-    for source in found:
-        last[source.id] = session.scalar(select(HarvestJob).where(HarvestJob.source_id == source.id)
-                                         .order_by(HarvestJob.id.desc()).limit(1))
+    newest = select(func.max(HarvestJob.id)).where(HarvestJob.source_id.in_([s.id for s in found])) \
+        .group_by(HarvestJob.source_id)
+    last = {job.source_id: job for job in session.scalars(select(HarvestJob).where(HarvestJob.id.in_(newest)))}
     return render_template("harvest/sources.html", sources=found, last=last)
 
 

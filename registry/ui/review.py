@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from registry.api.common import int_arg
 from registry.audit.services import diff_documents, events_for
@@ -52,7 +52,7 @@ def queue():
         if departments is not None:
             condition &= Resource.department_id.in_(departments)
         conditions.append(condition)
-    query = select(Resource).where(conditions[0] if len(conditions) == 1 else conditions[0] | conditions[1])
+    query = select(Resource).where(or_(*conditions))
     page = int_arg("page", 1, maximum=10**4)
     items = list(session.scalars(query.order_by(Resource.modified_at, Resource.id)
                                  .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)))
