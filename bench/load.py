@@ -51,7 +51,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.search import queries  # noqa: E402
+from bench.search import answers, queries  # noqa: E402
 
 KINDS = ("search", "search_html", "resource", "rdf100", "rdf100_deep", "ckan")
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -171,17 +171,9 @@ class Server:
         self.port = port
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                         start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                connection.request("GET", "/api/v1/vocabularies")
-                if connection.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise SystemExit("the server did not start")
+        if not answers(port):
+            self.stop()
+            raise SystemExit("the server did not start")
 
     def _tree(self) -> list[int]:
         pids, todo = [], [self.process.pid]

@@ -86,17 +86,24 @@ def serve(instance: str, search_url: str | None, port: int) -> subprocess.Popen:
         env["GOVCAT_SEARCH_URL"] = search_url
     server = subprocess.Popen([sys.executable, "-m", "registry.cli", "serve", "--port", str(port), "--workers", "2"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 60
+    if not answers(port):
+        server.kill()
+        raise SystemExit("the server did not start")
+    return server
+
+
+def answers(port: int, seconds: float = 60) -> bool:
+    """Whether ``govcat serve`` on ``port`` answers within ``seconds`` (it loads, then listens)."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/api/v1/vocabularies")
             if connection.getresponse().status == 200:
-                return server
+                return True
         except OSError:
             time.sleep(0.3)
-    server.kill()
-    raise SystemExit("the server did not start")
+    return False
 
 
 def main() -> None:
