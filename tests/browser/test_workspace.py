@@ -143,7 +143,7 @@ def test_a_harvested_record_is_completed_from_the_worklist(browser, live_app):
     assert missing
     choose(browser, "share_type", "unconditional")
     choose(browser, "share_method", "platform_file")
-    browser.driver.find_element(By.CSS_SELECTOR, "button[value=submit]").click()
+    browser.follow(browser.driver.find_element(By.CSS_SELECTOR, "button[value=submit]"))   # this page shows a state too
     state = browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "strong[data-state]")))
     assert state.get_attribute("data-state") == "submitted"
 
