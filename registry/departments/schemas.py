@@ -45,4 +45,7 @@ class DepartmentUpdateSchema(BaseSchema):
     name = Text(validate=limit(200))
     name_en = Text(validate=limit(300))
     active = fields.Boolean()
+    parent = CreditCode(allow_none=True, metadata={
+        "description": "Credit code of the new parent department (null: the top of the tree). "
+                       "Moving a department renumbers its classification branch and those below it."})
     version = fields.Integer(required=True, strict=True)

@@ -15,6 +15,7 @@ from registry.codes import is_valid_credit_code
 from registry.audit.services import diff_documents, events_for_department, record
 from registry.db import utcnow
 from registry.departments.models import ClassificationNode, Department
+from registry.departments.moving import check_new_parent, move_subtree, next_branch_code
 from registry.departments.schemas import DepartmentSchema, DepartmentUpdateSchema
 from registry.errors import Conflict, Invalid, NotFound
 from registry.permissions import Action, require
@@ -39,18 +40,6 @@ def sync_fixed_classification(session: Session) -> int:
             node.name, node.name_en = fixed.zh, fixed.en
     session.flush()
     return added
-
-
-def _next_branch_code(session: Session, parent: Department | None) -> str:
-    base = parent.branch_code if parent else "3"
-    width = 2 if base == "3" else 3
-    children = session.scalars(select(ClassificationNode.code).where(
-        ClassificationNode.parent_code == base, func.length(ClassificationNode.code) == len(base) + width))
-    taken = [int(code[len(base):]) for code in children]
-    number = max(taken, default=0) + 1
-    if number >= 10 ** width:
-        raise Conflict("该上级部门下的分类代码已用尽。", "No classification codes are left under this parent.")
-    return f"{base}{number:0{width}d}"
 
 
 def get_department(session: Session, code: str) -> Department:
@@ -84,7 +73,7 @@ def create_department(session: Session, actor, data: dict, *, check_permission: 
     department = Department(
         credit_code=fields["credit_code"], name=fields["name"], name_en=fields.get("name_en"),
         level=fields["level"], region_code=fields["region_code"], parent=parent,
-        branch_code=_next_branch_code(session, parent))
+        branch_code=next_branch_code(session, parent))
     session.add(department)
     session.flush()
     session.add(ClassificationNode(code=department.branch_code, parent_code=parent.branch_code if parent else "3",
@@ -101,6 +90,9 @@ def update_department(session: Session, actor, code: str, data: dict) -> Departm
     department = get_department(session, code)
     if fields.pop("version") != department.version:
         raise Conflict("部门已被他人修改，请刷新后重试。", "The department changed since you read it.", "version")
+    moving = "parent" in fields and fields["parent"] != (department.parent.credit_code if department.parent else None)
+    parent_code = fields.pop("parent", None)
+    new_parent = _new_parent(session, department, parent_code) if moving else None
     before = department_representation(department)
     for key, value in fields.items():
         setattr(department, key, value)
@@ -110,12 +102,25 @@ def update_department(session: Session, actor, code: str, data: dict) -> Departm
     department.modified_at = utcnow()
     session.flush()
     changes = diff_documents(before, department_representation(department))
-    record(session, actor, entity_type="department", entity_id=department.id, department_id=department.id,
-           action="update", changes=changes)
+    if changes or not moving:
+        record(session, actor, entity_type="department", entity_id=department.id, department_id=department.id,
+               action="update", changes=changes)
+    if moving:
+        move_subtree(session, actor, department, new_parent, department_representation)
     if any(change["field"] in ("name", "name_en") for change in changes):
         # Index documents carry the department's name: rewrite those of its resources.
         queue_for_index(session, session.scalars(select(Resource.id).where(Resource.department_id == department.id)))
     return department
+
+
+def _new_parent(session: Session, department: Department, code: str | None) -> Department | None:
+    parent = None
+    if code is not None:
+        parent = session.scalar(select(Department).where(Department.credit_code == code))
+        if parent is None:
+            raise Invalid("上级部门不存在。", "The parent department does not exist.", "parent")
+    check_new_parent(department, parent, LEVEL_ORDER)
+    return parent
 
 
 def department_history(session: Session, actor, code: str, *, limit: int = 100,

@@ -1,4 +1,4 @@
-"""Administration as pages: the department tree (add a department, rename it, deactivate it) and the
+"""Administration as pages: the department tree (add a department, rename, move or deactivate it) and the
 users (add one with a role, deactivate or reactivate, set a new password).  The same services as the
 API check the permissions and record every change in the audit trail."""
 from __future__ import annotations
@@ -61,6 +61,8 @@ def department(code: str):
             "active": bool(request.form.get("active")), "version": found.version}
     if data["name_en"] is None:
         data.pop("name_en")
+    if "parent" in request.form:                        # moving: the branch codes below follow
+        data["parent"] = request.form["parent"].strip() or None
     try:
         departments.update_department(session, actor, code, data)
         session.commit()

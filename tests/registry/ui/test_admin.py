@@ -27,6 +27,27 @@ def test_add_a_department_under_another_rename_and_deactivate_it(client, db, wor
         assert (renamed.name, renamed.active) == ("改名后的部门", False)     # the box was left unticked
 
 
+def test_move_a_department_from_the_tree_page(client, db, world):
+    signed_in(client, "admin")
+    page = client.get("/admin/departments").get_data(as_text=True)
+    row = page[page.index(f'id="d-{world.dept_a.credit_code}"'):]
+    assert '<select name="parent">' in row[:row.index("</form>")]
+    form = {"name": world.dept_a.name, "active": "1", "parent": world.dept_b.credit_code}
+    assert post(client, f"/admin/departments/{world.dept_a.credit_code}", form).status_code == 302
+    with db.reader() as session:
+        moved = session.get(Department, world.dept_a.id)
+        assert moved.parent_id == world.dept_b.id and moved.branch_code == world.dept_b.branch_code + "001"
+    page = client.get("/admin/departments").get_data(as_text=True)
+    row = page[page.index(f'id="d-{world.dept_a.credit_code}"'):]
+    assert f'<option value="{world.dept_b.credit_code}" selected>' in row[:row.index("</form>")]
+    # Below itself: refused with the reason, nothing moves.
+    form = {"name": world.dept_b.name, "active": "1", "parent": world.dept_a.credit_code}
+    post(client, f"/admin/departments/{world.dept_b.credit_code}", form)
+    assert "不能把部门移到它自己或其下级部门之下" in client.get("/admin/departments").get_data(as_text=True)
+    with db.reader() as session:
+        assert session.get(Department, world.dept_b.id).parent_id is None
+
+
 def test_a_bad_department_is_explained_beside_its_inputs(client, db, world):
     signed_in(client, "admin")
     answer = post(client, "/admin/departments", {"credit_code": "123", "name": "", "level": "galactic"})
