@@ -24,5 +24,5 @@ def test_a_filter_is_shown_and_removed_and_nothing_found_offers_a_way_out(client
 def test_facet_labels_follow_the_page_language(client, demo):
     chinese = client.get("/search").get_data(as_text=True)
     english = client.get("/search?lang=en").get_data(as_text=True)
-    assert "<h3>共享类型</h3>" in chinese and "<h3>Sharing type</h3>" in english
+    assert "<h2>共享类型</h2>" in chinese and "<h2>Sharing type</h2>" in english
     assert ">无条件共享</a>" in chinese and ">Unconditional sharing</a>" in english
