@@ -121,3 +121,16 @@ def test_search_filter_and_page_with_the_keyboard_alone(browser):
     chosen = browser.driver.find_element(By.CSS_SELECTOR, ".facet a[aria-current=true]")
     assert chosen.find_element(By.CSS_SELECTOR, ".sr-only").get_attribute("textContent").strip()
     assert int(browser.driver.find_element(By.CSS_SELECTOR, "p.total strong").text) <= total
+
+
+def test_a_form_sent_without_its_csrf_token_is_refused_in_words_and_stores_nothing(browser):
+    sign_in(browser, "admin")
+    browser.open("/workspace/tokens")
+    rows = len(browser.driver.find_elements(By.CSS_SELECTOR, "table tbody tr"))
+    browser.driver.execute_script("document.querySelector('form.token input[name=csrf_token]').remove()")
+    browser.driver.find_element(By.ID, "f-name").send_keys("without a token")
+    browser.follow(browser.driver.find_element(By.CSS_SELECTOR, "form.token button[type=submit]"))
+    assert "防跨站令牌" in browser.driver.find_element(By.TAG_NAME, "main").text     # an HTML page, not JSON
+    browser.open("/workspace/tokens")
+    assert len(browser.driver.find_elements(By.CSS_SELECTOR, "table tbody tr")) == rows
+    assert "without a token" not in browser.driver.page_source
