@@ -30,10 +30,12 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import unicodedata
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -245,13 +247,13 @@ def report(runs: list[dict], catalog: str, count: int) -> bool:
             cells.append(f"{'PASS' if ok else 'FAIL'} {shown}")
         target = f"{limit:.0%}" if key == "zero" else f"{limit}"
         print(f"{name + ' ' + sign + ' ' + target:<22}" + "".join(f"{c:>{width}}" for c in cells))
-    if count >= 100_000:
+    if count >= 100_000:          # issue #13: latency as today (issue #3's targets), reported, not judged
         cells = []
         for run in runs:
             limit = LATENCY_TARGETS.get(run["name"], 80.0)
             value = totals[run["engine"]]["p95"]
-            cells.append(f"{'PASS' if value <= limit else 'FAIL'} ≤{limit:.0f}")
-        print(f"{'latency p95 (ms)':<22}" + "".join(f"{c:>{width}}" for c in cells))
+            cells.append(f"{'PASS' if value <= limit else 'FAIL'} {value:.1f}")
+        print(f"{'p95 ≤ 50/80 ms (info)':<22}" + "".join(f"{c:>{width}}" for c in cells))
 
     print("\nBy kind: nDCG@10 / recall@20 / MRR / zero-result rate")
     print(f"{'':<22}" + "".join(f"{label:>28}" for label in labels))
@@ -280,24 +282,22 @@ def report(runs: list[dict], catalog: str, count: int) -> bool:
     return passed
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=0, help="generated resources; default: the demo catalog")
-    parser.add_argument("--opensearch-url", default=os.environ.get("GOVCAT_SEARCH_URL") or None,
-                        help="an OpenSearch node (default: GOVCAT_SEARCH_URL)")
-    parser.add_argument("--elasticsearch-url", help="an Elasticsearch node")
-    parser.add_argument("--embedded-only", action="store_true", help="ignore GOVCAT_SEARCH_URL")
-    parser.add_argument("--json", help="write every query's results and metrics to this file")
-    parser.add_argument("--judge", action="store_true", help="rewrite judgments.tsv from the rules and the demo")
-    parser.add_argument("--candidates", metavar="QUERY", help="a query id or text: what plain text finds, graded")
-    args = parser.parse_args()
-    queries = read_queries()
-    if args.judge:
-        return judge(queries)
-    if args.candidates:
-        return candidates(queries, args.candidates)
-    if args.embedded_only:
-        args.opensearch_url = args.elasticsearch_url = None
+@contextmanager
+def opensearch_node():
+    """A throwaway OpenSearch node from scripts/opensearch (its URL), stopped afterwards."""
+    scripts = Path(__file__).resolve().parent.parent / "scripts" / "opensearch"
+    with tempfile.TemporaryDirectory() as workdir:
+        started = subprocess.run([str(scripts / "start"), workdir], stdout=subprocess.PIPE, text=True)
+        try:
+            lines = started.stdout.strip().splitlines()
+            if started.returncode or not lines or not lines[-1].startswith("OPENSEARCH_URL="):
+                raise SystemExit("scripts/opensearch/start did not start a node")
+            yield lines[-1].split("=", 1)[1]
+        finally:
+            subprocess.run([str(scripts / "stop"), workdir], stdout=subprocess.DEVNULL)
+
+
+def measure(args, queries: list[Query]) -> None:
     if args.count:
         queries = [q for q in queries if not q.uses_codes]
     with tempfile.TemporaryDirectory() as instance:
@@ -318,6 +318,32 @@ def main() -> None:
                                                "summary": {r["engine"]: summarize(r["queries"]) for r in runs}},
                                               ensure_ascii=False, indent=1), encoding="utf-8")
     sys.exit(0 if passed else 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=0, help="generated resources; default: the demo catalog")
+    parser.add_argument("--opensearch-url", default=os.environ.get("GOVCAT_SEARCH_URL") or None,
+                        help="an OpenSearch node (default: GOVCAT_SEARCH_URL)")
+    parser.add_argument("--start-opensearch", action="store_true",
+                        help="start a throwaway OpenSearch node with scripts/opensearch for the run")
+    parser.add_argument("--elasticsearch-url", help="an Elasticsearch node")
+    parser.add_argument("--embedded-only", action="store_true", help="ignore GOVCAT_SEARCH_URL")
+    parser.add_argument("--json", help="write every query's results and metrics to this file")
+    parser.add_argument("--judge", action="store_true", help="rewrite judgments.tsv from the rules and the demo")
+    parser.add_argument("--candidates", metavar="QUERY", help="a query id or text: what plain text finds, graded")
+    args = parser.parse_args()
+    queries = read_queries()
+    if args.judge:
+        return judge(queries)
+    if args.candidates:
+        return candidates(queries, args.candidates)
+    if args.embedded_only:
+        args.opensearch_url = args.elasticsearch_url = None
+    with ExitStack() as stack:
+        if args.start_opensearch:
+            args.opensearch_url = stack.enter_context(opensearch_node())
+        measure(args, queries)
 
 
 if __name__ == "__main__":
