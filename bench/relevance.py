@@ -61,9 +61,16 @@ LATENCY_TARGETS = {"embedded": 50.0, "opensearch": 80.0, "elasticsearch": 80.0} 
 
 # ---------------------------------------------------------------- the catalog
 
+def make_app(instance: str, **settings):
+    """The app on the instance's own SQLite database and, unless ``settings`` say otherwise, the
+    embedded engine — whatever ``GOVCAT_DATABASE_URL`` or ``GOVCAT_SEARCH_URL`` the environment holds."""
+    return create_app({"GOVCAT_INSTANCE": instance, "GOVCAT_DATABASE_URL": "", "GOVCAT_SEARCH_URL": "",
+                       "GOVCAT_SEARCH_DRAIN_SECONDS": 0, **settings})
+
+
 def load_catalog(instance: str, count: int) -> None:
     """The demo catalog (``count`` 0) or ``count`` generated resources, in a new SQLite database."""
-    app = create_app({"GOVCAT_INSTANCE": instance, "GOVCAT_SEARCH_DRAIN_SECONDS": 0})
+    app = make_app(instance)
     init_database(app)
     if count:
         from bench.load_and_list import load
@@ -111,7 +118,7 @@ def judge(queries: list[Query]) -> None:
     """Write judgments.tsv: the rules' grades of the demo catalog's public resources, by code."""
     with tempfile.TemporaryDirectory() as instance:
         load_catalog(instance, 0)
-        resources = public_resources(create_app({"GOVCAT_INSTANCE": instance}))
+        resources = public_resources(make_app(instance))
     titles = {facts.code: facts.title for facts, _ in resources}
     graded = grades_by_rules(queries, resources)
     rows = []
@@ -142,7 +149,7 @@ def candidates(queries: list[Query], wanted: str) -> None:
     query = next((q for q in queries if wanted in (q.id, q.text)), Query("-", "-", wanted))
     with tempfile.TemporaryDirectory() as instance:
         load_catalog(instance, 0)
-        resources = public_resources(create_app({"GOVCAT_INSTANCE": instance}))
+        resources = public_resources(make_app(instance))
     looked_for = pieces(query.text)
     found = []
     for facts, extra in resources:
@@ -162,15 +169,17 @@ def engines(args) -> list[tuple[str, dict]]:
     out = [("embedded", {})]
     index = f"govcat-relevance-{os.getpid()}"
     if args.opensearch_url:
-        out.append(("opensearch", {"GOVCAT_SEARCH_URL": args.opensearch_url, "GOVCAT_SEARCH_INDEX": index}))
+        out.append(("opensearch", {"GOVCAT_SEARCH_URL": args.opensearch_url, "GOVCAT_SEARCH_INDEX": index,
+                                   "GOVCAT_SEARCH_ENGINE": "opensearch"}))
     if args.elasticsearch_url:
-        out.append(("elasticsearch", {"GOVCAT_SEARCH_URL": args.elasticsearch_url, "GOVCAT_SEARCH_INDEX": index}))
+        out.append(("elasticsearch", {"GOVCAT_SEARCH_URL": args.elasticsearch_url, "GOVCAT_SEARCH_INDEX": index,
+                                      "GOVCAT_SEARCH_ENGINE": "elasticsearch"}))
     return out
 
 
 def run_engine(instance: str, label: str, extra: dict, queries: list[Query],
                graded: dict[str, dict[str, int]]) -> dict:
-    app = create_app({"GOVCAT_INSTANCE": instance, "GOVCAT_SEARCH_DRAIN_SECONDS": 0, **extra})
+    app = make_app(instance, **extra)
     engine = get_engine(app)
     database = get_db(app)
     started = time.perf_counter()
@@ -305,7 +314,7 @@ def measure(args, queries: list[Query]) -> None:
               file=sys.stderr)
         load_catalog(instance, args.count)
         if args.count:
-            resources = public_resources(create_app({"GOVCAT_INSTANCE": instance}))
+            resources = public_resources(make_app(instance))
             graded = grades_by_rules([q for q in queries if q.judged], resources)
             catalog = f"{args.count:,} generated resources ({len(resources):,} public)"
         else:

@@ -11,17 +11,16 @@ from importlib import resources as importlib_resources
 
 import pytest
 
-from bench.relevance import grades_by_rules, load_catalog, public_resources
+from bench.relevance import grades_by_rules, load_catalog, make_app, public_resources
 from bench.relevance_set import (KINDS, QUERIES_FILE, Facts, grade, ndcg_at, percentile, read_judgments, read_queries,
                                  recall_at, reciprocal_rank)
-from registry import create_app
 
 
 @pytest.fixture(scope="module")
 def demo_resources(tmp_path_factory):
     instance = str(tmp_path_factory.mktemp("relevance-demo"))
     load_catalog(instance, 0)
-    return public_resources(create_app({"GOVCAT_INSTANCE": instance}))
+    return public_resources(make_app(instance))
 
 
 def _demo_json(name: str):
