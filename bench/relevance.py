@@ -1,9 +1,10 @@
 """Benchmark: how well search finds what people mean — nDCG@10, recall@20, MRR, zero results, per engine.
 
     .venv/bin/python bench/relevance.py                                   # demo catalog, embedded engine
+    .venv/bin/python bench/relevance.py --start-opensearch                # … and a throwaway OpenSearch beside it
     .venv/bin/python bench/relevance.py --opensearch-url http://127.0.0.1:PORT \\
         [--elasticsearch-url http://127.0.0.1:PORT] [--json results.json]   # the engines side by side
-    .venv/bin/python bench/relevance.py --count 100000 --opensearch-url …  # a generated catalog
+    .venv/bin/python bench/relevance.py --count 100000 --start-opensearch # a generated catalog
     .venv/bin/python bench/relevance.py --candidates 企业信用                # judging: what plain text finds
     .venv/bin/python bench/relevance.py --judge                            # rewrite judgments.tsv
 
