@@ -16,6 +16,7 @@ from registry.evaluation.reports import shown, shown_score
 from registry.evaluation.snapshots import take_snapshot
 from tests.conftest import sign_in
 from tests.factories import DepartmentDataFactory
+from tests.registry.api.test_openapi import Contract
 
 NOW = utcnow()
 ENDPOINTS = ("/api/v1/evaluation", "/api/v1/evaluation/export.csv", "/api/v1/evaluation/export.xlsx")
@@ -160,3 +161,17 @@ def test_the_operations_are_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     for path in (*ENDPOINTS, "/api/v1/evaluation/departments/{code}"):
         assert "get" in paths[path] and paths[path]["get"]["security"] == [{"bearerAuth": []}]
+
+
+def test_the_answers_match_their_documented_shapes(client, db, world, catalog):
+    take_snapshot(db, NOW)
+    contract = Contract(client.get("/api/v1/openapi.json").get_json())
+    whole = contract.check(client.get("/api/v1/evaluation", headers=world.editor_a.headers), 200, "get",
+                           "/api/v1/evaluation")
+    assert None in whole["departments"][-1]["measures"].values()          # nulls are documented
+    for code in (catalog["a"].credit_code, catalog["c"].credit_code):
+        answer = contract.check(client.get(f"/api/v1/evaluation/departments/{code}", headers=world.editor_a.headers),
+                                200, "get", "/api/v1/evaluation/departments/{code}")
+        assert len(answer["trend"]) == 1
+    contract.check(client.get("/api/v1/evaluation/departments/1X", headers=world.editor_a.headers), 404, "get",
+                   "/api/v1/evaluation/departments/{code}")
