@@ -73,12 +73,8 @@ def take_if_due(database: Database, now: datetime | None = None) -> date | None:
 def trend(session: Session, department_id: int | None = None, *, days: int = TREND_DAYS) -> list[dict]:
     """The catalog's (``department_id`` None) or one department's snapshots, oldest first:
     ``{"day", "score", "rank", "measures"}`` each; days on which the department had no scorecard are left out."""
-    rows = session.execute(select(EvaluationSnapshot.day, EvaluationSnapshot.data)
+    path = ("catalog",) if department_id is None else ("departments", str(department_id))
+    rows = session.execute(select(EvaluationSnapshot.day, EvaluationSnapshot.data[path])     # the card only
                            .order_by(EvaluationSnapshot.day.desc()).limit(days)).all()
-    points = []
-    for day, data in reversed(rows):
-        card = data.get("catalog") if department_id is None else data.get("departments", {}).get(str(department_id))
-        if card is not None:
-            points.append({"day": day.isoformat(), "score": card.get("score"), "rank": card.get("rank"),
-                           "measures": card.get("measures", {})})
-    return points
+    return [{"day": day.isoformat(), "score": card.get("score"), "rank": card.get("rank"),
+             "measures": card.get("measures", {})} for day, card in reversed(rows) if card]
