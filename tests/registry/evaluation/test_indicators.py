@@ -43,7 +43,8 @@ def test_now_moves_the_boundary(db, world, publish):
     publish(world.dept_a, NOW - timedelta(days=5), update_frequency="weekly")
     with db.reader() as session:
         assert timeliness(session, NOW)[world.dept_a.id]["overdue_resources"] == 0
-        assert timeliness(session, NOW + timedelta(days=4))[world.dept_a.id]["overdue_resources"] == 1
+        assert timeliness(session, NOW + timedelta(days=3))[world.dept_a.id]["overdue_resources"] == 0   # 8 days
+        assert timeliness(session, NOW + timedelta(days=3, seconds=1))[world.dept_a.id]["overdue_resources"] == 1
 
 
 def test_only_irregular_resources_give_no_timeliness_not_zero(db, world, publish):
