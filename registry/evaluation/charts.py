@@ -24,6 +24,21 @@ INK, MUTED, ACCENT, GRID = "#1d2733", "#5b6876", "#b3261e", "#d9dee4"
 _ids = count(1)
 
 
+def _text_width(text: str, size: float = FONT) -> float:
+    """About how wide ``text`` is drawn: a CJK or full-width character a full em, others about half."""
+    return sum(size if ord(ch) > 0x2E7F else size * 0.58 for ch in text)
+
+
+def fit(text: str, width: float, size: float = FONT) -> str:
+    """``text``, cut short with "…" when it would be drawn wider than ``width`` (the whole text stays in
+    the chart's description and the bar's title)."""
+    if _text_width(text, size) <= width:
+        return text
+    while text and _text_width(text + "…", size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
 def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value is not None else "—"
 
@@ -56,7 +71,7 @@ def bar_chart(items: list[tuple[str, float | None]], *, title: str, axis: str, m
                      f'font-size="{FONT - 2}">{_number(maximum * tick)}</text>')
     for index, (label, value) in enumerate(items):
         y = top + ROW * index
-        parts.append(f'<text x="{PAD_LEFT}" y="{y + FONT}">{escape(label)}</text>')
+        parts.append(f'<text x="{PAD_LEFT}" y="{y + FONT}">{escape(fit(label, WIDTH - 2 * PAD_LEFT))}</text>')
         bar_y = y + FONT + 4
         if value is None:
             parts.append(f'<text x="{PAD_LEFT}" y="{bar_y + BAR - 3}" fill="{MUTED}">{escape(missing)}</text>')

@@ -26,7 +26,8 @@ HELPERS = {"shown": reports.shown, "shown_score": reports.shown_score, "label": 
 @bp.get("/evaluation")
 def catalog():
     evaluation = evaluate(get_session())
-    chart = charts.bar_chart([(reports.department_name(c.department), c.score) for c in evaluation.departments],
+    chart = charts.bar_chart([(f"{c.rank}. {reports.department_name(c.department)}" if c.rank else
+                               reports.department_name(c.department), c.score) for c in evaluation.departments],
                              title=_("Departments ranked by score"), axis=_("Score"))
     return render_template("evaluation/catalog.html", evaluation=evaluation, chart=chart, **HELPERS)
 

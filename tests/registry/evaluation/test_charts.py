@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from registry.evaluation.charts import PAD_LEFT, PAD_RIGHT, WIDTH, bar_chart, line_chart
+from registry.evaluation.charts import PAD_LEFT, PAD_RIGHT, WIDTH, bar_chart, fit, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -77,3 +77,15 @@ def test_a_single_point_stands_in_the_middle():
 def test_each_chart_has_its_own_ids():
     first, second = parse(bar_chart([], title="a", axis="x")), parse(bar_chart([], title="b", axis="x"))
     assert first.get("aria-labelledby") != second.get("aria-labelledby")
+
+
+def test_long_labels_are_cut_to_the_drawing_and_kept_whole_in_the_titles():
+    long_en = "Agriculture and Rural Affairs Bureau of Yuhang District, Hangzhou"
+    long_zh = "杭州市余杭区农业农村局" * 4
+    root = parse(bar_chart([(long_en, 50), (long_zh, 60)], title="t", axis="x"))
+    shown = [t for t in texts(root) if t.endswith("…")]
+    assert len(shown) == 2 and long_en.startswith(shown[0][:-1]) and long_zh.startswith(shown[1][:-1])
+    assert len(shown[1]) < len(shown[0])                   # a Chinese character takes more room
+    assert [b.find(f"{SVG}title").text for b in root.findall(f"{SVG}rect")] == [f"{long_en}: 50", f"{long_zh}: 60"]
+    assert long_en in root.find(f"{SVG}desc").text
+    assert fit("交通局", 100) == "交通局"
