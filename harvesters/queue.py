@@ -6,6 +6,9 @@ With it, ``govcat worker`` runs huey's consumer and jobs go through a queue in t
 * ``redis://host:6379/0`` — Redis (huey's ``RedisHuey`` storage): consumers on many machines;
 * ``sqlite:///path/queue.db`` — a SQLite file (``SqliteHuey``): consumer processes on one machine.
 
+Every consumer's scheduler also runs :func:`evaluation_snapshot` every ten minutes, which takes the
+evaluation's daily snapshot when the day has none (``harvesters.scheduling.snapshot_if_due``).
+
 Every consumer's scheduler runs :func:`enqueue_due` when it starts and then every minute; it queues
 one :func:`harvest` task per due source.  With several consumers it runs several times a minute,
 so a source is queued only if no "queued" marker of it is in the queue's storage: the marker is
@@ -33,7 +36,7 @@ from redis.exceptions import RedisError
 
 from harvesters import services
 from harvesters.base import JobAlreadyRunning, JobReport
-from harvesters.scheduling import due_sources, is_due, summary
+from harvesters.scheduling import due_sources, is_due, snapshot_if_due, summary
 from registry.db import get_db
 from registry.errors import ServiceError
 
@@ -205,6 +208,15 @@ def enqueue_due() -> list[str]:
     if names:
         log.info("due: %s; queued now: %s", ", ".join(names), ", ".join(queued) or "none (queued before)")
     return queued
+
+
+@huey.periodic_task(crontab(minute="*/10"), name="evaluation_snapshot")
+def evaluation_snapshot() -> str | None:
+    """Take the evaluation's snapshot of the day if no worker has yet; what happened, or None."""
+    outcome = snapshot_if_due(get_db(_process_app()))
+    if outcome:
+        log.info("%s", outcome)
+    return outcome
 
 
 def request_run(app: Flask, name: str) -> RunRequest:

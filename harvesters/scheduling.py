@@ -7,6 +7,9 @@ never ran).  Without a queue (``GOVCAT_QUEUE_URL``), ``govcat worker`` checks ev
 seconds and runs what is due, one source after another; several workers may run side by side,
 since a source never runs two jobs at once (the job lifecycle refuses a second) — each worker then
 takes the next source.  With a queue, :mod:`harvesters.queue` shares the due sources out instead.
+
+The worker also keeps the evaluation's daily snapshot (:func:`snapshot_if_due`, the trends of the
+scorecards): once a day, whichever worker looks first after midnight (UTC) takes it.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from sqlalchemy.orm import Session
 from harvesters.base import STALE_AFTER, JobAlreadyRunning, JobReport
 from harvesters.models import HarvestJob, HarvestSource
 from registry.db import Database, utcnow
+from registry.evaluation.snapshots import take_if_due
 
 log = logging.getLogger(__name__)
 INTERVAL = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
@@ -89,11 +93,26 @@ def run_due(database: Database, run, *, now: datetime | None = None) -> list[tup
     return outcomes
 
 
+def snapshot_if_due(database: Database, *, now: datetime | None = None) -> str | None:
+    """Take the evaluation's snapshot of the day unless one was taken; a line saying what happened, or None.
+    A failure is logged and left for the next look: it never stops the worker's harvests."""
+    try:
+        taken = take_if_due(database, now)
+    except Exception:       # noqa: BLE001 - the harvests go on; the next look tries again
+        log.exception("the evaluation snapshot failed")
+        return "evaluation snapshot: failed, tried again at the next look"
+    return f"evaluation snapshot of {taken.isoformat()} taken" if taken else None
+
+
 def work(database: Database, run, *, poll: float, once: bool = False, echo=print) -> None:
-    """The worker loop: run what is due, wait ``poll`` seconds, again (until interrupted, or once)."""
+    """The worker loop: run what is due, take the day's evaluation snapshot if not taken, wait ``poll``
+    seconds, again (until interrupted, or once)."""
     while True:
         for name, outcome in run_due(database, run):
             echo(f"{name}: {outcome}")
+        snapshot = snapshot_if_due(database)
+        if snapshot:
+            echo(snapshot)
         if once:
             return
         time.sleep(poll)

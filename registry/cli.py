@@ -379,6 +379,25 @@ class _cli_errors:
         return False
 
 
+@main.group()
+def evaluate() -> None:
+    """The evaluation of departments: scorecards and their snapshots."""
+
+
+@evaluate.command("snapshot")
+def evaluate_snapshot() -> None:
+    """Take today's snapshot of every scorecard now (replacing one taken earlier today), for the trends."""
+    from registry.evaluation.snapshots import take_snapshot, trend
+
+    database = get_db(_app())
+    click.echo("evaluating every department …", err=True)
+    day = take_snapshot(database)
+    with database.reader() as session:
+        catalog = trend(session, days=1)[-1]
+    score = "—" if catalog["score"] is None else catalog["score"]
+    click.echo(f"evaluation snapshot of {day.isoformat()} taken; the catalog's score: {score}", err=True)
+
+
 def _attach_harvest_commands() -> None:
     from harvesters.cli import harvest, worker
 

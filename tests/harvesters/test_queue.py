@@ -122,10 +122,13 @@ def test_the_setting_chooses_the_storage():
             storage_for(unusable)
 
 
-def test_the_periodic_task_runs_every_minute():
-    for minute in (0, 1, 37, 59):
+def test_the_periodic_task_runs_every_minute_and_the_snapshot_every_ten():
+    for minute in (1, 37, 59):
         moment = utcnow().replace(minute=minute, second=0, microsecond=0, tzinfo=None)
         assert [task.name for task in huey.read_periodic(moment)] == ["enqueue_due"]
+    for minute in (0, 10, 50):
+        moment = utcnow().replace(minute=minute, second=0, microsecond=0, tzinfo=None)
+        assert sorted(task.name for task in huey.read_periodic(moment)) == ["enqueue_due", "evaluation_snapshot"]
 
 
 # -- scheduling through the queue, in this process -----------------------------------------------

@@ -9,8 +9,11 @@ from click.testing import CliRunner
 from harvesters.cli import harvest, worker
 from harvesters.models import HarvestJob, HarvestSource
 from harvesters.base import STALE_AFTER
-from harvesters.scheduling import due_sources, is_due, parse_interval
+from harvesters import scheduling
+from harvesters.scheduling import due_sources, is_due, parse_interval, snapshot_if_due
 from registry.db import utcnow
+from registry.evaluation.models import EvaluationSnapshot
+from registry.evaluation.snapshots import is_due as snapshot_due
 from tests.harvesters.conftest import catalog_page, dataset_doc
 
 
@@ -75,6 +78,26 @@ def test_the_worker_runs_what_is_due_once(app, db, world, remote):
     again = runner.invoke(worker, ["--once"], obj=app)            # not due again for six hours
     assert again.exit_code == 0 and "dept-a" not in again.output
     assert client_total(app) == 3
+
+
+def test_the_worker_takes_the_evaluation_snapshot_once_a_day(app, db, world):
+    runner = CliRunner()
+    first = runner.invoke(worker, ["--once"], obj=app)
+    today = utcnow().date()
+    assert first.exit_code == 0 and f"evaluation snapshot of {today.isoformat()} taken" in first.output
+    again = runner.invoke(worker, ["--once"], obj=app)           # the day has its snapshot
+    assert again.exit_code == 0 and "evaluation snapshot" not in again.output
+    with db.reader() as session:
+        assert [s.day for s in session.query(EvaluationSnapshot)] == [today]
+        assert not snapshot_due(session)
+    assert snapshot_if_due(db, now=utcnow() + timedelta(days=1)).startswith("evaluation snapshot of")
+
+
+def test_a_failed_snapshot_does_not_stop_the_worker(app, db, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the database went away")
+    monkeypatch.setattr(scheduling, "take_if_due", broken)
+    assert snapshot_if_due(db) == "evaluation snapshot: failed, tried again at the next look"
 
 
 def client_total(app) -> int:

@@ -19,6 +19,7 @@ from registry import create_app
 from registry.accounts.schemas import TokenSchema, UserSchema, UserUpdateSchema
 from registry.api.openapi import OPERATIONS, build_openapi
 from registry.ckan.api_part import OPERATIONS as CKAN_OPERATIONS
+from registry.evaluation.views import API_PART as EVALUATION_PART
 from registry.rdf.api_part import OPERATIONS as RDF_OPERATIONS
 from registry.db import get_db
 from registry.departments.schemas import DepartmentSchema, DepartmentUpdateSchema
@@ -128,8 +129,9 @@ def test_query_parameters_of_the_resource_list(document):
 
 def test_operations_have_summaries_unique_ids_and_tags(document):
     ids = [operation["operationId"] for _, _, operation in operations(document)]
-    # the harvest API, the RDF endpoints and the CKAN API add their own
-    assert len(ids) == len(set(ids)) == len(OPERATIONS) + len(HARVEST_OPERATIONS) + len(RDF_OPERATIONS) + len(CKAN_OPERATIONS)
+    # the harvest API, the RDF endpoints, the CKAN API and the evaluation add their own
+    assert len(ids) == len(set(ids)) == len(OPERATIONS) + len(HARVEST_OPERATIONS) + len(RDF_OPERATIONS) + \
+        len(CKAN_OPERATIONS) + len(EVALUATION_PART.operations)
     tags = {tag["name"] for tag in document["tags"]}
     for method, path, operation in operations(document):
         assert operation["summary"], (method, path)

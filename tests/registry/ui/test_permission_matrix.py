@@ -18,6 +18,7 @@ STAFF = {"anonymous": 302, **dict.fromkeys(ROLES[1:], 200)}
 MATRIX = {
     "/": PUBLIC, "/search": PUBLIC, "/departments": PUBLIC, "/classification": PUBLIC, "/developers": PUBLIC,
     "/login": PUBLIC, "/api/v1/docs": PUBLIC,
+    "/evaluation": STAFF,     # public inside the government: every signed-in user
     "/workspace": STAFF, "/workspace/new": STAFF, "/workspace/tokens": STAFF, "/workspace/upload": STAFF,
     # a submitted resource of department A: its editor and reviewer and the centre read it; B does not
     "/workspace/resources/{submitted}": {"anonymous": 302, "editor_a": 200, "reviewer_a": 200, "editor_b": 403,
