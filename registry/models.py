@@ -6,6 +6,8 @@ from registry.db import Base
 from registry.departments.models import ClassificationNode, Department
 from registry.resources.models import CodeSequence, Resource
 from registry.search.models import SearchOutbox
+from registry.sharing.models import Notification, ShareGrant, ShareRequest
 
 __all__ = ["ApiToken", "AuditEvent", "LoginFailure", "Base", "ClassificationNode", "CodeSequence", "Department",
-           "HarvestError", "HarvestJob", "HarvestRecord", "HarvestSource", "Resource", "SearchOutbox", "User"]
+           "HarvestError", "HarvestJob", "HarvestRecord", "HarvestSource", "Notification", "Resource", "SearchOutbox",
+           "ShareGrant", "ShareRequest", "User"]
