@@ -46,6 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     rdf.init_app(app)
     ckan.init_app(app)
     ui.init_app(app)
+    from registry import sharing
+    sharing.init_app(app)
     from harvesters import pages as harvest_pages      # the composition point: harvesting sits above the registry
     harvest_pages.init_app(app)
 

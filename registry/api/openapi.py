@@ -130,6 +130,8 @@ TAGS = [
     {"name": "Accounts", "description": "用户与访问令牌。Users and API tokens."},
     {"name": "Harvest", "description": "采集源、采集任务及其报告（目录管理中心与系统管理员）。Harvest sources, their "
                                        "jobs and reports (catalog centre and system administrators)."},
+    {"name": "Sharing", "description": "部门间共享申请：申请、答复、授权与撤销。Sharing requests between departments: "
+                                       "requests, answers, grants and revocations."},
     {"name": "Vocabularies", "description": "受控词表与分类树。Controlled vocabularies and the classification tree."},
     {"name": "Linked data", "description": "DCAT-AP 3 RDF：分页目录、整库导出、单个资源、词汇与概念体系（位于网站根路径）。"
                                           "DCAT-AP 3 RDF at the site's root: the catalog in pages, dumps, one "
