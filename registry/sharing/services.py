@@ -158,6 +158,7 @@ def _grant(session: Session, actor, request: ShareRequest, items: list[str], exp
                        granted_at=now, granted_by_id=getattr(actor, "id", None))
     session.add(grant)
     request.grant = grant
+    session.expire(request, ["answered_by"])      # read again, for the answer, from answered_by_id
     record(session, actor, entity_type=ENTITY, entity_id=request.id, action="share_grant",
            department_id=request.provider_department_id, from_state="pending", to_state="granted", comment=note,
            changes=[{"field": "grant", "old": None, "new": {"items": list(items), "starts_on": request.period_start.isoformat(),
@@ -167,6 +168,7 @@ def _grant(session: Session, actor, request: ShareRequest, items: list[str], exp
 def _refuse(session: Session, actor, request: ShareRequest, reason: str, now: datetime) -> None:
     request.state, request.answered_at, request.answered_by_id = "refused", now, getattr(actor, "id", None)
     request.answer_reason, request.version = reason, request.version + 1
+    session.expire(request, ["answered_by"])
     record(session, actor, entity_type=ENTITY, entity_id=request.id, action="share_refuse",
            department_id=request.provider_department_id, from_state="pending", to_state="refused", comment=reason)
 

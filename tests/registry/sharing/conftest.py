@@ -1,10 +1,12 @@
 """What the sharing tests share: resources of department B of every sharing type, and a clock."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from registry.db import utcnow
+from registry.sharing.workdays import local_date
 from registry.resources.services import prepare_registration, register_resources
 from tests.factories import ResourceDataFactory
 
@@ -28,7 +30,8 @@ def shared(db, world) -> dict[str, int]:
 
 
 def in_days(days: int) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
+    """The catalog's day (Beijing time) ``days`` from today, as ISO text."""
+    return (local_date(utcnow()) + timedelta(days=days)).isoformat()
 
 
 def request_body(resource_id: int, **overrides) -> dict:
