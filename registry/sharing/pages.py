@@ -6,7 +6,7 @@ a refusal of the service comes back beside the input it concerns.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,11 +22,13 @@ from registry.ui.common import form_errors, label, signed_in_only
 
 bp = Blueprint("sharing", __name__)
 PER_PAGE = 50
-STATUS_LABELS = {
-    "pending": lazy_gettext("Waiting for an answer"), "overdue": lazy_gettext("Overdue"),
-    "granted": lazy_gettext("Granted"), "expired": lazy_gettext("Grant expired"),
-    "refused": lazy_gettext("Refused"), "revoked": lazy_gettext("Revoked"),
-}
+
+
+def status_label(status: str) -> str:
+    """A request's status in the page's language."""
+    return {"pending": gettext("Waiting for an answer"), "overdue": gettext("Overdue"),
+            "granted": gettext("Granted"), "expired": gettext("Grant expired"),
+            "refused": gettext("Refused"), "revoked": gettext("Revoked")}.get(status, status)
 
 
 @bp.before_request
@@ -44,7 +46,7 @@ def header_counts() -> dict:
 
 def _render(template: str, status: int = 200, **context):
     today = local_date(utcnow())
-    return render_template(template, status_label=lambda s: STATUS_LABELS.get(s, s), label=label,
+    return render_template(template, status_label=status_label, label=label,
                            status_of=lambda r: services.status_of(r, today), **context), status
 
 
@@ -115,7 +117,7 @@ def new():
             errors = form_errors(problem)
             status = getattr(problem, "status", 422)
         else:
-            flash(gettext("Your request is %(status)s.", status=STATUS_LABELS[share_request.state]))
+            flash(gettext("Your request is %(status)s.", status=status_label(share_request.state)))
             return redirect(url_for(".show", request_id=share_request.id))
     return _render("sharing/new.html", status, resource=resource, doc=doc, form=form, errors=errors,
                    data_items=services._data_items(doc))
