@@ -72,10 +72,10 @@ def _listing(box: str):
 
 @bp.get("/sharing/<any(inbox, outbox):box>")
 def box(box: str):
-    if current_actor().department_id is None:
-        return redirect(url_for(".overview"))
+    if current_actor().department_id is None:       # the centre has no boxes: its overview has every request
+        return overview()
     items, total, status, page = _listing(box)
-    return _render("sharing/box.html", box=box, items=items, total=total, status=status, page=page,
+    return _render("sharing/box.html", box=box, items=items, total=total, chosen=status, page=page,
                    more=page * PER_PAGE < total, statuses=services.STATUSES)
 
 
@@ -85,7 +85,7 @@ def overview():
     if actor.department_id is not None or not can(actor, Action.SHARE_READ):
         raise Forbidden("总览属于目录管理中心。", "The overview is the catalog centre's.")
     items, total, status, page = _listing("all")
-    return _render("sharing/box.html", box="all", items=items, total=total, status=status, page=page,
+    return _render("sharing/box.html", box="all", items=items, total=total, chosen=status, page=page,
                    more=page * PER_PAGE < total, statuses=services.STATUSES)
 
 
