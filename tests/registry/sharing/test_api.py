@@ -213,3 +213,19 @@ def test_lists_put_overdue_requests_first_and_filter(client, db, world, shared):
 def _day(offset: int):
     from datetime import date
     return date.fromisoformat(in_days(offset))
+
+
+def test_answers_match_the_documented_shapes(app, client, world, shared):
+    from registry.api.openapi import build_openapi
+    from tests.registry.api.test_openapi import Contract
+    contract = Contract(build_openapi(app))
+    created = contract.check(post(client, world.editor_a, API, request_body(shared["conditional"])), 201, "post",
+                             "/api/v1/share-requests")
+    one = "/api/v1/share-requests/{request_id}"
+    contract.check(client.get(f"{API}/{created['id']}", headers=world.reviewer_b.headers), 200, "get", one)
+    contract.check(client.get(f"{API}?box=inbox", headers=world.reviewer_b.headers), 200, "get", "/api/v1/share-requests")
+    contract.check(post(client, world.reviewer_b, f"{API}/{created['id']}/answer", {"decision": "grant"}), 200, "post",
+                   one + "/answer")
+    contract.check(post(client, world.reviewer_b, f"{API}/{created['id']}/revoke", {"reason": "到期前收回。"}), 200,
+                   "post", one + "/revoke")
+    contract.check(post(client, world.editor_a, API, request_body(shared["none"])), 201, "post", "/api/v1/share-requests")
