@@ -120,7 +120,7 @@ def new():
             flash(gettext("Your request is %(status)s.", status=status_label(share_request.state)))
             return redirect(url_for(".show", request_id=share_request.id))
     return _render("sharing/new.html", status, resource=resource, doc=doc, form=form, errors=errors,
-                   data_items=services._data_items(doc))
+                   data_items=services.data_items(doc))
 
 
 @bp.route("/sharing/requests/<int:request_id>", methods=["GET", "POST"])

@@ -55,7 +55,7 @@ def status_of(request: ShareRequest, today: date) -> str:
     return request.state
 
 
-def _data_items(doc: dict) -> list[str]:
+def data_items(doc: dict) -> list[str]:
     return [item.get("name") for item in doc.get("data_items") or [] if isinstance(item, dict) and item.get("name")]
 
 
@@ -101,7 +101,7 @@ def create_request(session: Session, actor, data: dict, *, now: datetime | None 
         raise Invalid("使用期限已经结束。", "The period of use ends in the past.", "period_end")
     if end < start:
         raise Invalid("使用期限的结束早于开始。", "The period of use ends before it starts.", "period_end")
-    items = _check_items(body.get("items") or [], _data_items(doc), "items",
+    items = _check_items(body.get("items") or [], data_items(doc), "items",
                          of_what=("该资源的信息项", "the resource's data items"))
     open_one = session.scalar(select(ShareRequest.id).where(
         ShareRequest.requester_department_id == actor.department_id, ShareRequest.resource_id == resource.id,
