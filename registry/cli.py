@@ -398,6 +398,25 @@ def evaluate_snapshot() -> None:
     click.echo(f"evaluation snapshot of {day.isoformat()} taken; the catalog's score: {score}", err=True)
 
 
+@main.group()
+def sharing() -> None:
+    """Sharing requests between departments."""
+
+
+@sharing.command("flag-overdue")
+def sharing_flag_overdue() -> None:
+    """Tell both departments and the centre of each request unanswered past its deadline (once each); run it daily."""
+    from registry.sharing.services import flag_overdue
+
+    app = _app()
+    with app.app_context(), get_db(app).transaction() as session:
+        flagged = flag_overdue(session)
+        for request in flagged:
+            click.echo(f"request {request.id}: overdue since {request.due_on.isoformat()} "
+                       f"({request.requester_department.name} → {request.provider_department.name})")
+    click.echo(f"{len(flagged)} overdue request(s) flagged", err=True)
+
+
 def _attach_harvest_commands() -> None:
     from harvesters.cli import harvest, worker
 

@@ -37,6 +37,18 @@ def _networks(value: str) -> str:
     return value
 
 
+def _holidays_file(value: str) -> str:
+    """A holidays file, read now: a mistake in it stops the start with its line, not a deadline later."""
+    from registry.sharing.workdays import checked_file
+    return checked_file(value)
+
+
+def _smtp_security(value: str) -> str:
+    if value not in ("none", "starttls", "ssl"):
+        raise ValueError(f"{value!r} is not one of none, starttls, ssl")
+    return value
+
+
 def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -82,6 +94,16 @@ SETTINGS = [
             "(comma-separated, e.g. 169.254.10.0/24).", _networks),
     Setting("HARVEST_DENY", "", "Networks harvest sources may never reach, beyond link-local and cloud-metadata "
             "addresses (comma-separated, e.g. 10.8.0.0/16).", _networks),
+    Setting("HOLIDAYS_FILE", "", "Public holidays and make-up working days (调休) that sharing deadlines count with: a "
+            "text file, one 'YYYY-MM-DD holiday|workday [note]' a line. Default: the file govcat ships "
+            "(registry/sharing/holidays.txt). A file with a mistake stops the start, naming the line.", _holidays_file),
+    Setting("SMTP_HOST", "", "Mail server for notifications of sharing requests. Empty: notifications stay inside the "
+            "catalog (no e-mail)."),
+    Setting("SMTP_PORT", 25, "Port of the mail server.", int),
+    Setting("SMTP_SECURITY", "none", "none, starttls or ssl.", _smtp_security),
+    Setting("SMTP_USER", "", "User name at the mail server (empty: no login)."),
+    Setting("SMTP_PASSWORD", "", "Password at the mail server."),
+    Setting("SMTP_FROM", "govcat@localhost", "Sender address of the notification e-mails."),
 ]
 
 

@@ -7,6 +7,8 @@ from registry.departments.models import ClassificationNode, Department
 from registry.evaluation.models import EvaluationSnapshot
 from registry.resources.models import CodeSequence, Resource
 from registry.search.models import SearchOutbox
+from registry.sharing.models import Notification, ShareGrant, ShareRequest
 
 __all__ = ["ApiToken", "AuditEvent", "LoginFailure", "Base", "ClassificationNode", "CodeSequence", "Department",
-           "EvaluationSnapshot", "HarvestError", "HarvestJob", "HarvestRecord", "HarvestSource", "Resource", "SearchOutbox", "User"]
+           "EvaluationSnapshot", "HarvestError", "HarvestJob", "HarvestRecord", "HarvestSource", "Notification",
+           "Resource", "SearchOutbox", "ShareGrant", "ShareRequest", "User"]

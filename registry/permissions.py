@@ -11,6 +11,12 @@ domain.md gives them to, and by system administrators, who run the system's conf
 department staff see nothing of them, not even that a source exists.  The decision is
 department-scoped like the others, so a role that manages its own department's sources is one
 entry in :data:`OWN_DEPARTMENT`.
+
+Sharing requests (domain.md, "Sharing"): the staff of a department (editors and reviewers) request
+other departments' resources for their own and see their department's requests, sent and received;
+the provider's reviewer answers and may revoke a grant; the centre sees every request (its overview)
+and may revoke a grant too.  Whether the requester's department differs from the provider's is the
+sharing service's rule, not a permission.
 """
 from __future__ import annotations
 
@@ -34,15 +40,20 @@ class Action(StrEnum):
     USER_MANAGE = "user.manage"
     TOKEN_MANAGE_OTHERS = "token.manage_others"
     HARVEST_SOURCE_MANAGE = "harvest.manage"          # sources, their jobs and reports; auth headers are write-only
+    SHARE_REQUEST = "share.request"                   # ask another department for a resource, for one's own
+    SHARE_READ = "share.read"                         # see a department's requests (sent or received)
+    SHARE_ANSWER = "share.answer"                     # grant or refuse a request to one's department
+    SHARE_REVOKE = "share.revoke"                     # revoke a grant of one's department
 
 
 A = Action
 # Actions a role may take within its own department, and anywhere.
 OWN_DEPARTMENT = {
     "editor": {A.RESOURCE_READ_WORKING, A.RESOURCE_CREATE, A.RESOURCE_UPDATE, A.RESOURCE_SUBMIT,
-               A.RESOURCE_WITHDRAW, A.HISTORY_READ},
+               A.RESOURCE_WITHDRAW, A.HISTORY_READ, A.SHARE_REQUEST, A.SHARE_READ},
     "reviewer": {A.RESOURCE_READ_WORKING, A.RESOURCE_APPROVE_DEPARTMENT, A.RESOURCE_RETURN_DEPARTMENT,
-                 A.RESOURCE_WITHDRAW, A.HISTORY_READ},
+                 A.RESOURCE_WITHDRAW, A.HISTORY_READ, A.SHARE_REQUEST, A.SHARE_READ, A.SHARE_ANSWER,
+                 A.SHARE_REVOKE},
     "admin": set(),
     "sysadmin": set(),
 }
@@ -50,7 +61,8 @@ ANY_DEPARTMENT = {
     "editor": set(),
     "reviewer": set(),
     "admin": {A.RESOURCE_READ_WORKING, A.RESOURCE_PUBLISH, A.RESOURCE_RETURN_CENTRE, A.RESOURCE_WITHDRAW,
-              A.HISTORY_READ, A.DEPARTMENT_MANAGE, A.USER_MANAGE, A.TOKEN_MANAGE_OTHERS, A.HARVEST_SOURCE_MANAGE},
+              A.HISTORY_READ, A.DEPARTMENT_MANAGE, A.USER_MANAGE, A.TOKEN_MANAGE_OTHERS, A.HARVEST_SOURCE_MANAGE,
+              A.SHARE_READ, A.SHARE_REVOKE},
     "sysadmin": {A.RESOURCE_READ_WORKING, A.HISTORY_READ, A.DEPARTMENT_MANAGE, A.USER_MANAGE,
                  A.TOKEN_MANAGE_OTHERS, A.HARVEST_SOURCE_MANAGE},
 }

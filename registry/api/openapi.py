@@ -132,6 +132,8 @@ TAGS = [
                                        "jobs and reports (catalog centre and system administrators)."},
     {"name": "Evaluation", "description": "评价：各部门记分卡、排名与趋势（登录可读）。Evaluation: every department's "
                                           "scorecard, the ranking and trends (signed-in readers)."},
+    {"name": "Sharing", "description": "部门间共享申请：申请、答复、授权与撤销。Sharing requests between departments: "
+                                       "requests, answers, grants and revocations."},
     {"name": "Vocabularies", "description": "受控词表与分类树。Controlled vocabularies and the classification tree."},
     {"name": "Linked data", "description": "DCAT-AP 3 RDF：分页目录、整库导出、单个资源、词汇与概念体系（位于网站根路径）。"
                                           "DCAT-AP 3 RDF at the site's root: the catalog in pages, dumps, one "

@@ -110,11 +110,24 @@ class Browser:
 
     def follow(self, element) -> None:
         """Click a link or button and wait until the next page has replaced this one."""
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions as EC
         page = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        self.wait(EC.staleness_of(page))
+
+        def replaced(_driver) -> bool:
+            # Chromium answers a node of a document just replaced either as stale or, while it swaps
+            # documents, as an inspector error: "Node with given id does not belong to the document".
+            try:
+                page.is_enabled()
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as error:
+                if "does not belong to the document" in str(error):
+                    return True
+                raise
+            return False
+        self.wait(replaced)
 
     def screenshot(self, name: str) -> Path:
         """Save the window as ``<name>.png`` in the test's tmp dir; check it is a real, non-empty PNG."""

@@ -20,6 +20,7 @@ from registry.accounts.schemas import TokenSchema, UserSchema, UserUpdateSchema
 from registry.api.openapi import OPERATIONS, build_openapi
 from registry.ckan.api_part import OPERATIONS as CKAN_OPERATIONS
 from registry.evaluation.views import API_PART as EVALUATION_PART
+from registry.sharing.views import OPERATIONS as SHARING_OPERATIONS
 from registry.rdf.api_part import OPERATIONS as RDF_OPERATIONS
 from registry.db import get_db
 from registry.departments.schemas import DepartmentSchema, DepartmentUpdateSchema
@@ -129,9 +130,10 @@ def test_query_parameters_of_the_resource_list(document):
 
 def test_operations_have_summaries_unique_ids_and_tags(document):
     ids = [operation["operationId"] for _, _, operation in operations(document)]
-    # the harvest API, the RDF endpoints, the CKAN API and the evaluation add their own
-    assert len(ids) == len(set(ids)) == len(OPERATIONS) + len(HARVEST_OPERATIONS) + len(RDF_OPERATIONS) + \
-        len(CKAN_OPERATIONS) + len(EVALUATION_PART.operations)
+    # the harvest API, the RDF endpoints, the CKAN API, the evaluation and sharing requests add their own
+    assert len(ids) == len(set(ids)) == (len(OPERATIONS) + len(HARVEST_OPERATIONS) + len(RDF_OPERATIONS)
+                                         + len(CKAN_OPERATIONS) + len(EVALUATION_PART.operations)
+                                         + len(SHARING_OPERATIONS))
     tags = {tag["name"] for tag in document["tags"]}
     for method, path, operation in operations(document):
         assert operation["summary"], (method, path)
@@ -173,6 +175,9 @@ def test_request_bodies_reference_the_schemas(document):
         ("post", "/api/v1/tokens"): "Token",
         ("post", "/api/v1/harvest/sources"): "HarvestSource",
         ("patch", "/api/v1/harvest/sources/{source_name}"): "HarvestSourceUpdate",
+        ("post", "/api/v1/share-requests"): "ShareRequest",
+        ("post", "/api/v1/share-requests/{request_id}/answer"): "ShareAnswer",
+        ("post", "/api/v1/share-requests/{request_id}/revoke"): "ShareRevoke",
     }
     bodies = {(method, path): operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
               for method, path, operation in operations(document)

@@ -35,6 +35,14 @@ MATRIX = {
                        "sysadmin": 200},
     "/admin/harvest/new": {"anonymous": 302, "editor_a": 403, "reviewer_a": 403, "editor_b": 403, "admin": 200,
                            "sysadmin": 200},
+    # sharing requests: each department's boxes, the centre's overview, everyone's notifications
+    "/sharing/inbox": {"anonymous": 302, "editor_a": 200, "reviewer_a": 200, "editor_b": 200, "admin": 200,
+                       "sysadmin": 403},
+    "/sharing/outbox": {"anonymous": 302, "editor_a": 200, "reviewer_a": 200, "editor_b": 200, "admin": 200,
+                        "sysadmin": 403},
+    "/sharing/overview": {"anonymous": 302, "editor_a": 403, "reviewer_a": 403, "editor_b": 403, "admin": 200,
+                          "sysadmin": 403},
+    "/notifications": STAFF,
     # not public yet: a page for those who may read the working copy, and "not found" for the rest
     "/resources/{submitted}": {"anonymous": 404, "editor_a": 200, "reviewer_a": 200, "editor_b": 404,
                                "admin": 200, "sysadmin": 200},

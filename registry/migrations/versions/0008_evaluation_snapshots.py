@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 import registry.db
 
-revision = 'g1'
+revision = '0008'
 down_revision = '0007'
 branch_labels = None
 depends_on = None
