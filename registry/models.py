@@ -4,8 +4,9 @@ from registry.accounts.models import ApiToken, LoginFailure, User
 from registry.audit.models import AuditEvent
 from registry.db import Base
 from registry.departments.models import ClassificationNode, Department
+from registry.links.models import LinkCheck
 from registry.resources.models import CodeSequence, Resource
 from registry.search.models import SearchOutbox
 
 __all__ = ["ApiToken", "AuditEvent", "LoginFailure", "Base", "ClassificationNode", "CodeSequence", "Department",
-           "HarvestError", "HarvestJob", "HarvestRecord", "HarvestSource", "Resource", "SearchOutbox", "User"]
+           "HarvestError", "HarvestJob", "HarvestRecord", "HarvestSource", "LinkCheck", "Resource", "SearchOutbox", "User"]
