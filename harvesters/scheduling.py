@@ -89,11 +89,16 @@ def run_due(database: Database, run, *, now: datetime | None = None) -> list[tup
     return outcomes
 
 
-def work(database: Database, run, *, poll: float, once: bool = False, echo=print) -> None:
-    """The worker loop: run what is due, wait ``poll`` seconds, again (until interrupted, or once)."""
+def work(database: Database, run, *, poll: float, once: bool = False, echo=print, also=None) -> None:
+    """The worker loop: run what is due, wait ``poll`` seconds, again (until interrupted, or once).
+
+    ``also``: other scheduled work, called after the harvests of each round; it returns lines to show
+    (the link checks of :mod:`harvesters.link_runs`)."""
     while True:
         for name, outcome in run_due(database, run):
             echo(f"{name}: {outcome}")
+        for line in (also() if also is not None else ()):
+            echo(line)
         if once:
             return
         time.sleep(poll)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,15 @@ def _networks(value: str) -> str:
             except ValueError:
                 raise ValueError(f"{item.strip()!r} is not an IP network") from None
     return value
+
+
+def _interval(value: str) -> str:
+    """An interval such as 30m, 6h or 7d (minutes, hours, days); ``off`` gives an empty value."""
+    if value.strip().lower() == "off":
+        return ""
+    if not re.fullmatch(r"\s*\d+\s*[mhd]\s*", value):
+        raise ValueError(f"{value!r} is not an interval such as 30m, 6h or 7d")
+    return value.strip()
 
 
 def _bool(value: str) -> bool:
@@ -80,6 +90,11 @@ SETTINGS = [
             "sqlite:///path (workers on one machine). Empty: each worker runs due harvests itself, no extra service."),
     Setting("HARVEST_ALLOW", "", "Networks harvest sources may reach although the address policy refuses them "
             "(comma-separated, e.g. 169.254.10.0/24).", _networks),
+    Setting("LINK_CHECK_EVERY", "7d", "How old a link's last check may grow before `govcat worker` checks it again: "
+            "30m, 6h, 7d … (off: no scheduled link checks; `govcat check-links` still works).", _interval),
+    Setting("LINK_CHECK_BATCH", 2000, "Links one scheduled link check takes at most, the oldest first.", int),
+    Setting("LINK_CHECK_CONCURRENCY", 32, "Links checked at the same time.", int),
+    Setting("LINK_CHECK_PER_HOST", 4, "Links checked at the same time on one host.", int),
     Setting("HARVEST_DENY", "", "Networks harvest sources may never reach, beyond link-local and cloud-metadata "
             "addresses (comma-separated, e.g. 10.8.0.0/16).", _networks),
 ]

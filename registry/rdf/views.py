@@ -119,12 +119,12 @@ def _resource_answer(resource: Resource, revision: str, ext: str | None):
 
 def _page_context(session, resource: Resource, doc: dict) -> dict:
     """What the resource page shows beside the document: labels in the page's language, the
-    classification's name, where a harvested resource came from."""
+    classification's name, where a harvested resource came from, what its links answered."""
     def label(name: str, key) -> str:
         terms = v.ENUMERATIONS[name]
         return in_language(terms[key].zh, terms[key].en) if key in terms else str(key)
     node = session.get(ClassificationNode, doc.get("classification") or "")
-    return {"label": label, "origin": resource_origins(session, [resource.id]).get(resource.id),
+    return {"label": label, "link_checks": link_checks(session, document_urls(doc)), "origin": resource_origins(session, [resource.id]).get(resource.id),
             "classification_name": in_language(node.name, node.name_en or node.name) if node else None,
             "provider_name": in_language(resource.department.name, resource.department.name_en or resource.department.name)}
 
