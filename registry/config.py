@@ -88,15 +88,15 @@ SETTINGS = [
             int),
     Setting("QUEUE_URL", "", "Job queue shared by harvest workers on several machines: redis://host:6379/0, or "
             "sqlite:///path (workers on one machine). Empty: each worker runs due harvests itself, no extra service."),
-    Setting("HARVEST_ALLOW", "", "Networks harvest sources may reach although the address policy refuses them "
+    Setting("HARVEST_ALLOW", "", "Networks harvest sources and the link checker may reach although the address policy refuses them "
             "(comma-separated, e.g. 169.254.10.0/24).", _networks),
+    Setting("HARVEST_DENY", "", "Networks harvest sources may never reach, beyond link-local and cloud-metadata "
+            "addresses (comma-separated, e.g. 10.8.0.0/16).", _networks),
     Setting("LINK_CHECK_EVERY", "7d", "How old a link's last check may grow before `govcat worker` checks it again: "
             "30m, 6h, 7d … (off: no scheduled link checks; `govcat check-links` still works).", _interval),
     Setting("LINK_CHECK_BATCH", 2000, "Links one scheduled link check takes at most, the oldest first.", int),
     Setting("LINK_CHECK_CONCURRENCY", 32, "Links checked at the same time.", int),
     Setting("LINK_CHECK_PER_HOST", 4, "Links checked at the same time on one host.", int),
-    Setting("HARVEST_DENY", "", "Networks harvest sources may never reach, beyond link-local and cloud-metadata "
-            "addresses (comma-separated, e.g. 10.8.0.0/16).", _networks),
 ]
 
 
