@@ -196,7 +196,8 @@ class LinkChecker:
             except ValueError:
                 raise _Dead("not a valid address") from None
             if scheme not in ("http", "https"):
-                return self._result(url, None, None, "not checked: only http and https links are checked", None, 0, started, checked_at)
+                return self._result(url, None, None, "not checked: only http and https links are checked", None, 0,
+                                    started, checked_at)
             try:
                 status, final, hops = self._follow(url, "HEAD", started)
             except _Dead as dead:

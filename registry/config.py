@@ -88,8 +88,8 @@ SETTINGS = [
             int),
     Setting("QUEUE_URL", "", "Job queue shared by harvest workers on several machines: redis://host:6379/0, or "
             "sqlite:///path (workers on one machine). Empty: each worker runs due harvests itself, no extra service."),
-    Setting("HARVEST_ALLOW", "", "Networks harvest sources and the link checker may reach although the address policy refuses them "
-            "(comma-separated, e.g. 169.254.10.0/24).", _networks),
+    Setting("HARVEST_ALLOW", "", "Networks harvest sources and the link checker may reach although the address "
+            "policy refuses them (comma-separated, e.g. 169.254.10.0/24).", _networks),
     Setting("HARVEST_DENY", "", "Networks harvest sources may never reach, beyond link-local and cloud-metadata "
             "addresses (comma-separated, e.g. 10.8.0.0/16).", _networks),
     Setting("LINK_CHECK_EVERY", "7d", "How old a link's last check may grow before `govcat worker` checks it again: "

@@ -89,7 +89,8 @@ def test_published_links_name_their_resources_and_drafts_are_left_out(db, world)
 
 def test_due_urls_never_checked_first_then_the_oldest(db):
     with db.transaction() as session:
-        record_results(session, [result("http://a/old", True, T0), result("http://a/older", False, T0 - timedelta(days=9)),
+        record_results(session, [result("http://a/old", True, T0),
+                                 result("http://a/older", False, T0 - timedelta(days=9)),
                                  result("http://a/new", True, T0 + timedelta(days=6))], users={})
     urls = ["http://a/new", "http://a/old", "http://a/never", "http://a/older"]
     with db.reader() as session:
