@@ -276,11 +276,11 @@ class LinkChecker:
             response.close()
 
     def _peek(self, response: requests.Response, method: str, status: int, started: float) -> None:
-        """Read at most :data:`PEEK_BYTES` of the body (none for HEAD): the start of the answer, no more.
-        A connection whose body was read to its end goes back to the pool for the next check."""
+        """Read the first bytes of the body that arrive, at most :data:`PEEK_BYTES` (none for HEAD): proof
+        that data flows, no more.  A connection whose body was read to its end goes back to the pool."""
         raw = response.raw
         try:
-            raw.read(PEEK_BYTES, decode_content=False)
+            raw.read1(PEEK_BYTES, decode_content=False)
             if raw.length_remaining == 0 or method == "HEAD":
                 raw.release_conn()
                 response._content_consumed = True        # closing must not drop the released connection
