@@ -104,7 +104,7 @@ def test_the_resource_page_shows_each_links_state(app, client, db, world, server
     link_runs.check_links(db, checker, department_ids=[world.dept_a.id])
     checker.close()
     page = client.get(f"/resources/{resource_id}", headers={"Accept": "text/html"}).get_data(as_text=True)
-    assert "✓ 可访问" in page and "✗ 失效</strong>: HTTP 500 Internal Server Error" in page
+    assert "✓ 可访问" in page and "✗ 失效</strong>: 服务器返回 HTTP 500" in page
     assert "later.example.gov.cn" in page
     english = client.get(f"/resources/{resource_id}?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
-    assert "Download link" in english and "answered" in english and "dead" in english
+    assert "Download link" in english and "answered" in english and "dead</strong>: HTTP 500 Internal Server Error" in english
