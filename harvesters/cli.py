@@ -273,12 +273,10 @@ def worker(ctx, poll: float, once: bool, workers: int) -> None:
         _poll(app, poll, once)
 
 
-def _scheduled_links(app: Flask) -> list[str]:
+def _scheduled_links(schedule) -> list[str]:
     """The worker's scheduled link check (see harvesters.link_runs): a line when it checked some."""
-    from harvesters.link_runs import run_scheduled
-
     try:
-        summary = run_scheduled(app)
+        summary = schedule.run_if_time()
     except Exception:          # noqa: BLE001 — a failed link check must not stop the harvests
         logging.getLogger(__name__).exception("scheduled link check failed")
         return []
@@ -312,8 +310,11 @@ def _consume(app: Flask, workers: int) -> None:
 
 
 def _poll(app: Flask, poll: float, once: bool) -> None:
+    from harvesters.link_runs import LinkSchedule
     from harvesters.queue import run_job
     from harvesters.scheduling import work
+
+    links = LinkSchedule(app)
 
     def interrupt(_signum, _frame):
         raise KeyboardInterrupt
@@ -323,7 +324,7 @@ def _poll(app: Flask, poll: float, once: bool) -> None:
     click.echo(f"harvest worker: looking for due sources every {poll:g} s", err=True)
     try:
         work(get_db(app), lambda name: run_job(app, name), poll=poll, once=once,
-             echo=lambda line: click.echo(line, err=True), also=lambda: _scheduled_links(app))
+             echo=lambda line: click.echo(line, err=True), also=lambda: _scheduled_links(links))
     except KeyboardInterrupt:
         click.echo("harvest worker: stopped", err=True)
     finally:

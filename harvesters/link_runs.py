@@ -9,7 +9,9 @@ batch calling the registry's after-check callbacks in its transaction.
 The schedule: every URL is checked again once its last result is older than
 ``GOVCAT_LINK_CHECK_EVERY`` (default 7 days; empty: no scheduled checks); a scheduled run checks at
 most ``GOVCAT_LINK_CHECK_BATCH`` URLs, the oldest first, so a big catalog is spread over several
-runs and a worker is never held for long.
+runs and a worker is never held for long.  Finding what is due reads every published document, so a
+worker without a queue looks at most every :data:`LOOK_EVERY` (:class:`LinkSchedule`) — at once again
+while the last batch was full, since more are then due; with a queue a periodic task looks as often.
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from registry.links.services import due_urls, published_links, record_results
 
 log = logging.getLogger(__name__)
 WRITE_EVERY = 200          # results stored per transaction
+LOOK_EVERY = timedelta(minutes=10)
 
 
 @dataclass
@@ -138,3 +141,21 @@ def run_scheduled(app: Flask, now: datetime | None = None) -> LinkRunSummary | N
         return summary
     return None
 
+
+
+class LinkSchedule:
+    """The scheduled link checks of one worker: :func:`run_scheduled` every :data:`LOOK_EVERY` at most,
+    and again at once while each batch comes back full."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.next_look: datetime | None = None
+
+    def run_if_time(self, now: datetime | None = None) -> LinkRunSummary | None:
+        now = now or utcnow()
+        if self.next_look is not None and now < self.next_look:
+            return None
+        summary = run_scheduled(self.app, now)
+        full = summary is not None and summary.due >= self.app.config.get("GOVCAT_LINK_CHECK_BATCH", 2000)
+        self.next_look = now if full else now + LOOK_EVERY
+        return summary

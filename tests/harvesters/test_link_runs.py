@@ -44,6 +44,7 @@ def test_check_links_by_department_and_age(app, db, world, server):
     mine, theirs = server.url + "/ok/mine", server.url + "/ok/theirs"
     publish_with_links(db, world, world.dept_a, (mine, None))
     publish_with_links(db, world, world.dept_b, (theirs, None))
+    app.config["GOVCAT_LINK_CHECK_EVERY"] = "7d"
     runner = CliRunner()
     ran = runner.invoke(check_links, ["--department", world.dept_a.credit_code, "--json"], obj=app)
     assert ran.exit_code == 0 and json.loads(ran.stdout)["checked"] == 1
@@ -58,7 +59,8 @@ def test_check_links_by_department_and_age(app, db, world, server):
 @pytest.mark.parametrize("args, message", [(["--department", "91330000MA00000000"], "error"),
                                            (["--older-than", "soon"], "interval"),
                                            (["--only-stale", "--older-than", "1d"], "one of them"),
-                                           (["--concurrency", "0"], "0")])
+                                           (["--concurrency", "0"], "0"),
+                                           (["--only-stale"], "GOVCAT_LINK_CHECK_EVERY (it is off)")])
 def test_check_links_refuses_bad_options(app, world, args, message):
     ran = CliRunner().invoke(check_links, args, obj=app)
     assert ran.exit_code != 0 and message in ran.output
@@ -79,12 +81,13 @@ def test_the_worker_checks_the_oldest_links_in_batches_on_its_schedule(app, db, 
     urls = [f"{server.url}/ok/{n}" for n in range(5)]
     publish_with_links(db, world, world.dept_a, *[(url, None) for url in urls])
     app.config.update(GOVCAT_LINK_CHECK_EVERY="1d", GOVCAT_LINK_CHECK_BATCH=3)
-    lines = []
+    schedule, lines = link_runs.LinkSchedule(app), []
     work(db, lambda name: None, poll=0, once=True, echo=lines.append,
-         also=lambda: [f"link check: {s.line()}"] if (s := link_runs.run_scheduled(app)) else [])
+         also=lambda: [s.line()] if (s := schedule.run_if_time()) else [])
     assert len(lines) == 1 and "checked 3 of 3 links" in lines[0]
-    assert link_runs.run_scheduled(app).checked == 2                  # the two never checked
-    assert link_runs.run_scheduled(app) is None                      # nothing older than a day
+    assert schedule.run_if_time().checked == 2          # the batch was full: more were due, looked again at once
+    assert schedule.run_if_time() is None                # then not before ten minutes
+    assert schedule.run_if_time(utcnow() + timedelta(minutes=11)) is None      # nothing older than a day
     later = link_runs.run_scheduled(app, now=utcnow() + timedelta(days=2))
     assert later.checked == 3
     with db.reader() as session:
