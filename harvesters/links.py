@@ -172,7 +172,9 @@ class LinkChecker:
         self.max_redirects = max_redirects
         self.verify = ca_certs or True
         self._watch = _Watch()
-        self._adapter = _WatchedAdapter(self.policy, self._watch, pool_connections=64, pool_maxsize=self.per_host)
+        # Kept-alive connections: of 64 hosts at most, as many per host as may run at once (redirects from
+        # many hosts can lead to one, so up to the global limit, not the per-host one).
+        self._adapter = _WatchedAdapter(self.policy, self._watch, pool_connections=64, pool_maxsize=self.concurrency)
 
     def close(self) -> None:
         self._adapter.close()
