@@ -6,7 +6,8 @@ Paths: ``/ok/…`` answers HEAD and ranged GET; ``/no-head/…`` refuses HEAD (4
 ``/slow/S`` waits S seconds before answering; ``/huge`` refuses HEAD and sends 200 MB to GET, ignoring
 the range; ``/hang-after-headers`` refuses HEAD and stops after the GET's headers; ``/trickle`` sends
 its status line and headers a byte every 0.2 s; ``/close`` closes the connection without answering;
-``/to-private`` redirects to a private address.
+``/to-private`` redirects to a private address, ``/to-ftp`` to an ftp address; ``/empty`` refuses HEAD
+and answers the one-byte range with 416, as a server does for an empty file.
 """
 from __future__ import annotations
 
@@ -87,6 +88,10 @@ class LinkHandler(BaseHTTPRequestHandler):
                 self.close_connection = True
             elif kind == "to-private":
                 self._redirect("http://10.255.255.1/data.csv")
+            elif kind == "to-ftp":
+                self._redirect("ftp://files.example.gov.cn/data.csv")
+            elif kind == "empty":
+                self._send(405 if head else 416, b"")
             else:
                 self._send(404, b"not here")
         except (BrokenPipeError, ConnectionResetError):

@@ -111,3 +111,19 @@ def test_the_resource_page_shows_each_links_state(app, client, db, world, server
     assert "later.example.gov.cn" in page
     english = client.get(f"/resources/{resource_id}?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "Download link" in english and "answered" in english and "dead</strong>: HTTP 500 Internal Server Error" in english
+
+
+def test_an_interrupted_run_keeps_the_results_it_had(app, db, world, server, monkeypatch):
+    urls = [f"{server.url}/ok/{n}" for n in range(6)]
+    publish_with_links(db, world, world.dept_a, *[(url, None) for url in urls])
+    monkeypatch.setattr(link_runs, "WRITE_EVERY", 2)
+
+    def stop_at_the_third(summary):
+        if summary.checked == 3:
+            raise KeyboardInterrupt
+
+    with link_runs.checker_for(app.config, concurrency=1) as checker, pytest.raises(KeyboardInterrupt):
+        link_runs.check_links(db, checker, progress=stop_at_the_third)
+    with db.reader() as session:
+        states = url_states(session, urls)
+    assert len(states) == 3 and all(states.values())

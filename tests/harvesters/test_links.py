@@ -62,6 +62,17 @@ def test_too_many_redirects_and_loops_end_with_their_reason(server, checker):
     assert loop.ok is False and loop.error.startswith("redirect loop: back to") and loop.final_url.endswith("/loop/b")
 
 
+def test_a_redirect_away_from_the_web_is_dead(server, checker):
+    result = checker.check(server.url + "/to-ftp")
+    assert result.ok is False and result.error == \
+        "redirected to an address that is not http or https: ftp://files.example.gov.cn/data.csv"
+
+
+def test_an_empty_file_answers_although_it_has_no_first_byte(server, checker):
+    result = checker.check(server.url + "/empty")
+    assert (result.ok, result.status) == (True, 416)
+
+
 def test_a_slow_server_times_out(server, checker):
     result = checker.check(server.url + "/slow/5")
     assert (result.ok, result.error) == (False, "no answer within 1 s")
