@@ -361,8 +361,8 @@ def check_links(ctx, departments, only_stale, older_than, limit, concurrency, pe
         raise click.UsageError("--only-stale and --older-than: give one of them")
     try:
         age = parse_interval(older_than) if older_than else schedule_of(app.config) if only_stale else None
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--older-than") from None
+    except ValueError:
+        raise click.BadParameter("an interval such as 30m, 6h or 7d (at least 5m)", param_hint="--older-than") from None
     if only_stale and age is None:
         raise click.UsageError("--only-stale needs GOVCAT_LINK_CHECK_EVERY (it is off); give --older-than")
     department_ids = None
