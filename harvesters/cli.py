@@ -20,7 +20,7 @@ from harvesters import services
 from harvesters.base import JobAlreadyRunning
 from harvesters.guidance import guidance_lines
 from harvesters.models import PUBLISH_POLICIES
-from registry.db import get_db
+from registry.db import get_db, utcnow
 from registry.errors import ServiceError
 
 
@@ -273,6 +273,16 @@ def worker(ctx, poll: float, once: bool, workers: int) -> None:
         _poll(app, poll, once)
 
 
+def _scheduled_links(schedule) -> list[str]:
+    """The worker's scheduled link check (see harvesters.link_runs): a line when it checked some."""
+    try:
+        summary = schedule.run_if_time()
+    except Exception:          # noqa: BLE001 — a failed link check must not stop the harvests
+        logging.getLogger(__name__).exception("scheduled link check failed")
+        return []
+    return [f"link check: {summary.line()}"] if summary else []
+
+
 def _log_to_stderr() -> None:
     """One line per job (source, outcome, counters) and the consumer's start and stop, on standard error."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
@@ -300,8 +310,11 @@ def _consume(app: Flask, workers: int) -> None:
 
 
 def _poll(app: Flask, poll: float, once: bool) -> None:
+    from harvesters.link_runs import LinkSchedule
     from harvesters.queue import run_job
     from harvesters.scheduling import work
+
+    links = LinkSchedule(app)
 
     def interrupt(_signum, _frame):
         raise KeyboardInterrupt
@@ -311,8 +324,83 @@ def _poll(app: Flask, poll: float, once: bool) -> None:
     click.echo(f"harvest worker: looking for due sources every {poll:g} s", err=True)
     try:
         work(get_db(app), lambda name: run_job(app, name), poll=poll, once=once,
-             echo=lambda line: click.echo(line, err=True))
+             echo=lambda line: click.echo(line, err=True), also=lambda: _scheduled_links(links))
     except KeyboardInterrupt:
         click.echo("harvest worker: stopped", err=True)
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@click.command("check-links")
+@click.option("--department", "departments", multiple=True, metavar="CREDIT_CODE",
+              help="Only the links of this department's published resources (repeatable).")
+@click.option("--only-stale", is_flag=True, help="Only links never checked or checked longer ago than "
+                                                  "GOVCAT_LINK_CHECK_EVERY (7d by default).")
+@click.option("--older-than", default=None, metavar="INTERVAL",
+              help="Only links never checked or checked longer ago than this: 30m, 6h, 7d …")
+@click.option("--limit", default=None, type=click.IntRange(1), help="Check at most this many, the oldest first.")
+@click.option("--concurrency", default=None, type=click.IntRange(1, 256),
+              help="Links checked at the same time (default GOVCAT_LINK_CHECK_CONCURRENCY, 32).")
+@click.option("--per-host", default=None, type=click.IntRange(1, 64),
+              help="Links checked at the same time on one host (default GOVCAT_LINK_CHECK_PER_HOST, 4).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def check_links(ctx, departments, only_stale, older_than, limit, concurrency, per_host, as_json) -> None:
+    """Check the access and download links of the published catalog: never checked first, then the oldest.
+
+    HEAD, then a one-byte ranged GET when HEAD is refused; timeouts, a per-host limit, redirects
+    followed and recorded, the harvester's address policy (private addresses too are refused unless
+    GOVCAT_HARVEST_ALLOW names them). Progress on standard error, a summary at the end.
+    """
+    from harvesters.link_runs import check_links as run_checks, checker_for, schedule_of
+    from harvesters.scheduling import parse_interval
+    from registry.departments.services import get_department
+
+    app = _app(ctx)
+    if only_stale and older_than:
+        raise click.UsageError("--only-stale and --older-than: give one of them")
+    try:
+        age = parse_interval(older_than) if older_than else schedule_of(app.config) if only_stale else None
+    except ValueError:
+        raise click.BadParameter("an interval such as 30m, 6h or 7d (at least 5m)", param_hint="--older-than") from None
+    if only_stale and age is None:
+        raise click.UsageError("--only-stale needs GOVCAT_LINK_CHECK_EVERY (it is off); give --older-than")
+    department_ids = None
+    if departments:
+        try:
+            with get_db(app).reader() as session:
+                department_ids = [get_department(session, code).id for code in departments]
+        except ServiceError as error:
+            _fail(error)
+    show = _link_progress() if sys.stderr.isatty() else _link_progress(every=5.0)
+    with checker_for(app.config, concurrency=concurrency, per_host=per_host) as checker:
+        try:
+            summary = run_checks(get_db(app), checker, department_ids=department_ids, limit=limit,
+                                 checked_before=None if age is None else utcnow() - age, progress=show)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted: the links checked so far are stored", err=True)
+            sys.exit(130)
+    if sys.stderr.isatty():
+        click.echo(err=True)          # end the progress line
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(summary.line())
+    for reason, count in summary.reasons.most_common(15):
+        click.echo(f"  {count:>7,}  {reason}")
+
+
+def _link_progress(every: float | None = None):
+    """Progress on standard error: a line rewritten in place on a terminal, else a line every ``every`` s."""
+    last = [0.0]
+
+    def show(summary) -> None:
+        now = time.monotonic()
+        if now - last[0] < (every or 0.2) and summary.checked != summary.due:
+            return
+        last[0] = now
+        text = (f"links: {summary.checked:,}/{summary.due:,} checked, {summary.ok:,} answered, "
+                f"{summary.dead:,} dead ({summary.checked / max(summary.seconds, 1e-9):,.0f}/s)")
+        click.echo(text if every else f"\r{text}\033[K", nl=bool(every), err=True)
+
+    return show

@@ -140,20 +140,25 @@ def _built_in_reason(address: IPAddress) -> str | None:
 
 @dataclass(frozen=True)
 class AddressPolicy:
-    """Which addresses a harvester may connect to: the built-in rules, then the allow and deny lists."""
+    """Which addresses a harvester may connect to: the built-in rules, then the allow and deny lists.
+
+    ``public_only`` also refuses loopback and private addresses (anything not globally routable) unless
+    the allow list names them: the link checker's policy, since any editor can type a link, while a
+    harvest source is typed by an administrator and may live on the intranet."""
 
     allow: tuple[Network, ...] = ()
     deny: tuple[Network, ...] = ()
+    public_only: bool = False
 
     @classmethod
-    def from_settings(cls, config: Mapping | None = None) -> AddressPolicy:
+    def from_settings(cls, config: Mapping | None = None, *, public_only: bool = False) -> AddressPolicy:
         """The policy of ``GOVCAT_HARVEST_ALLOW`` and ``GOVCAT_HARVEST_DENY`` in ``config`` (an app's
         config; by default the settings of the environment, as every process of the catalog reads them)."""
         if config is None:
             from registry.config import load_settings
             config = load_settings()
         return cls(parse_networks(config.get("GOVCAT_HARVEST_ALLOW", ""), "GOVCAT_HARVEST_ALLOW"),
-                   parse_networks(config.get("GOVCAT_HARVEST_DENY", ""), "GOVCAT_HARVEST_DENY"))
+                   parse_networks(config.get("GOVCAT_HARVEST_DENY", ""), "GOVCAT_HARVEST_DENY"), public_only)
 
     def refused_reason(self, address: IPAddress) -> str | None:
         """Why ``address`` may not be reached, or ``None``."""
@@ -166,7 +171,10 @@ class AddressPolicy:
             return "a cloud metadata address"
         if any(form.version == n.version and form in n for form in forms for n in self.allow):
             return None
-        return _built_in_reason(forms[-1])
+        reason = _built_in_reason(forms[-1])
+        if reason is None and self.public_only and not forms[-1].is_global:
+            return "a loopback address" if forms[-1].is_loopback else "a private address"
+        return reason
 
     def resolve(self, host: str, port: int) -> list[IPAddress]:
         """Every address of ``host``, all of them checked; :class:`AddressRefused` if any is refused."""

@@ -146,9 +146,9 @@ def _marker(name: str) -> str:
     return f"queued:{name}"
 
 
-def _claim(name: str) -> bool:
-    """Put the source's "queued" marker if none is there (or only an expired one); True if this call did."""
-    key, now = _marker(name), time.time()
+def _claim(name: str, key: str | None = None) -> bool:
+    """Put the source's "queued" marker (or ``key``) if none is there (or only an expired one); True if this call did."""
+    key, now = key or _marker(name), time.time()
     if huey.put_if_empty(key, now):
         return True
     since = huey.get(key, peek=True)
@@ -217,6 +217,21 @@ def evaluation_snapshot() -> str | None:
     if outcome:
         log.info("%s", outcome)
     return outcome
+LINKS_MARKER = "link-check running"     # not a source's marker: those are "queued:NAME"
+
+
+@huey.periodic_task(crontab(minute="*/10"), name="check_links")
+def check_links_due() -> str:
+    """The scheduled link check (:func:`harvesters.link_runs.run_scheduled`), by one consumer at a time."""
+    from harvesters.link_runs import run_scheduled
+
+    if not _claim("", LINKS_MARKER):
+        return "running elsewhere"
+    try:
+        summary = run_scheduled(_process_app())
+    finally:
+        huey.delete(LINKS_MARKER)
+    return summary.line() if summary else "nothing due"
 
 
 def request_run(app: Flask, name: str) -> RunRequest:

@@ -104,15 +104,20 @@ def snapshot_if_due(database: Database, *, now: datetime | None = None) -> str |
     return f"evaluation snapshot of {taken.isoformat()} taken" if taken else None
 
 
-def work(database: Database, run, *, poll: float, once: bool = False, echo=print) -> None:
+def work(database: Database, run, *, poll: float, once: bool = False, echo=print, also=None) -> None:
     """The worker loop: run what is due, take the day's evaluation snapshot if not taken, wait ``poll``
-    seconds, again (until interrupted, or once)."""
+    seconds, again (until interrupted, or once).
+
+    ``also``: other scheduled work, called after the harvests of each round; it returns lines to show
+    (the link checks of :mod:`harvesters.link_runs`)."""
     while True:
         for name, outcome in run_due(database, run):
             echo(f"{name}: {outcome}")
         snapshot = snapshot_if_due(database)
         if snapshot:
             echo(snapshot)
+        for line in (also() if also is not None else ()):
+            echo(line)
         if once:
             return
         time.sleep(poll)

@@ -418,10 +418,11 @@ def sharing_flag_overdue() -> None:
 
 
 def _attach_harvest_commands() -> None:
-    from harvesters.cli import harvest, worker
+    from harvesters.cli import check_links, harvest, worker
 
     main.add_command(harvest)
     main.add_command(worker)
+    main.add_command(check_links)
 
 
 _attach_harvest_commands()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,13 @@ def _smtp_security(value: str) -> str:
     if value not in ("none", "starttls", "ssl"):
         raise ValueError(f"{value!r} is not one of none, starttls, ssl")
     return value
+def _interval(value: str) -> str:
+    """An interval such as 30m, 6h or 7d (minutes, hours, days); ``off`` gives an empty value."""
+    if value.strip().lower() == "off":
+        return ""
+    if not re.fullmatch(r"\s*\d+\s*[mhd]\s*", value):
+        raise ValueError(f"{value!r} is not an interval such as 30m, 6h or 7d")
+    return value.strip()
 
 
 def _bool(value: str) -> bool:
@@ -90,8 +98,8 @@ SETTINGS = [
             int),
     Setting("QUEUE_URL", "", "Job queue shared by harvest workers on several machines: redis://host:6379/0, or "
             "sqlite:///path (workers on one machine). Empty: each worker runs due harvests itself, no extra service."),
-    Setting("HARVEST_ALLOW", "", "Networks harvest sources may reach although the address policy refuses them "
-            "(comma-separated, e.g. 169.254.10.0/24).", _networks),
+    Setting("HARVEST_ALLOW", "", "Networks harvest sources and the link checker may reach although the address "
+            "policy refuses them (comma-separated, e.g. 169.254.10.0/24).", _networks),
     Setting("HARVEST_DENY", "", "Networks harvest sources may never reach, beyond link-local and cloud-metadata "
             "addresses (comma-separated, e.g. 10.8.0.0/16).", _networks),
     Setting("HOLIDAYS_FILE", "", "Public holidays and make-up working days (调休) that sharing deadlines count with: a "
@@ -104,6 +112,11 @@ SETTINGS = [
     Setting("SMTP_USER", "", "User name at the mail server (empty: no login)."),
     Setting("SMTP_PASSWORD", "", "Password at the mail server."),
     Setting("SMTP_FROM", "govcat@localhost", "Sender address of the notification e-mails."),
+    Setting("LINK_CHECK_EVERY", "7d", "How old a link's last check may grow before `govcat worker` checks it again: "
+            "30m, 6h, 7d … (off: no scheduled link checks; `govcat check-links` still works).", _interval),
+    Setting("LINK_CHECK_BATCH", 2000, "Links one scheduled link check takes at most, the oldest first.", int),
+    Setting("LINK_CHECK_CONCURRENCY", 32, "Links checked at the same time.", int),
+    Setting("LINK_CHECK_PER_HOST", 4, "Links checked at the same time on one host.", int),
 ]
 
 

@@ -5,10 +5,11 @@ from registry.audit.models import AuditEvent
 from registry.db import Base
 from registry.departments.models import ClassificationNode, Department
 from registry.evaluation.models import EvaluationSnapshot
+from registry.links.models import LinkCheck
 from registry.resources.models import CodeSequence, Resource
 from registry.search.models import SearchOutbox
 from registry.sharing.models import Notification, ShareGrant, ShareRequest
 
 __all__ = ["ApiToken", "AuditEvent", "LoginFailure", "Base", "ClassificationNode", "CodeSequence", "Department",
-           "EvaluationSnapshot", "HarvestError", "HarvestJob", "HarvestRecord", "HarvestSource", "Notification",
-           "Resource", "SearchOutbox", "ShareGrant", "ShareRequest", "User"]
+           "EvaluationSnapshot", "HarvestError", "HarvestJob", "HarvestRecord", "HarvestSource", "LinkCheck",
+           "Notification", "Resource", "SearchOutbox", "ShareGrant", "ShareRequest", "User"]

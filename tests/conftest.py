@@ -28,6 +28,9 @@ from registry.migrate import upgrade
 from registry.models import Base
 from tests.factories import DepartmentDataFactory
 
+# No scheduled link checks in tests (worker processes they start included): the catalogs they build
+# link to hosts outside the machine. Link-check tests turn the schedule on in their own app's config.
+os.environ["GOVCAT_LINK_CHECK_EVERY"] = "off"
 POSTGRES_URL = os.environ.get("GOVCAT_TEST_POSTGRES_URL")
 REQUIRE_ENGINES = os.environ.get("GOVCAT_REQUIRE_ENGINES") == "1"
 SKIPPED_ENGINES: set[str] = set()

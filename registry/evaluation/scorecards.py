@@ -31,11 +31,13 @@ from sqlalchemy.orm import Session
 from registry.db import utcnow
 from registry.departments.models import Department
 from registry.evaluation.indicators import openness, timeliness
+from registry.links.indicators import link_health
+from registry.sharing.indicators import responsiveness
 
 Provider = Callable[..., dict]
 
 # The providers the scorecards combine, in the order their measures are shown.
-PROVIDERS: list[Provider] = [timeliness, openness]
+PROVIDERS: list[Provider] = [timeliness, openness, responsiveness, link_health]
 
 QUALITY_POINTS = 405
 

@@ -27,6 +27,8 @@ from registry.departments.models import ClassificationNode
 from registry.departments.services import list_departments
 from registry.errors import BadRequest, NotFound
 from registry.i18n import in_language
+from registry.links.services import document_urls, link_checks
+from registry.links.words import dead_reason
 from registry.rdf import services
 from registry.rdf.formats import FORMATS, by_extension, negotiate
 from registry.rdf.writing import TripleSink
@@ -119,12 +121,13 @@ def _resource_answer(resource: Resource, revision: str, ext: str | None):
 
 def _page_context(session, resource: Resource, doc: dict) -> dict:
     """What the resource page shows beside the document: labels in the page's language, the
-    classification's name, where a harvested resource came from."""
+    classification's name, where a harvested resource came from, what its links answered."""
     def label(name: str, key) -> str:
         terms = v.ENUMERATIONS[name]
         return in_language(terms[key].zh, terms[key].en) if key in terms else str(key)
     node = session.get(ClassificationNode, doc.get("classification") or "")
     return {"label": label, "origin": resource_origins(session, [resource.id]).get(resource.id),
+            "link_checks": link_checks(session, document_urls(doc)), "dead_reason": dead_reason,
             "classification_name": in_language(node.name, node.name_en or node.name) if node else None,
             "provider_name": in_language(resource.department.name, resource.department.name_en or resource.department.name)}
 

@@ -122,13 +122,19 @@ def test_the_setting_chooses_the_storage():
             storage_for(unusable)
 
 
-def test_the_periodic_task_runs_every_minute_and_the_snapshot_every_ten():
-    for minute in (1, 37, 59):
+def test_the_periodic_tasks_run_every_minute_and_every_ten_minutes():
+    for minute in (0, 1, 37, 50, 59):
         moment = utcnow().replace(minute=minute, second=0, microsecond=0, tzinfo=None)
-        assert [task.name for task in huey.read_periodic(moment)] == ["enqueue_due"]
-    for minute in (0, 10, 50):
-        moment = utcnow().replace(minute=minute, second=0, microsecond=0, tzinfo=None)
-        assert sorted(task.name for task in huey.read_periodic(moment)) == ["enqueue_due", "evaluation_snapshot"]
+        expected = {"enqueue_due"} | ({"check_links", "evaluation_snapshot"} if minute % 10 == 0 else set())
+        assert {task.name for task in huey.read_periodic(moment)} == expected
+
+
+def test_the_scheduled_link_check_runs_in_one_consumer_at_a_time(app, queued):
+    app.config["GOVCAT_LINK_CHECK_EVERY"] = "1d"
+    assert queue.check_links_due.call_local() == "nothing due"        # an empty catalog: no link
+    assert queue._claim("", queue.LINKS_MARKER)                        # another consumer is checking
+    assert queue.check_links_due.call_local() == "running elsewhere"
+    huey.delete(queue.LINKS_MARKER)
 
 
 # -- scheduling through the queue, in this process -----------------------------------------------

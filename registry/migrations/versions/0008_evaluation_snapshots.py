@@ -1,6 +1,6 @@
 """Daily snapshots of the evaluation's scorecards, for trends.
 
-Revision ID: g1
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-07 20:30:00.000000
 """

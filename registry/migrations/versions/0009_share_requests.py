@@ -4,8 +4,8 @@
 revocation; ``notifications`` the messages each user reads in the catalog.  A partial unique index
 allows one open (pending) request per requesting department and resource.
 
-Revision ID: d1
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07 20:30:00.000000
 """
 from alembic import op

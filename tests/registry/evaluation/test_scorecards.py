@@ -8,6 +8,8 @@ import pytest
 
 from registry.db import utcnow
 from registry.evaluation import scorecards
+from registry.links.indicators import link_health as link_health_provider
+from registry.sharing.indicators import responsiveness
 from registry.evaluation.scorecards import PROVIDERS, Scorecard, combine, evaluate, rank, score
 from registry.evaluation.indicators import openness, timeliness
 
@@ -15,7 +17,7 @@ NOW = utcnow()
 
 
 def test_the_providers_are_a_list_to_add_to():
-    assert PROVIDERS == [timeliness, openness]
+    assert PROVIDERS == [timeliness, openness, responsiveness, link_health_provider]
 
 
 def test_none_is_left_out_of_the_score_not_counted_as_zero():
@@ -59,7 +61,7 @@ def test_evaluate_combines_the_providers_for_every_active_department(db, world, 
     publish(a, NOW, update_frequency="monthly", conditional_share=True)
     publish(a, NOW, update_frequency="irregular")
     with db.reader() as session:
-        evaluation = evaluate(session, NOW)
+        evaluation = evaluate(session, NOW, providers=[timeliness, openness])
     card_a, card_b = evaluation.of(a.id), evaluation.of(b.id)
     assert card_a.measures == {"resources_with_frequency": 2, "overdue_resources": 1, "timely_share": 0.5,
                                "resources": 3, "unconditional_share": pytest.approx(2 / 3)}
@@ -83,7 +85,7 @@ def test_a_fake_provider_joins_as_one_list_entry(db, world, publish, monkeypatch
     def gadgets(session, now=None):                     # a provider nobody described
         return {b.id: {"gadgets": 7}}
 
-    monkeypatch.setattr(scorecards, "PROVIDERS", [*PROVIDERS, link_health, gadgets])
+    monkeypatch.setattr(scorecards, "PROVIDERS", [timeliness, openness, link_health, gadgets])
     with db.reader() as session:
         evaluation = evaluate(session, NOW)
     assert evaluation.keys[-4:] == ["links_checked", "links_ok", "links_ok_share", "gadgets"]
