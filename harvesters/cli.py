@@ -283,6 +283,13 @@ def _scheduled_links(schedule) -> list[str]:
     return [f"link check: {summary.line()}"] if summary else []
 
 
+def _overdue(app: Flask) -> list[str]:
+    from harvesters.scheduling import flag_overdue_requests
+
+    line = flag_overdue_requests(app)
+    return [line] if line else []
+
+
 def _log_to_stderr() -> None:
     """One line per job (source, outcome, counters) and the consumer's start and stop, on standard error."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
@@ -324,7 +331,7 @@ def _poll(app: Flask, poll: float, once: bool) -> None:
     click.echo(f"harvest worker: looking for due sources every {poll:g} s", err=True)
     try:
         work(get_db(app), lambda name: run_job(app, name), poll=poll, once=once,
-             echo=lambda line: click.echo(line, err=True), also=lambda: _scheduled_links(links))
+             echo=lambda line: click.echo(line, err=True), also=lambda: _scheduled_links(links) + _overdue(app))
     except KeyboardInterrupt:
         click.echo("harvest worker: stopped", err=True)
     finally:

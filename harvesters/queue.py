@@ -7,7 +7,8 @@ With it, ``govcat worker`` runs huey's consumer and jobs go through a queue in t
 * ``sqlite:///path/queue.db`` — a SQLite file (``SqliteHuey``): consumer processes on one machine.
 
 Every consumer's scheduler also runs :func:`evaluation_snapshot` every ten minutes, which takes the
-evaluation's daily snapshot when the day has none (``harvesters.scheduling.snapshot_if_due``).
+evaluation's daily snapshot when the day has none (``harvesters.scheduling.snapshot_if_due``) and flags
+sharing requests past their deadline (``flag_overdue_requests``; each is flagged once).
 
 Every consumer's scheduler runs :func:`enqueue_due` when it starts and then every minute; it queues
 one :func:`harvest` task per due source.  With several consumers it runs several times a minute,
@@ -36,7 +37,7 @@ from redis.exceptions import RedisError
 
 from harvesters import services
 from harvesters.base import JobAlreadyRunning, JobReport
-from harvesters.scheduling import due_sources, is_due, snapshot_if_due, summary
+from harvesters.scheduling import due_sources, flag_overdue_requests, is_due, snapshot_if_due, summary
 from registry.db import get_db
 from registry.errors import ServiceError
 
@@ -212,11 +213,15 @@ def enqueue_due() -> list[str]:
 
 @huey.periodic_task(crontab(minute="*/10"), name="evaluation_snapshot")
 def evaluation_snapshot() -> str | None:
-    """Take the evaluation's snapshot of the day if no worker has yet; what happened, or None."""
-    outcome = snapshot_if_due(get_db(_process_app()))
+    """Take the evaluation's snapshot of the day if no worker has yet, and flag sharing requests past their
+    deadline; what happened, or None."""
+    app = _process_app()
+    outcome = "; ".join(filter(None, [snapshot_if_due(get_db(app)), flag_overdue_requests(app)])) or None
     if outcome:
         log.info("%s", outcome)
     return outcome
+
+
 LINKS_MARKER = "link-check running"     # not a source's marker: those are "queued:NAME"
 
 

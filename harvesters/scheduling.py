@@ -25,6 +25,7 @@ from harvesters.base import STALE_AFTER, JobAlreadyRunning, JobReport
 from harvesters.models import HarvestJob, HarvestSource
 from registry.db import Database, utcnow
 from registry.evaluation.snapshots import take_if_due
+from registry.sharing.services import flag_overdue
 
 log = logging.getLogger(__name__)
 INTERVAL = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
@@ -102,6 +103,21 @@ def snapshot_if_due(database: Database, *, now: datetime | None = None) -> str |
         log.exception("the evaluation snapshot failed")
         return "evaluation snapshot: failed, tried again at the next look"
     return f"evaluation snapshot of {taken.isoformat()} taken" if taken else None
+
+
+def flag_overdue_requests(app) -> str | None:
+    """Tell both departments and the centre of each sharing request past its deadline (once each); a line
+    when some were flagged.  In ``app``'s context, so the e-mails go out when SMTP is configured.  A
+    failure is logged and left for the next look."""
+    from registry.db import get_db
+
+    try:
+        with app.app_context(), get_db(app).transaction() as session:
+            flagged = flag_overdue(session)
+    except Exception:       # noqa: BLE001 - the harvests go on; the next look tries again
+        log.exception("flagging overdue sharing requests failed")
+        return "sharing requests: the overdue check failed, tried again at the next look"
+    return f"sharing requests: {len(flagged)} overdue, both departments and the centre told" if flagged else None
 
 
 def work(database: Database, run, *, poll: float, once: bool = False, echo=print, also=None) -> None:

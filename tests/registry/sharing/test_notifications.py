@@ -100,6 +100,30 @@ def test_the_command_line_flags_overdue_requests(app, client, db, world, shared,
     assert f"request {request_id}: overdue" in result.output
 
 
+def test_the_worker_flags_overdue_requests_by_itself_and_mails_them(app, client, db, world, shared, smtp_server):
+    from harvesters.cli import _overdue as worker_overdue
+    from harvesters.scheduling import work
+
+    port, received = smtp_server
+    _with_mail(app, db, port)
+    request_id = _overdue(client, db, world, shared["conditional"])
+    received.clear()                                    # the new request's own mail to the provider
+    lines = []
+    work(db, lambda name: None, poll=0, once=True, echo=lines.append, also=lambda: worker_overdue(app))
+    assert "sharing requests: 1 overdue, both departments and the centre told" in lines
+    assert _told(db)["reviewer_b"].count("share_overdue") == 1
+    deadline = time.monotonic() + 5
+    while len(received) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(to for tos, _message in received for to in tos) == [
+        f"{name}@example.gov.cn" for name in ("admin", "editor_a", "reviewer_a", "reviewer_b")]
+    lines.clear()
+    work(db, lambda name: None, poll=0, once=True, echo=lines.append, also=lambda: worker_overdue(app))
+    assert not any("overdue" in line for line in lines)                  # once only
+    with db.transaction() as session:
+        assert session.get(ShareRequest, request_id).overdue_flagged_at is not None
+
+
 def test_answers_and_notifications_reach_the_requester_by_e_mail(app, client, db, world, shared, smtp_server):
     port, received = smtp_server
     _with_mail(app, db, port)
