@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from registry import api, auth, ckan, csrf, db, errors, headers, i18n, rdf, search, ui
+    from registry import api, auth, ckan, csrf, db, errors, headers, i18n, quality, rdf, search, ui
     from registry.api import docs
 
     db.init_app(app)
@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     rdf.init_app(app)
     ckan.init_app(app)
     ui.init_app(app)
+    quality.init_app(app)
     from harvesters import pages as harvest_pages      # the composition point: harvesting sits above the registry
     harvest_pages.init_app(app)
 

@@ -4,8 +4,10 @@ from registry.accounts.models import ApiToken, LoginFailure, User
 from registry.audit.models import AuditEvent
 from registry.db import Base
 from registry.departments.models import ClassificationNode, Department
+from registry.quality.models import QualityHistory, QualityScore
 from registry.resources.models import CodeSequence, Resource
 from registry.search.models import SearchOutbox
 
 __all__ = ["ApiToken", "AuditEvent", "LoginFailure", "Base", "ClassificationNode", "CodeSequence", "Department",
-           "HarvestError", "HarvestJob", "HarvestRecord", "HarvestSource", "Resource", "SearchOutbox", "User"]
+           "HarvestError", "HarvestJob", "HarvestRecord", "HarvestSource", "QualityHistory", "QualityScore", "Resource",
+           "SearchOutbox", "User"]

@@ -1,0 +1,206 @@
+"""Keeping every resource's quality score current, and its history.
+
+Scores change when a resource changes (the resource services call :func:`score_written` in the
+same transaction as the write) and when its links are checked (the link checker calls
+:func:`recompute` after a check); ``govcat quality recompute`` rescores the whole catalog.  A score
+that changes queues the resource for the search index, whose documents carry its band and points.
+Callers own the transaction, as everywhere in the registry.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import namedtuple
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from registry.db import Database, utcnow
+from registry.quality.criteria import Score, score_document, urls_of
+from registry.quality.models import QualityHistory, QualityScore
+from registry.resources.models import Resource
+from registry.resources.schemas import missing_fields
+from registry.search.outbox import queue_for_index
+
+CHUNK = 1000
+
+
+def _url_states(session: Session, urls) -> dict[str, bool | None]:
+    """The link checker's verdict on each URL (True: answered 2xx; False: dead; absent: never checked).
+
+    The one place the score reads link states; the link checker's ``url_states`` answers here once
+    the two are joined.
+    """
+    return {}
+
+
+@dataclass(frozen=True)
+class Version:
+    """What scoring needs of one resource: its documents, without the ORM object."""
+
+    id: int
+    department_id: int
+    public_doc: dict | None          # what the public sees, None when nothing is public
+    doc: dict                        # the working copy
+
+    @classmethod
+    def of(cls, row) -> "Version":
+        public = None
+        if row.is_public:
+            public = row.published_doc if row.published_doc is not None else row.doc
+        return cls(row.id, row.department_id, public, row.doc)
+
+
+def _scores(version: Version, states: dict, errors: dict | None = None) -> tuple[Score | None, Score]:
+    """The published and the working score of one resource (one computation when they are the same)."""
+    working = score_document(version.doc, url_states=states, working=True, errors=errors)
+    if version.public_doc is None:
+        return None, working
+    if version.public_doc is version.doc:
+        return working, working
+    return score_document(version.public_doc, url_states=states), working
+
+
+def _row(version: Version, published: Score | None, working: Score, now) -> dict:
+    return {
+        "resource_id": version.id, "department_id": version.department_id,
+        "points": published and published.points, "band": published and published.band,
+        "complete": published and published.complete, "missed": published and list(published.missed),
+        "incomplete_fields": published and list(published.incomplete_fields),
+        "working_points": working.points, "working_band": working.band, "working_complete": working.complete,
+        "working_missed": list(working.missed), "working_incomplete_fields": list(working.incomplete_fields),
+        "computed_at": now}
+
+
+_SEEN = ("points", "complete", "missed")            # a change of any of these is a history row
+
+
+def _store(session: Session, rows: list[dict], *, index: bool) -> list[int]:
+    """Upsert ``rows``; append history for changed published scores; return the ids whose band or points
+    changed (queued for the index when ``index``)."""
+    if not rows:
+        return []
+    ids = [r["resource_id"] for r in rows]
+    before = {r.resource_id: r for r in session.execute(
+        select(QualityScore.resource_id, QualityScore.points, QualityScore.complete, QualityScore.missed,
+               QualityScore.working_points).where(QualityScore.resource_id.in_(ids)))}
+    history, changed = [], []
+    for row in rows:
+        old = before.get(row["resource_id"])
+        if row["points"] is not None and (old is None or any(getattr(old, k) != row[k] for k in _SEEN)):
+            history.append({"resource_id": row["resource_id"], "department_id": row["department_id"],
+                            "points": row["points"], "band": row["band"], "complete": row["complete"],
+                            "missed": row["missed"], "recorded_at": row["computed_at"]})
+        if old is None or old.points != row["points"] or old.working_points != row["working_points"]:
+            changed.append(row["resource_id"])
+    dialect = session.get_bind().dialect.name
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(QualityScore)
+    upsert = upsert.on_conflict_do_update(index_elements=[QualityScore.resource_id], set_={
+        name: upsert.excluded[name] for name in rows[0] if name != "resource_id"})
+    session.execute(upsert, rows)
+    if history:
+        session.execute(insert(QualityHistory), history)
+    if index and changed:
+        queue_for_index(session, changed)
+    return changed
+
+
+def _read(session: Session, ids: list[int]) -> list[Version]:
+    rows = session.execute(select(Resource.id, Resource.department_id, Resource.is_public, Resource.doc,
+                                  Resource.published_doc).where(Resource.id.in_(ids)))
+    return [Version.of(row) for row in rows]
+
+
+def _states_for(session: Session, versions: Iterable[Version]) -> dict:
+    urls = {u for version in versions for doc in (version.doc, version.public_doc) if doc for u in urls_of(doc)}
+    return _url_states(session, sorted(urls)) if urls else {}
+
+
+def recompute(session: Session, resource_ids, *, index: bool = True) -> list[int]:
+    """Rescore these resources from what is stored (after a link check, or by hand); return the ids
+    whose score changed.  Unknown ids are skipped."""
+    ids = list(dict.fromkeys(resource_ids))
+    changed = []
+    for start in range(0, len(ids), CHUNK):
+        versions = _read(session, ids[start:start + CHUNK])
+        states = _states_for(session, versions)
+        now = utcnow()
+        changed += _store(session, [_row(v, *_scores(v, states), now) for v in versions], index=index)
+    return changed
+
+
+# A resource just written, for :func:`score_written` when no ORM object is at hand (bulk inserts).
+Written = namedtuple("Written", "id department_id is_public doc published_doc")
+
+
+def score_written(session: Session, resources: list, *, validated: bool = False) -> None:
+    """Rescore resources the caller has just written (ORM objects or :class:`Written`), in the caller's
+    transaction; the caller queues them for the index.
+
+    ``validated``: their working copies' values have just passed the resource schema (or a harvest's
+    mapping stage, which keeps only valid values), so the schema is asked again only for those that
+    lack one of its required fields — bulk loads stay fast.
+    """
+    versions = [Version.of(r) for r in resources]
+    states = _states_for(session, versions)
+    now = utcnow()
+    rows = []
+    for version in versions:
+        errors = {} if validated and not missing_fields(version.doc) else None
+        published, working = _scores(version, states, errors)
+        rows.append(_row(version, published, working, now))
+    _store(session, rows, index=False)
+
+
+# -- the whole catalog ---------------------------------------------------------------------------
+
+def _score_batch(batch: list[tuple[Version, dict]]) -> list[tuple[Version, Score | None, Score]]:
+    return [(version, *_scores(version, states)) for version, states in batch]
+
+
+def recompute_all(database: Database, *, jobs: int | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Rescore every resource, a transaction per thousand, scoring in ``jobs`` processes (default: one a
+    core); ``progress(done, total)`` after each batch.  Returns how many were scored and changed."""
+    with database.reader() as session:
+        ids = list(session.scalars(select(Resource.id).order_by(Resource.id)))
+    total, done, changed = len(ids), 0, 0
+    jobs = jobs or os.cpu_count() or 1
+    pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 and total > CHUNK else None
+    try:
+        def batches():
+            for start in range(0, total, CHUNK):
+                with database.reader() as session:
+                    versions = _read(session, ids[start:start + CHUNK])
+                    states = _states_for(session, versions)
+                step = max(1, len(versions) // max(jobs, 1))
+                yield [[(v, states) for v in versions[i:i + step]] for i in range(0, len(versions), step)]
+
+        for parts in batches():
+            scored = [x for part in (pool.map(_score_batch, parts) if pool else map(_score_batch, parts)) for x in part]
+            now = utcnow()
+            with database.transaction() as session:
+                changed += len(_store(session, [_row(v, p, w, now) for v, p, w in scored], index=True))
+            done += len(scored)
+            if progress:
+                progress(done, total)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    return {"scored": done, "changed": changed}
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+def history(session: Session, resource_id: int) -> list[QualityHistory]:
+    """A resource's published scores over time, oldest first."""
+    return list(session.scalars(select(QualityHistory).where(QualityHistory.resource_id == resource_id)
+                                .order_by(QualityHistory.recorded_at, QualityHistory.id)))
+
+
+def scored_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(QualityScore)) or 0
