@@ -15,8 +15,10 @@ def quality() -> None:
 
 @quality.command("recompute")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Scoring processes (default: one a core).")
+@click.option("--full", is_flag=True, help="Judge every document with the schema again, even unchanged ones "
+                                          "(after an upgrade that changed the metadata model).")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-def recompute_command(jobs: int | None, as_json: bool) -> None:
+def recompute_command(jobs: int | None, full: bool, as_json: bool) -> None:
     """Rescore every resource and queue the changed ones for the search index."""
     from registry.cli import _app, _bring_index_up_to_date
     from registry.db import get_db
@@ -31,7 +33,7 @@ def recompute_command(jobs: int | None, as_json: bool) -> None:
         elif done == total or done % 10000 < 1000:
             click.echo(f"scored {done}/{total}", err=True)
 
-    counts = recompute_all(get_db(app), jobs=jobs, progress=progress)
+    counts = recompute_all(get_db(app), jobs=jobs, full=full, progress=progress)
     if shown:
         click.echo("", err=True)
     _bring_index_up_to_date(app)

@@ -44,6 +44,7 @@ class Facts:
     distributions: list = field(default_factory=list)
     access_urls: list = field(default_factory=list)
     download_urls: list = field(default_factory=list)
+    dcat_ap: bool = True             # its DCAT-AP output passes the shapes (dcat_ap_compliant)
 
     @classmethod
     def of(cls, doc: dict, errors: dict, url_states: dict, working: bool, modified: bool) -> "Facts":
@@ -181,7 +182,7 @@ CRITERIA: list[Criterion] = [
     _c("dcat_ap", "interoperability", 30, "符合 DCAT-AP", "DCAT-AP compliant",
        "补全名称、摘要、每个分发的访问地址、每个数据服务的名称和服务地址。",
        "Complete the title, the description, every distribution's access URL and every data service's "
-       "title and endpoint URL.", lambda f: dcat_ap_compliant(f.doc, f.errors)),
+       "title and endpoint URL.", lambda f: f.dcat_ap),
     _c("license", "reusability", 20, "许可协议", "Licence",
        "填写许可协议。", "State a licence.", lambda f: bool(_licences(f))),
     _c("license_vocabulary", "reusability", 10, "许可协议取自词表", "Licence from a vocabulary",
@@ -226,13 +227,28 @@ def schema_errors(doc: dict) -> dict:
     return _SCHEMA.validate(doc) if isinstance(doc, dict) else {"_schema": ["not a document"]}
 
 
+@dataclass(frozen=True)
+class Judgement:
+    """What the schema found in a document, kept from an earlier score of the same document: its
+    fields that keep it incomplete and whether it is DCAT-AP compliant."""
+
+    incomplete_fields: tuple[str, ...]
+    dcat_ap: bool
+
+
 def score_document(doc: dict, *, url_states: dict | None = None, working: bool = False, modified: bool = True,
-                   errors: dict | None = None) -> Score:
+                   errors: dict | None = None, judged: Judgement | None = None) -> Score:
     """Score one metadata document.  ``errors``: the schema's findings when the caller has them
-    already (a document that has just passed ``normalize_metadata`` has none)."""
-    if errors is None:
-        errors = schema_errors(doc)
-    facts = Facts.of(doc if isinstance(doc, dict) else {}, errors, url_states or {}, working, modified)
+    already (a document that has just passed ``normalize_metadata`` has none); ``judged``: what they
+    were when this very document was scored before (a rescore after a link check)."""
+    doc = doc if isinstance(doc, dict) else {}
+    if judged is not None:
+        errors, dcat_ap = dict.fromkeys(judged.incomplete_fields, ()), judged.dcat_ap
+    else:
+        errors = schema_errors(doc) if errors is None else errors
+        dcat_ap = dcat_ap_compliant(doc, errors)
+    facts = Facts.of(doc, errors, url_states or {}, working, modified)
+    facts.dcat_ap = dcat_ap
     missed = tuple(c.key for c in CRITERIA if not c.test(facts))
     points = MAX_POINTS - sum(CRITERIA_BY_KEY[k].points for k in missed)
     fields = tuple(sorted(errors))

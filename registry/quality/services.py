@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from registry.db import Database, utcnow
-from registry.quality.criteria import Score, score_document, urls_of
+from registry.quality.criteria import Judgement, Score, score_document, urls_of
 from registry.quality.models import QualityHistory, QualityScore
 from registry.resources.models import Resource
 from registry.resources.schemas import missing_fields
@@ -39,29 +39,38 @@ def _url_states(session: Session, urls) -> dict[str, bool | None]:
 
 @dataclass(frozen=True)
 class Version:
-    """What scoring needs of one resource: its documents, without the ORM object."""
+    """What scoring needs of one resource: its documents, without the ORM object, and what the schema
+    found in them when they were last scored, if they have not changed since."""
 
     id: int
     department_id: int
     public_doc: dict | None          # what the public sees, None when nothing is public
     doc: dict                        # the working copy
+    judged_public: Judgement | None = None
+    judged_working: Judgement | None = None
 
     @classmethod
-    def of(cls, row) -> "Version":
+    def of(cls, row, *, reuse: bool = False) -> "Version":
         public = None
         if row.is_public:
             public = row.published_doc if row.published_doc is not None else row.doc
-        return cls(row.id, row.department_id, public, row.doc)
+        judged_public = judged_working = None
+        if reuse and row.computed_at is not None and row.computed_at >= row.modified_at:
+            judged_working = Judgement(tuple(row.working_incomplete_fields), "dcat_ap" not in row.working_missed)
+            if row.points is not None:
+                judged_public = Judgement(tuple(row.incomplete_fields), "dcat_ap" not in row.missed)
+        return cls(row.id, row.department_id, public, row.doc, judged_public, judged_working)
 
 
 def _scores(version: Version, states: dict, errors: dict | None = None) -> tuple[Score | None, Score]:
     """The published and the working score of one resource (one computation when they are the same)."""
-    working = score_document(version.doc, url_states=states, working=True, errors=errors)
+    working = score_document(version.doc, url_states=states, working=True, errors=errors,
+                             judged=version.judged_working)
     if version.public_doc is None:
         return None, working
     if version.public_doc is version.doc:
         return working, working
-    return score_document(version.public_doc, url_states=states), working
+    return score_document(version.public_doc, url_states=states, judged=version.judged_public), working
 
 
 def _row(version: Version, published: Score | None, working: Score, now) -> dict:
@@ -108,10 +117,15 @@ def _store(session: Session, rows: list[dict], *, index: bool) -> list[int]:
     return changed
 
 
-def _read(session: Session, ids: list[int]) -> list[Version]:
-    rows = session.execute(select(Resource.id, Resource.department_id, Resource.is_public, Resource.doc,
-                                  Resource.published_doc).where(Resource.id.in_(ids)))
-    return [Version.of(row) for row in rows]
+def _read(session: Session, ids: list[int], *, full: bool = False) -> list[Version]:
+    """The resources ``ids`` with their current scores: a document unchanged since it was scored keeps
+    the schema's judgement of it, unless ``full``."""
+    rows = session.execute(
+        select(Resource.id, Resource.department_id, Resource.is_public, Resource.doc, Resource.published_doc,
+               Resource.modified_at, QualityScore.computed_at, QualityScore.points, QualityScore.missed,
+               QualityScore.incomplete_fields, QualityScore.working_missed, QualityScore.working_incomplete_fields)
+        .outerjoin(QualityScore, QualityScore.resource_id == Resource.id).where(Resource.id.in_(ids)))
+    return [Version.of(row, reuse=not full) for row in rows]
 
 
 def _states_for(session: Session, versions: Iterable[Version]) -> dict:
@@ -119,13 +133,14 @@ def _states_for(session: Session, versions: Iterable[Version]) -> dict:
     return _url_states(session, sorted(urls)) if urls else {}
 
 
-def recompute(session: Session, resource_ids, *, index: bool = True) -> list[int]:
+def recompute(session: Session, resource_ids, *, index: bool = True, full: bool = False) -> list[int]:
     """Rescore these resources from what is stored (after a link check, or by hand); return the ids
-    whose score changed.  Unknown ids are skipped."""
+    whose score changed.  Unknown ids are skipped.  A document unchanged since it was last scored is
+    not judged by the schema again unless ``full`` (after a change of the schema itself)."""
     ids = list(dict.fromkeys(resource_ids))
     changed = []
     for start in range(0, len(ids), CHUNK):
-        versions = _read(session, ids[start:start + CHUNK])
+        versions = _read(session, ids[start:start + CHUNK], full=full)
         states = _states_for(session, versions)
         now = utcnow()
         changed += _store(session, [_row(v, *_scores(v, states), now) for v in versions], index=index)
@@ -161,10 +176,11 @@ def _score_batch(batch: list[tuple[Version, dict]]) -> list[tuple[Version, Score
     return [(version, *_scores(version, states)) for version, states in batch]
 
 
-def recompute_all(database: Database, *, jobs: int | None = None,
+def recompute_all(database: Database, *, jobs: int | None = None, full: bool = False,
                   progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Rescore every resource, a transaction per thousand, scoring in ``jobs`` processes (default: one a
-    core); ``progress(done, total)`` after each batch.  Returns how many were scored and changed."""
+    core); ``progress(done, total)`` after each batch; ``full`` as in :func:`recompute`.  Returns how
+    many were scored and changed."""
     with database.reader() as session:
         ids = list(session.scalars(select(Resource.id).order_by(Resource.id)))
     total, done, changed = len(ids), 0, 0
@@ -174,7 +190,7 @@ def recompute_all(database: Database, *, jobs: int | None = None,
         def batches():
             for start in range(0, total, CHUNK):
                 with database.reader() as session:
-                    versions = _read(session, ids[start:start + CHUNK])
+                    versions = _read(session, ids[start:start + CHUNK], full=full)
                     states = _states_for(session, versions)
                 step = max(1, len(versions) // max(jobs, 1))
                 yield [[(v, states) for v in versions[i:i + step]] for i in range(0, len(versions), step)]

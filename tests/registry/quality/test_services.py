@@ -142,3 +142,18 @@ def test_the_quality_indicator_at_an_earlier_moment_reads_the_history(client, wo
         assert quality(session, later)[world.dept_a.id]["quality_mean_points"] == first
         assert quality(session)[world.dept_a.id]["quality_mean_points"] == first + 30
         assert quality(session, later - timedelta(days=1))[world.dept_a.id]["resources_scored"] == 0
+
+
+def test_a_rescore_of_unchanged_documents_does_not_judge_them_again_unless_full(client, world, db, monkeypatch):
+    from registry.quality import criteria
+
+    resource = publish(client, world)
+    judged = []
+    real = criteria.schema_errors
+    monkeypatch.setattr(criteria, "schema_errors", lambda doc: judged.append(doc) or real(doc))
+    with db.transaction() as session:
+        recompute(session, [resource["id"]])
+    assert judged == []
+    with db.transaction() as session:
+        recompute(session, [resource["id"]], full=True)
+    assert len(judged) == 1                      # published and working copy are one document here
