@@ -10,6 +10,9 @@ A second run times a rescore that changes nothing (what a link check's recompute
 resource).  It also times pySHACL on the official DCAT-AP shapes for a few resources, to show why
 the score decides "DCAT-AP compliant" from the schema's findings instead (docs/evaluation.md).
 
+``--baseline N`` loads N resources a second time, into a database of their own, with scoring switched
+off: the difference is what keeping scores current costs a bulk load.
+
 Target (issue #14, on a 2-core machine): the whole catalog scored in at most 60 s.  Results go to
 docs/performance.md by hand, with the machine and the command.
 """
@@ -77,6 +80,25 @@ def time_shacl(count: int) -> float | None:
     return sum(timings[1:]) / len(timings[1:]) * 1000      # CPU ms; the first one parses the shapes
 
 
+def baseline(count: int, batch: int) -> None:
+    """Load ``count`` resources with and without scores, in fresh SQLite databases; print the CPU time."""
+    from registry.resources import services
+
+    scoring = services.score_written
+    for label, hook in (("with scores", scoring), ("without scores", lambda *a, **k: None)):
+        services.score_written = hook
+        try:
+            with tempfile.TemporaryDirectory() as folder:
+                app = create_app({"GOVCAT_INSTANCE": folder})
+                init_database(app)
+                cpu = cpu_seconds()
+                seconds = load(app, count, batch)
+                print(f"load {count} {label}: {seconds:.1f} s, {cpu_seconds() - cpu:.1f} CPU s")
+                get_db(app).dispose()
+        finally:
+            services.score_written = scoring
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
@@ -84,7 +106,10 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None, help="scoring processes (default: one a core)")
     parser.add_argument("--shacl-sample", type=int, default=20)
     parser.add_argument("--database-url", help="default: SQLite in a temporary folder")
+    parser.add_argument("--baseline", type=int, default=0, help="also load this many without scoring (SQLite)")
     args = parser.parse_args()
+    if args.baseline:
+        baseline(args.baseline, args.batch)
     with tempfile.TemporaryDirectory() as folder:
         config = {"GOVCAT_INSTANCE": folder}
         if args.database_url:

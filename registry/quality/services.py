@@ -87,34 +87,44 @@ def _row(version: Version, published: Score | None, working: Score, now) -> dict
 _SEEN = ("points", "complete", "missed")            # a change of any of these is a history row
 
 
-def _store(session: Session, rows: list[dict], *, index: bool) -> list[int]:
-    """Upsert ``rows``; append history for changed published scores; return the ids whose band or points
-    changed (queued for the index when ``index``)."""
+def _store(session: Session, rows: list[dict], *, index: bool, reused: frozenset = frozenset()) -> list[int]:
+    """Upsert ``rows``; append history for changed published scores; return the ids whose score changed
+    (queued for the index when ``index``).  A row of ``reused`` (scored from a judgement kept with its
+    score, so nothing new was learnt of its document) that comes out the same is not written again."""
     if not rows:
         return []
     ids = [r["resource_id"] for r in rows]
     before = {r.resource_id: r for r in session.execute(
-        select(QualityScore.resource_id, QualityScore.points, QualityScore.complete, QualityScore.missed,
-               QualityScore.working_points).where(QualityScore.resource_id.in_(ids)))}
-    history, changed = [], []
+        select(*(QualityScore.__table__.c[name] for name in rows[0] if name != "computed_at"))
+        .where(QualityScore.resource_id.in_(ids)))}
+    history, changed, written = [], [], []
     for row in rows:
         old = before.get(row["resource_id"])
+        same = old is not None and all(getattr(old, k) == v for k, v in row.items() if k != "computed_at")
+        if same and row["resource_id"] in reused:
+            continue
+        written.append(row)
         if row["points"] is not None and (old is None or any(getattr(old, k) != row[k] for k in _SEEN)):
             history.append({"resource_id": row["resource_id"], "department_id": row["department_id"],
                             "points": row["points"], "band": row["band"], "complete": row["complete"],
                             "missed": row["missed"], "recorded_at": row["computed_at"]})
-        if old is None or old.points != row["points"] or old.working_points != row["working_points"]:
+        if not same:
             changed.append(row["resource_id"])
-    dialect = session.get_bind().dialect.name
-    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(QualityScore)
-    upsert = upsert.on_conflict_do_update(index_elements=[QualityScore.resource_id], set_={
-        name: upsert.excluded[name] for name in rows[0] if name != "resource_id"})
-    session.execute(upsert, rows)
+    if written:
+        dialect = session.get_bind().dialect.name
+        upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(QualityScore)
+        upsert = upsert.on_conflict_do_update(index_elements=[QualityScore.resource_id], set_={
+            name: upsert.excluded[name] for name in rows[0] if name != "resource_id"})
+        session.execute(upsert, written)
     if history:
         session.execute(insert(QualityHistory), history)
     if index and changed:
         queue_for_index(session, changed)
     return changed
+
+
+def _reused(versions: list[Version]) -> frozenset:
+    return frozenset(v.id for v in versions if v.judged_working is not None)
 
 
 def _read(session: Session, ids: list[int], *, full: bool = False) -> list[Version]:
@@ -143,7 +153,8 @@ def recompute(session: Session, resource_ids, *, index: bool = True, full: bool 
         versions = _read(session, ids[start:start + CHUNK], full=full)
         states = _states_for(session, versions)
         now = utcnow()
-        changed += _store(session, [_row(v, *_scores(v, states), now) for v in versions], index=index)
+        changed += _store(session, [_row(v, *_scores(v, states), now) for v in versions], index=index,
+                          reused=_reused(versions))
     return changed
 
 
@@ -172,6 +183,12 @@ def score_written(session: Session, resources: list, *, validated: bool = False)
 
 # -- the whole catalog ---------------------------------------------------------------------------
 
+def _needs_judging(version: Version) -> bool:
+    """Whether scoring ``version`` asks the schema (the costly part, worth other processes)."""
+    return version.judged_working is None or (version.public_doc is not None and version.public_doc is not version.doc
+                                              and version.judged_public is None)
+
+
 def _score_batch(batch: list[tuple[Version, dict]]) -> list[tuple[Version, Score | None, Score]]:
     return [(version, *_scores(version, states)) for version, states in batch]
 
@@ -196,10 +213,12 @@ def recompute_all(database: Database, *, jobs: int | None = None, full: bool = F
                 yield [[(v, states) for v in versions[i:i + step]] for i in range(0, len(versions), step)]
 
         for parts in batches():
-            scored = [x for part in (pool.map(_score_batch, parts) if pool else map(_score_batch, parts)) for x in part]
+            judging = pool is not None and any(_needs_judging(v) for part in parts for v, _s in part)
+            scored = [x for part in (pool.map(_score_batch, parts) if judging else map(_score_batch, parts)) for x in part]
             now = utcnow()
             with database.transaction() as session:
-                changed += len(_store(session, [_row(v, p, w, now) for v, p, w in scored], index=True))
+                changed += len(_store(session, [_row(v, p, w, now) for v, p, w in scored], index=True,
+                                      reused=_reused([v for v, _p, _w in scored])))
             done += len(scored)
             if progress:
                 progress(done, total)
