@@ -50,7 +50,7 @@ WINDOW = 10_000                  # the servers' index.max_result_window: deeper 
 HIGHLIGHT = {"title": {"number_of_fragments": 0},
              "description": {"fragment_size": 240, "number_of_fragments": 1}}
 SORTS = {"relevance": [{"_score": "desc"}], "modified": [{"modified": "desc"}], "title": [{"title_sort": "asc"}],
-         "quality": [{"quality_points": {"order": "desc", "missing": "_last"}}]}
+         "quality": [{"quality_points": {"order": "desc", "missing": "_last", "unmapped_type": "integer"}}]}
 TIE_BREAK = [{"resource_id": "asc"}, {"id": "asc"}]
 ALIAS_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,200}$")
 
