@@ -112,12 +112,14 @@ def _store(session: Session, rows: list[dict], *, index: bool, reused: frozenset
             changed.append(row["resource_id"])
     if written:
         dialect = session.get_bind().dialect.name
-        upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(QualityScore)
-        upsert = upsert.on_conflict_do_update(index_elements=[QualityScore.resource_id], set_={
+        # Core statements on the tables: the ORM's bulk path costs more than the scoring itself.
+        table = QualityScore.__table__
+        upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        upsert = upsert.on_conflict_do_update(index_elements=[table.c.resource_id], set_={
             name: upsert.excluded[name] for name in rows[0] if name != "resource_id"})
-        session.execute(upsert, written)
+        session.connection().execute(upsert, written)
     if history:
-        session.execute(insert(QualityHistory), history)
+        session.connection().execute(insert(QualityHistory.__table__), history)
     if index and changed:
         queue_for_index(session, changed)
     return changed
