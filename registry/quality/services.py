@@ -191,6 +191,16 @@ def _needs_judging(version: Version) -> bool:
                                               and version.judged_public is None)
 
 
+class _Ready:
+    """A result at hand, answering ``get`` as the pool's results do."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def get(self):
+        return self.value
+
+
 def _score_batch(batch: list[tuple[Version, dict]]) -> list[tuple[Version, Score | None, Score]]:
     return [(version, *_scores(version, states)) for version, states in batch]
 
@@ -214,9 +224,9 @@ def recompute_all(database: Database, *, jobs: int | None = None, full: bool = F
                 step = max(1, len(versions) // max(jobs, 1))
                 yield [[(v, states) for v in versions[i:i + step]] for i in range(0, len(versions), step)]
 
-        for parts in batches():
-            judging = pool is not None and any(_needs_judging(v) for part in parts for v, _s in part)
-            scored = [x for part in (pool.map(_score_batch, parts) if judging else map(_score_batch, parts)) for x in part]
+        def write(parts_scored) -> None:
+            nonlocal done, changed
+            scored = [x for part in parts_scored for x in part]
             now = utcnow()
             with database.transaction() as session:
                 changed += len(_store(session, [_row(v, p, w, now) for v, p, w in scored], index=True,
@@ -224,6 +234,19 @@ def recompute_all(database: Database, *, jobs: int | None = None, full: bool = F
             done += len(scored)
             if progress:
                 progress(done, total)
+
+        # A batch is scored by the pool while this process writes the one before and reads the next.
+        pending = None
+        for parts in batches():
+            if pool is not None and any(_needs_judging(v) for part in parts for v, _s in part):
+                current = pool.map_async(_score_batch, parts)
+            else:
+                current = _Ready([_score_batch(part) for part in parts])
+            if pending is not None:
+                write(pending.get())
+            pending = current
+        if pending is not None:
+            write(pending.get())
     finally:
         if pool is not None:
             pool.close()

@@ -157,3 +157,13 @@ def test_a_rescore_of_unchanged_documents_does_not_judge_them_again_unless_full(
     with db.transaction() as session:
         recompute(session, [resource["id"]], full=True)
     assert len(judged) == 1                      # published and working copy are one document here
+
+
+def test_recomputing_in_several_processes_gives_the_same_scores(client, world, db, monkeypatch):
+    ids = [publish(client, world, **extra)["id"] for extra in ({}, {"themes": ["ECON"]}, {"spatial": "330000"})]
+    expected = {i: (score(db, i).points, score(db, i).missed) for i in ids}
+    with db.transaction() as session:
+        session.execute(QualityScore.__table__.delete())
+    monkeypatch.setattr(quality_services, "CHUNK", 2)             # two batches, each scored by the pool
+    assert recompute_all(db, jobs=2) == {"scored": 3, "changed": 3}
+    assert {i: (score(db, i).points, score(db, i).missed) for i in ids} == expected
