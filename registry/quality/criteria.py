@@ -37,7 +37,6 @@ class Facts:
     """What the criteria read of one document, worked out once."""
 
     doc: dict
-    errors: dict                     # the resource schema's validation errors, by field
     url_states: dict                 # URL → True (answered 2xx) / False (dead); absent: not checked
     working: bool                    # a working copy (publishing will set the release date)
     modified: bool                   # the catalog knows when it last changed (dct:modified)
@@ -47,12 +46,13 @@ class Facts:
     dcat_ap: bool = True             # its DCAT-AP output passes the shapes (dcat_ap_compliant)
 
     @classmethod
-    def of(cls, doc: dict, errors: dict, url_states: dict, working: bool, modified: bool) -> "Facts":
+    def of(cls, doc: dict, url_states: dict, working: bool = False, modified: bool = True,
+           dcat_ap: bool = True) -> "Facts":
         distributions = [d for d in doc.get("distributions") or [] if isinstance(d, dict)]
         services = [s for s in doc.get("data_services") or [] if isinstance(s, dict)]
-        return cls(doc, errors, url_states, working, modified, distributions,
+        return cls(doc, url_states, working, modified, distributions,
                    access_urls=[d.get("access_url") for d in distributions] + [s.get("endpoint_url") for s in services],
-                   download_urls=[d["download_url"] for d in distributions if d.get("download_url")])
+                   download_urls=[d["download_url"] for d in distributions if d.get("download_url")], dcat_ap=dcat_ap)
 
 
 def _every(facts: Facts, test) -> bool:
@@ -247,8 +247,7 @@ def score_document(doc: dict, *, url_states: dict | None = None, working: bool =
     else:
         errors = schema_errors(doc) if errors is None else errors
         dcat_ap = dcat_ap_compliant(doc, errors)
-    facts = Facts.of(doc, errors, url_states or {}, working, modified)
-    facts.dcat_ap = dcat_ap
+    facts = Facts.of(doc, url_states or {}, working, modified, dcat_ap)
     missed = tuple(c.key for c in CRITERIA if not c.test(facts))
     points = MAX_POINTS - sum(CRITERIA_BY_KEY[k].points for k in missed)
     fields = tuple(sorted(errors))
@@ -257,5 +256,5 @@ def score_document(doc: dict, *, url_states: dict | None = None, working: bool =
 
 def urls_of(doc: dict) -> list[str]:
     """The access, endpoint and download URLs of ``doc``, whose link states the score reads."""
-    facts = Facts.of(doc if isinstance(doc, dict) else {}, {}, {}, False, True)
+    facts = Facts.of(doc if isinstance(doc, dict) else {}, {})
     return [u for u in dict.fromkeys(facts.access_urls + facts.download_urls) if isinstance(u, str)]
