@@ -65,6 +65,7 @@ from registry.collector import bulk_work
 from registry.db import Database, utcnow
 from registry.lifetime import process_alive
 from registry.resources.models import Resource
+from registry.quality.services import score_written
 from registry.search.outbox import queue_for_index
 
 log = logging.getLogger(__name__)
@@ -433,8 +434,10 @@ class Harvester(LoadStage):
         for offset in range(0, len(vanished), LOAD_BATCH):
             part = vanished[offset:offset + LOAD_BATCH]
             with self.database.transaction() as session:
+                withdrawn = []
                 for original_id, resource_id in part:
                     resource = session.get(Resource, resource_id)
+                    withdrawn.append(resource)
                     before = resource.state
                     resource.state, resource.is_public = "withdrawn", False
                     resource.version += 1
@@ -442,6 +445,7 @@ class Harvester(LoadStage):
                     record(session, self.actor, entity_type="resource", entity_id=resource.id,
                            department_id=resource.department_id, action="withdraw", from_state=before,
                            to_state="withdrawn", comment=f"no longer listed by {self.source.name}: {original_id}")
+                score_written(session, withdrawn, validated=True)
                 queue_for_index(session, [r for _o, r in part])
             self._report.counters["withdrawn"] += len(part)
             self._beat()

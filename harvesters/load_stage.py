@@ -22,6 +22,7 @@ from registry.errors import ServiceError
 from registry.resources.models import Resource
 from registry.resources.schemas import missing_fields
 from registry.resources.services import _publish, _reclassify, prepare_registration, register_resources
+from registry.quality.services import score_written
 from registry.search.outbox import queue_for_index
 
 log = logging.getLogger(__name__)
@@ -236,6 +237,7 @@ class LoadStage:
         resource.modified_at = utcnow()
         record(session, self.actor, entity_type="resource", entity_id=resource.id, department_id=resource.department_id,
                action="update", from_state=before, to_state=resource.state, comment=comment, changes=changes)
+        score_written(session, [resource], validated=True)
         queue_for_index(session, [resource.id])
         mine.content_hash, mine.raw_hash, mine.harvested_at = mapped.digest, mapped.raw_hash, utcnow()
         mine.owned_fields = sorted(set(mapped.doc) - set(completed))

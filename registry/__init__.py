@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from registry import api, auth, ckan, csrf, db, errors, evaluation, headers, i18n, rdf, search, sharing, ui
+    from registry import api, auth, ckan, csrf, db, errors, evaluation, headers, i18n, quality, rdf, search, sharing, ui
     from registry.api import docs
 
     db.init_app(app)
@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ui.init_app(app)
     evaluation.init_app(app)
     sharing.init_app(app)
+    quality.init_app(app)
     from harvesters import pages as harvest_pages      # the composition point: harvesting sits above the registry
     harvest_pages.init_app(app)
 

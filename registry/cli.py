@@ -427,5 +427,14 @@ def _attach_harvest_commands() -> None:
 
 _attach_harvest_commands()
 
+
+def _attach_quality_commands() -> None:
+    from registry.quality.cli import quality
+
+    main.add_command(quality)
+
+
+_attach_quality_commands()
+
 if __name__ == "__main__":
     main()

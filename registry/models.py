@@ -6,10 +6,12 @@ from registry.db import Base
 from registry.departments.models import ClassificationNode, Department
 from registry.evaluation.models import EvaluationSnapshot
 from registry.links.models import LinkCheck
+from registry.quality.models import QualityHistory, QualityScore
 from registry.resources.models import CodeSequence, Resource
 from registry.search.models import SearchOutbox
 from registry.sharing.models import Notification, ShareGrant, ShareRequest
 
 __all__ = ["ApiToken", "AuditEvent", "LoginFailure", "Base", "ClassificationNode", "CodeSequence", "Department",
            "EvaluationSnapshot", "HarvestError", "HarvestJob", "HarvestRecord", "HarvestSource", "LinkCheck",
-           "Notification", "Resource", "SearchOutbox", "ShareGrant", "ShareRequest", "User"]
+           "Notification", "QualityHistory", "QualityScore", "Resource", "SearchOutbox", "ShareGrant", "ShareRequest",
+           "User"]

@@ -43,6 +43,17 @@ FILE_TYPE_CODES = {code: code for code in (
     "MP3", "WAV", "MOV", "WMS_SRVC", "WFS_SRVC", "WMTS_SRVC", "WCS_SRVC", "PARQUET", "YAML", "EPUB",
 )} | {"MP4": "MPEG4"}
 FILE_TYPE_TEXTS = {code: text for text, code in FILE_TYPE_CODES.items()}
+# EU file types read as the EU portal's metadata quality assessment reads them: machine-readable
+# (structured data a program can process without a person) and non-proprietary (an open
+# specification anyone may implement).  Used by the quality score (registry/quality).
+MACHINE_READABLE_FILE_TYPES = frozenset({
+    "CSV", "TSV", "XLSX", "XLS", "ODS", "JSON", "JSON_LD", "XML", "GEOJSON", "GML", "KML", "KMZ", "SHP", "GPKG",
+    "GEOTIFF", "RDF_TURTLE", "RDF_XML", "RDF_N_TRIPLES", "SQL", "DBF", "MDB", "PARQUET", "YAML",
+    "WMS_SRVC", "WFS_SRVC", "WMTS_SRVC", "WCS_SRVC"})
+NON_PROPRIETARY_FILE_TYPES = frozenset({
+    "CSV", "TSV", "ODS", "JSON", "JSON_LD", "XML", "GEOJSON", "GML", "KML", "KMZ", "GPKG", "GEOTIFF",
+    "RDF_TURTLE", "RDF_XML", "RDF_N_TRIPLES", "SQL", "PARQUET", "YAML", "PDF", "ODT", "TXT", "HTML", "PNG",
+    "SVG", "ZIP", "GZIP", "TAR", "7Z", "EPUB", "WMS_SRVC", "WFS_SRVC", "WMTS_SRVC", "WCS_SRVC"})
 
 # ISO 639-1 language code (the ``language`` field) → EU language code, with labels.
 LANGUAGE_CODES = {

@@ -60,7 +60,8 @@ def _query_parameters(app: Flask) -> dict[str, dict]:
               f"{MAX_QUERY_CHARS} 个字符的部分被截去。Search text: Chinese by bigrams, English stemmed, resource and "
               f"credit codes exactly. Any text is accepted; beyond {MAX_QUERY_CHARS} characters it is cut."},
         "sort": {"schema": {"type": "string", "enum": sorted(SORTS)}, "description":
-                 "排序：相关度（有 q 时默认）、更新时间（默认）、标题。Relevance (default with q), modified, title."},
+                 "排序：相关度（有 q 时默认）、更新时间（默认）、标题、元数据质量（得分高者在前）。"
+                 "Relevance (default with q), modified, title, quality (most metadata-quality points first)."},
         "cursor": {"schema": {"type": "string"}, "description":
                    "上一页的 next_cursor，用于深度翻页与导出。next_cursor of the previous page, for deep paging."},
         "facets": {"schema": {"type": "string"}, "description":

@@ -32,12 +32,13 @@ from registry.db import utcnow
 from registry.departments.models import Department
 from registry.evaluation.indicators import openness, timeliness
 from registry.links.indicators import link_health
+from registry.quality.indicators import quality
 from registry.sharing.indicators import responsiveness
 
 Provider = Callable[..., dict]
 
 # The providers the scorecards combine, in the order their measures are shown.
-PROVIDERS: list[Provider] = [timeliness, openness, responsiveness, link_health]
+PROVIDERS: list[Provider] = [timeliness, openness, quality, responsiveness, link_health]
 
 QUALITY_POINTS = 405
 

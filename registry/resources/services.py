@@ -21,6 +21,7 @@ from registry.db import utcnow
 from registry.departments.models import ClassificationNode, Department
 from registry.errors import BadRequest, Conflict, Invalid, NotFound
 from registry.permissions import Action, can, departments_readable, require, require_signed_in
+from registry.quality.services import Written, score_written
 from registry.resources.models import CodeSequence, Resource
 from registry.resources.schemas import missing_fields, normalize_metadata
 from registry.search.outbox import queue_for_index
@@ -174,6 +175,8 @@ def register_resources(session: Session, actor, registrations: list[Registration
          "action": "create", "to_state": state, "comment": comments[n] if comments else comment,
          "changes": diff_documents(None, row["doc"])}
         for n, (resource_id, row) in enumerate(zip(ids, rows))])
+    score_written(session, [Written(i, r["department_id"], publish, r["doc"], None) for i, r in zip(ids, rows)],
+                  validated=True)
     queue_for_index(session, ids)
     return ids
 
@@ -230,6 +233,7 @@ def update_resource(session: Session, actor, resource_id: int, data: dict, *, ex
     resource.modified_at = utcnow()
     record(session, actor, entity_type="resource", entity_id=resource.id, department_id=resource.department_id,
            action="update", from_state=before, to_state="draft", changes=changes)
+    score_written(session, [resource], validated=True)
     queue_for_index(session, [resource.id])
     return resource
 
@@ -274,6 +278,7 @@ def transition(session: Session, actor, resource_id: int, name: str, *, comment:
     resource.modified_at = utcnow()
     record(session, actor, entity_type="resource", entity_id=resource.id, department_id=resource.department_id,
            action=name, from_state=step.source, to_state=step.target, comment=comment, changes=changes)
+    score_written(session, [resource], validated=True)
     queue_for_index(session, [resource.id])
     return resource
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timezone
 
+from registry.quality.models import search_fields as quality_fields
 from registry.resources.models import Resource
 
 def document_ids(resource_id: int) -> tuple[str, str]:
@@ -54,6 +55,7 @@ def build_document(resource: Resource, kind: str) -> dict:
         "description": doc.get("description", ""),
         "description_en": doc.get("description_en", ""),
         "modified": (when or resource.modified_at).astimezone(timezone.utc).isoformat(),
+        **quality_fields(resource, kind),
     }
     # A working copy to be completed (待补录) may lack the guide's fields: it is indexed without them.
     return {name: value for name, value in document.items() if value is not None}

@@ -48,6 +48,7 @@ def _schema() -> t.Schema:
     builder.add_integer_field("resource_id", stored=True, indexed=True, fast=True)
     builder.add_integer_field("department_id", indexed=True, fast=True)
     builder.add_integer_field("modified_ts", indexed=True, fast=True)
+    builder.add_integer_field("quality_points", indexed=True, fast=True)
     builder.add_float_field("freshness", fast=True)
     for name in BOOSTS:
         builder.add_text_field(name, stored=name in SNIPPET_CHARS or name == "title", tokenizer_name=TEXT_ANALYSER)
@@ -77,7 +78,8 @@ def _tantivy_document(doc: dict) -> t.Document:
     fields = {name: doc[name] for name in KEYWORD_FIELDS if doc.get(name) not in (None, "", [])}
     fields.update({name: doc[name] for name in BOOSTS if doc.get(name)})
     fields.update(resource_id=doc["resource_id"], department_id=doc["department_id"],
-                  modified_ts=int(modified.timestamp() * 1000), freshness=freshness(modified), suggest=doc["title"])
+                  modified_ts=int(modified.timestamp() * 1000), freshness=freshness(modified), suggest=doc["title"],
+                  quality_points=doc.get("quality_points", -1))
     return t.Document(**fields)
 
 
@@ -285,6 +287,8 @@ class EmbeddedEngine:
             options.update(order_by_field="modified_ts", order=t.Order.Desc)
         elif query.sort == "title":
             options.update(order_by_field="title_sort", order=t.Order.Asc)
+        elif query.sort == "quality":
+            options.update(order_by_field="quality_points", order=t.Order.Desc)
         else:
             options.update(weight_by_field="freshness")
         try:

@@ -19,7 +19,7 @@ BOOSTS = {"title": 5.0, "title_en": 5.0, "keywords_text": 2.0, "description": 1.
 TITLE_BOOSTS = {"title": 1.0, "title_en": 1.0}
 KEYWORD_FIELDS = ("id", "kind", "state", "code", "codes", "department", "level", "classification_path",
                   "classification_item", "share_type", "open_type", "update_frequency", "format_class", "themes",
-                  "keywords", "license", "title_sort")
+                  "keywords", "license", "title_sort", "quality_band")
 PREFIX_MAX = 16                            # longest prefix that suggestions complete
 
 

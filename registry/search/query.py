@@ -15,6 +15,7 @@ from datetime import datetime
 from registry import vocabularies as v
 from registry.codes import is_valid_classification_code, is_valid_credit_code
 from registry.errors import BadRequest
+from registry.quality.bands import QUALITY_BANDS
 
 MAX_QUERY_CHARS = 500        # longer text is cut: nobody types more, and it bounds the work
 MAX_PAGE_SIZE = 100
@@ -51,12 +52,13 @@ FACETS = [
     Facet("theme", "themes", "数据主题", "EU data theme", v.EU_THEMES),
     Facet("keyword", "keywords", "关键词", "Keyword"),
     Facet("license", "license", "许可协议", "Licence"),
+    Facet("quality", "quality_band", "元数据质量", "Metadata quality", QUALITY_BANDS),
 ]
 FACETS_BY_NAME = {f.name: f for f in FACETS}
 # The classification facet counts the 项 (three-character) level; its filter matches any depth.
 CLASSIFICATION_COUNT_FIELD = "classification_item"
 
-SORTS = {"relevance", "modified", "title"}
+SORTS = {"relevance", "modified", "title", "quality"}     # quality: most points first
 SEARCH_PARAMS = {"q", "sort", "page", "per_page", "cursor", "facets", "lang", "state"} | set(FACETS_BY_NAME)
 
 

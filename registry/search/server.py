@@ -49,7 +49,8 @@ PAUSE_SECONDS = 5.0              # after a transport failure, calls fail at once
 WINDOW = 10_000                  # the servers' index.max_result_window: deeper pages walk with search_after
 HIGHLIGHT = {"title": {"number_of_fragments": 0},
              "description": {"fragment_size": 240, "number_of_fragments": 1}}
-SORTS = {"relevance": [{"_score": "desc"}], "modified": [{"modified": "desc"}], "title": [{"title_sort": "asc"}]}
+SORTS = {"relevance": [{"_score": "desc"}], "modified": [{"modified": "desc"}], "title": [{"title_sort": "asc"}],
+         "quality": [{"quality_points": {"order": "desc", "missing": "_last", "unmapped_type": "integer"}}]}
 TIE_BREAK = [{"resource_id": "asc"}, {"id": "asc"}]
 ALIAS_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,200}$")
 
@@ -80,6 +81,7 @@ INDEX_BODY = {
         "properties": {
             **{name: {"type": "keyword"} for name in KEYWORD_FIELDS},
             "resource_id": {"type": "long"}, "department_id": {"type": "long"}, "modified": {"type": "date"},
+            "quality_points": {"type": "integer"},
             **{name: dict(_TEXT) for name in BOOSTS},
             "title": {**_TEXT, "index_options": "offsets",
                       "fields": {"suggest": {"type": "text", "analyzer": "govcat_prefix",

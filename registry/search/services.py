@@ -102,7 +102,7 @@ def _database_listing(session, actor, query: SearchQuery, states, revision, rows
     """Without the engine, a plain listing still works from the database; anything more is a 503."""
     plain = set(query.filters) <= {"department", "classification"} and all(
         len(values) == 1 for values in query.filters.values())
-    if query.text or query.cursor or query.sort == "title" or not plain:
+    if query.text or query.cursor or query.sort in ("title", "quality") or not plain:
         raise Unavailable("搜索服务暂时不可用，请稍后再试。", "The search engine is unavailable; try again shortly.")
     page, _ = list_resources(session, actor, states=list(states) or None,
                              department=(query.filters.get("department") or [None])[0],

@@ -9,6 +9,7 @@ import pytest
 from registry.db import utcnow
 from registry.evaluation import scorecards
 from registry.links.indicators import link_health as link_health_provider
+from registry.quality.indicators import quality
 from registry.sharing.indicators import responsiveness
 from registry.evaluation.scorecards import PROVIDERS, Scorecard, combine, evaluate, rank, score
 from registry.evaluation.indicators import openness, timeliness
@@ -17,7 +18,7 @@ NOW = utcnow()
 
 
 def test_the_providers_are_a_list_to_add_to():
-    assert PROVIDERS == [timeliness, openness, responsiveness, link_health_provider]
+    assert PROVIDERS == [timeliness, openness, quality, responsiveness, link_health_provider]
 
 
 def test_none_is_left_out_of_the_score_not_counted_as_zero():
