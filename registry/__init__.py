@@ -15,6 +15,17 @@ from registry.config import load_settings, resolve_instance
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
+def all_tables():
+    """The metadata of every table of every part — the registry's and harvesting's — for the migrations,
+    the secrets' rotation and the tests.  Composed here, where the parts meet, so the registry's own
+    modules never import the harvesters that build on them."""
+    import harvesters.models  # noqa: F401 - registers its tables
+    import registry.models  # noqa: F401 - registers the registry's tables
+    from registry.db import Base
+
+    return Base.metadata
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     config = load_settings()
     config.update(test_config or {})
@@ -49,8 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     evaluation.init_app(app)
     sharing.init_app(app)
     quality.init_app(app)
-    from harvesters import pages as harvest_pages      # the composition point: harvesting sits above the registry
-    harvest_pages.init_app(app)
+    import harvesters           # the composition point: harvesting sits above the registry
+    harvesters.init_app(app)
 
     @app.get("/")
     def home():

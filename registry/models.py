@@ -1,5 +1,4 @@
-"""Every table of the catalog, imported in one place for the migrations and the app."""
-from harvesters.models import HarvestError, HarvestJob, HarvestRecord, HarvestSource
+"""Every table of the registry, imported in one place; :func:`registry.all_tables` adds harvesting's."""
 from registry.accounts.models import ApiToken, LoginFailure, User
 from registry.audit.models import AuditEvent
 from registry.db import Base
@@ -12,6 +11,5 @@ from registry.search.models import SearchOutbox
 from registry.sharing.models import Notification, ShareGrant, ShareRequest
 
 __all__ = ["ApiToken", "AuditEvent", "LoginFailure", "Base", "ClassificationNode", "CodeSequence", "Department",
-           "EvaluationSnapshot", "HarvestError", "HarvestJob", "HarvestRecord", "HarvestSource", "LinkCheck",
-           "Notification", "QualityHistory", "QualityScore", "Resource", "SearchOutbox", "ShareGrant", "ShareRequest",
+           "EvaluationSnapshot", "LinkCheck", "Notification", "QualityHistory", "QualityScore", "Resource", "SearchOutbox", "ShareGrant", "ShareRequest",
            "User"]

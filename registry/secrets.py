@@ -157,9 +157,9 @@ def init_app(app) -> None:
 
 def encrypted_columns() -> list:
     """Every column of the schema stored as :class:`EncryptedText`."""
-    from registry.db import Base
+    from registry import all_tables
 
-    return [column for table in Base.metadata.sorted_tables for column in table.columns
+    return [column for table in all_tables().sorted_tables for column in table.columns
             if isinstance(column.type, EncryptedText)]
 
 

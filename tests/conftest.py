@@ -25,7 +25,7 @@ from registry.accounts.services import create_token, create_user
 from registry.db import Database, get_db
 from registry.departments.services import create_department, sync_fixed_classification
 from registry.migrate import upgrade
-from registry.models import Base
+from registry import all_tables
 from tests.factories import DepartmentDataFactory
 
 # No scheduled link checks in tests (worker processes they start included): the catalogs they build
@@ -92,7 +92,7 @@ def postgres_database():
 
 
 def _empty_postgres(database: Database) -> None:
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    tables = ", ".join(t.name for t in all_tables().sorted_tables)
     with database.transaction() as session:
         session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         sync_fixed_classification(session)

@@ -14,8 +14,7 @@ def init_app(app: Flask) -> None:
     from registry.resources.sheet_views import bp as sheets
     from registry.resources.views import bp as resources
     from registry.search.views import bp as search
-    from harvesters.views import bp as harvest
 
     app.url_map.converters["int"] = BoundedIntConverter
-    for blueprint in (resources, sheets, search, departments, accounts, vocabularies, harvest):
+    for blueprint in (resources, sheets, search, departments, accounts, vocabularies):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)

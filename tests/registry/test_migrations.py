@@ -5,13 +5,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from registry.migrate import current_revision, downgrade, head_revision, upgrade
-from registry.models import Base
+from registry import all_tables
 
 
 def test_migrated_schema_matches_the_models(db):
     assert current_revision(db) == head_revision()
     with db.write_engine.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+        assert compare_metadata(MigrationContext.configure(connection), all_tables()) == []
 
 
 def test_upgrade_is_idempotent_and_downgrade_works(db):
