@@ -58,4 +58,5 @@ def search_relaxing(engine: SearchEngine, query: SearchQuery) -> SearchResult:
     plan = read(query.text)
     if plan is None or plan.relax() is None:
         return result
-    return engine.search(replace(query, relaxed=True))
+    relaxed = engine.search(replace(query, relaxed=True))
+    return relaxed if relaxed.total else result

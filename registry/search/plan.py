@@ -23,7 +23,7 @@ from functools import cache
 from registry.search.analysis import (CJK_RUN, TOKEN, fold, has_word, is_cjk, segment, stem, synonym_groups)
 
 # Field weights: title over keywords (and labels) over description over the department's name.
-WORD_FIELDS = {"title_words": 5.0, "keyword_words": 2.0, "text_words": 1.0, "department_words": 0.5}
+WORD_FIELDS = {"title_words": 5.0, "keyword_words": 3.0, "text_words": 0.8, "department_words": 0.5}
 GRAM_FIELDS = {"title_grams": 2.5, "text_grams": 0.5}
 TITLE_FIELDS = ({"title_words": 1.0}, {"title_grams": 1.0})
 SYNONYM_BOOST = 0.7
@@ -76,8 +76,15 @@ class Plan:
         return tuple(g for g in self.groups if not g.required)
 
     def relax(self) -> Plan | None:
-        """The plan needing one required word only, or None when it needs one already."""
-        return replace(self, minimum=1, relaxed=True) if self.minimum > 1 else None
+        """The plan needing one required word only — a word, not a number alone (2023 of
+        2023年财政预算 would find everything of that year) — or None when it needs one already."""
+        if self.minimum <= 1:
+            return None
+        numbers = [g for g in self.required if g.text.isdigit()]
+        if len(numbers) == len(self.required):
+            numbers = []
+        groups = tuple(replace(g, required=False) if g in numbers else g for g in self.groups)
+        return replace(self, groups=groups, minimum=1, relaxed=True)
 
 
 def _key(words: list[str]) -> tuple[str, ...]:
