@@ -45,8 +45,12 @@ class SearchEngine(Protocol):
     def document_ids(self) -> set[str]:
         """Every document id in the live index (for comparing the index with the database)."""
 
+    def keyword_terms(self, limit: int) -> list[str]:
+        """The ``limit`` most used keywords of public resources (for did-you-mean)."""
+
     def describe(self) -> dict:
-        """What the engine is and where: for ``govcat search status``."""
+        """What the engine is and where, and whether its index has the current analysis
+        (``analysis``, ``analysis_current``): for ``govcat search status``."""
 
 
 def search_relaxing(engine: SearchEngine, query: SearchQuery) -> SearchResult:
