@@ -142,7 +142,9 @@ def is_cjk(text: str) -> bool:
     return bool(CJK_RUN.search(text))
 
 
+@functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
+    """The English stem of a folded word (remembered: a catalog repeats its words endlessly)."""
     return word if word.isdigit() else _stemmer().stemWord(word)
 
 
