@@ -33,8 +33,8 @@ import tantivy as t
 from registry.codes import RESOURCE_CODE_RE, is_valid_credit_code
 from registry.search.analysis import analysis_version, prefix_token
 from registry.search.engine import KEYWORD_FIELDS, Progress, SearchUnavailable
-from registry.search.plan import GRAM_FIELDS, PROXIMITY_BOOST, PROXIMITY_SLOP, TITLE_FIELDS, WORD_FIELDS, Alternative, \
-    Plan, highlight, read
+from registry.search.plan import GRAM_FIELDS, PROXIMITY_BOOST, PROXIMITY_SLOP, TIE_BREAKER, TITLE_FIELDS, WORD_FIELDS, \
+    Alternative, Plan, highlight, read
 from registry.search.query import (CLASSIFICATION_COUNT_FIELD, FACETS_BY_NAME, Hit, SearchQuery, SearchResult,
                                    Visibility, decode_cursor, encode_cursor)
 
@@ -103,7 +103,8 @@ def plan_query(plan: Plan, word_fields: dict = WORD_FIELDS, gram_fields: dict = 
     """The tantivy query of a plan: enough of its required words, the optional ones and the title
     proximity of its words to rank."""
     def group(g):
-        return _should([_alternative(a, word_fields, gram_fields) for a in g.alternatives])
+        return t.Query.disjunction_max_query([_alternative(a, word_fields, gram_fields) for a in g.alternatives],
+                                             TIE_BREAKER)
 
     core = _should([group(g) for g in plan.required], plan.minimum)
     ranking = [group(g) for g in plan.optional]

@@ -41,8 +41,8 @@ from registry.codes import RESOURCE_CODE_RE, is_valid_credit_code
 from registry.search.clients import ADAPTERS, Missing, error_summary, parse_urls
 from registry.search.analysis import analysis_version, prefix_token
 from registry.search.engine import KEYWORD_FIELDS, Progress, SearchUnavailable
-from registry.search.plan import (GRAM_FIELDS, PROXIMITY_BOOST, PROXIMITY_SLOP, TITLE_FIELDS, WORD_FIELDS, Alternative,
-                                  Plan, highlight, read)
+from registry.search.plan import (GRAM_FIELDS, PROXIMITY_BOOST, PROXIMITY_SLOP, TIE_BREAKER, TITLE_FIELDS, WORD_FIELDS,
+                                  Alternative, Plan, highlight, read)
 from registry.search.query import (CLASSIFICATION_COUNT_FIELD, FACETS_BY_NAME, Hit, SearchQuery, SearchResult,
                                    Visibility, decode_cursor, encode_cursor)
 
@@ -90,8 +90,8 @@ def _alternative(alt: Alternative, word_fields: dict, gram_fields: dict) -> dict
 def plan_query(plan: Plan, word_fields: dict = WORD_FIELDS, gram_fields: dict = GRAM_FIELDS) -> dict:
     """The server query of a plan, clause for clause the embedded engine's (``embedded.plan_query``)."""
     def group(g):
-        return {"bool": {"should": [_alternative(a, word_fields, gram_fields) for a in g.alternatives],
-                         "minimum_should_match": 1}}
+        return {"dis_max": {"queries": [_alternative(a, word_fields, gram_fields) for a in g.alternatives],
+                            "tie_breaker": TIE_BREAKER}}
 
     ranking = [group(g) for g in plan.optional]
     if plan.proximity and "title_words" in word_fields:
