@@ -87,18 +87,14 @@ def _department_names() -> list[str]:
     """The demo departments' names, whole and without their place (浙江省公安厅 → 公安厅)."""
     from registry.demo.catalog import load_departments, load_tables
 
-    places = sorted({p["zh"] for p in load_tables()["places"].values()} |
-                    {p["zh"][:-1] for p in load_tables()["places"].values()}, key=len, reverse=True)
+    zh = [p["zh"] for p in load_tables()["places"].values()]
+    places = sorted(set(zh) | {name[:-1] for name in zh}, key=lambda p: (-len(p), p))   # longest first, always
     names = []
     for department in load_departments():
         name = department["name"]
         names.append(name)
-        stripped = True
-        while stripped:
-            stripped = False
-            for place in places:
-                if name.startswith(place) and len(name) > len(place) + 1:
-                    name, stripped = name[len(place):], True
+        while place := next((p for p in places if name.startswith(p) and len(name) > len(p) + 1), None):
+            name = name[len(place):]
         names.append(name)
     return names
 

@@ -60,3 +60,15 @@ def test_an_index_of_another_analysis_is_reported_until_rebuilt(tmp_path):
     stale.rebuild(iter([documents_for(resource(1, title="交通统计"))[0]]))
     assert stale.describe()["analysis_current"] is True
     assert [h.resource_id for h in stale.search(SearchQuery(text="交通")).hits] == [1]
+
+
+def test_every_process_reads_the_same_analysis():
+    # Another process (a drainer, a web worker) must agree on the version, whatever its hash seed.
+    import os
+    import subprocess
+    import sys
+
+    code = "from registry.search.analysis import analysis_version; print(analysis_version())"
+    versions = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip() for seed in ("1", "2", "3")}
+    assert versions == {analysis.analysis_version()}
