@@ -190,3 +190,11 @@ def segment(run: str) -> list[str]:
 
 def has_word(word: str) -> bool:
     return _segmenter().has_word(word)
+
+
+def warm() -> None:
+    """Load the folding table, the dictionary and the synonyms now (about a second), so that a
+    serving process's first query does not wait for them."""
+    from registry.search.plan import read
+
+    read("预热 warm")

@@ -112,17 +112,14 @@ def _synonyms() -> dict[tuple[str, ...], tuple[str, ...]]:
 
 
 def _tiling(word: str) -> list[str] | None:
-    """``word`` as dictionary words of two characters or more, longest first; None if it is not."""
+    """``word`` as shorter dictionary words, longest first (a character where none fits: 交通局 →
+    交通, 局); None unless that gives two pieces or more, one of them a word."""
     out, i = [], 0
     while i < len(word):
-        for j in range(len(word) - (1 if i == 0 else 0), i + 1, -1):
-            if has_word(word[i:j]):
-                out.append(word[i:j])
-                i = j
-                break
-        else:
-            return None
-    return out if len(out) > 1 else None
+        j = next((j for j in range(len(word) - (1 if i == 0 else 0), i + 1, -1) if has_word(word[i:j])), i + 1)
+        out.append(word[i:j])
+        i = j
+    return out if len(out) > 1 and any(len(piece) > 1 for piece in out) else None
 
 
 def _alternative(term: str, boost: float = 1.0, parts: bool = True) -> Alternative:
