@@ -69,16 +69,18 @@ def _labels(session: Session, facet: str, keys: list[str], lang: str) -> dict[st
 
 
 def search_resources(session: Session, engine: SearchEngine, actor, query: SearchQuery,
-                     states: tuple[str, ...] = (), rows_only: bool = False) -> dict:
+                     states: tuple[str, ...] = (), rows_only: bool = False, relax: bool = False) -> dict:
     """The API's answer to a search: the page of resources with highlights, the total and the facets.
 
     ``rows_only``: the items are the rows themselves, their documents not read (for callers that
-    keep what they make of a resource, such as the RDF pages).
+    keep what they make of a resource, such as the RDF pages).  ``relax``: when nothing matches
+    every word, answer a looser match (``relaxed``) and close terms (``did_you_mean``) — for people
+    and the JSON API, which say so; machine interfaces (CKAN, RDF) keep the strict answer.
     """
     query = replace(query, visibility=visibility_for(actor, states))
     revision = "published" if query.visibility.public else "working"
     try:
-        result = search_relaxing(engine, query)
+        result = search_relaxing(engine, query) if relax else engine.search(query)
     except SearchUnavailable as error:
         log.warning("search engine unavailable: %s", error)
         return _database_listing(session, actor, query, states, revision, rows_only)
@@ -106,7 +108,7 @@ def search_resources(session: Session, engine: SearchEngine, actor, query: Searc
     pages = (result.total + query.per_page - 1) // query.per_page
     answer = {"items": items, "total": result.total, "page": query.page, "per_page": query.per_page, "pages": pages,
               "facets": facets, "next_cursor": result.next_cursor, "relaxed": result.relaxed}
-    if query.text and (result.relaxed or not result.total):
+    if relax and query.text and (result.relaxed or not result.total):
         answer["did_you_mean"] = did_you_mean(query.text, catalog_terms(session, engine))
     return answer
 

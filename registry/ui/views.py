@@ -44,7 +44,7 @@ def search():
     try:
         query = parse_search_args(request.args, page=int_arg("page", 1, maximum=10**4), per_page=PER_PAGE)
         query = replace(query, lang=current_language())
-        answer = search_resources(get_session(), get_engine(), None, query)
+        answer = search_resources(get_session(), get_engine(), None, query, relax=True)
     except ServiceError as problem:        # shown on the page, beside the search box
         status, error = problem.status, in_language(problem.zh, problem.en)
     facets, chosen_filters = [], []
