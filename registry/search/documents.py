@@ -82,7 +82,6 @@ def build_document(resource: Resource, kind: str) -> dict:
         "format_class": doc.get("format_class"),
         "themes": doc.get("themes", []),
         "keywords": keywords,
-        "keywords_text": " ".join(keywords),
         "license": doc.get("license") or "",
         "title": doc["title"],
         "title_en": doc.get("title_en", ""),

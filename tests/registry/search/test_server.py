@@ -209,7 +209,7 @@ def document(rid: int, title: str, *, kind: str = "public", days_ago: int = 1, *
             "department_id": 1, "department_name": "浙江省数据管理局", "level": "provincial",
             "classification_path": ["2", "201"], "classification_item": "201", "share_type": "unconditional",
             "open_type": "unconditional", "update_frequency": "monthly", "format_class": "dataset", "themes": [],
-            "keywords": [], "keywords_text": "", "license": "", "title": title, "title_en": "", "title_sort": title,
+            "keywords": [], "license": "", "title": title, "title_en": "", "title_sort": title,
             "description": "", "description_en": "", "modified": modified, **fields}
     return {**doc, **analysed(doc)}            # the token fields, as documents.build_document adds them
 
