@@ -33,8 +33,8 @@ import tantivy as t
 from registry.codes import RESOURCE_CODE_RE, is_valid_credit_code
 from registry.search.analysis import analysis_version, prefix_token
 from registry.search.engine import KEYWORD_FIELDS, Progress, SearchUnavailable
-from registry.search.plan import GRAM_FIELDS, PROXIMITY_BOOST, PROXIMITY_SLOP, TIE_BREAKER, TITLE_FIELDS, WORD_FIELDS, \
-    Alternative, Plan, highlight, read
+from registry.search.plan import (GRAM_FIELDS, PROXIMITY_BOOST, PROXIMITY_SLOP, TIE_BREAKER, TITLE_FIELDS, WORD_FIELDS,
+                                  Alternative, Plan, highlight, in_title, read)
 from registry.search.query import (CLASSIFICATION_COUNT_FIELD, FACETS_BY_NAME, Hit, SearchQuery, SearchResult,
                                    Visibility, decode_cursor, encode_cursor)
 
@@ -90,7 +90,8 @@ def _should(clauses: list, minimum: int | None = None) -> t.Query:
 def _alternative(alt: Alternative, word_fields: dict, gram_fields: dict) -> t.Query:
     """An alternative found in any field: its words, its bigrams in a row, its character, or all its parts."""
     clauses = [t.Query.boost_query(_words(f, alt.words), w) for f, w in word_fields.items() if alt.words]
-    clauses += [t.Query.boost_query(_words(f, alt.grams), w) for f, w in gram_fields.items() if alt.grams]
+    grams = gram_fields if alt.recall else in_title(gram_fields)
+    clauses += [t.Query.boost_query(_words(f, alt.grams), w) for f, w in grams.items() if alt.grams]
     clauses += [t.Query.boost_query(t.Query.regex_query(SCHEMA, f, re.escape(alt.prefix) + ".*"), w)
                 for f, w in gram_fields.items() if alt.prefix]
     if alt.parts:
@@ -102,12 +103,11 @@ def _alternative(alt: Alternative, word_fields: dict, gram_fields: dict) -> t.Qu
 def plan_query(plan: Plan, word_fields: dict = WORD_FIELDS, gram_fields: dict = GRAM_FIELDS) -> t.Query:
     """The tantivy query of a plan: enough of its required words, the optional ones and the title
     proximity of its words to rank."""
-    def group(g):
-        return t.Query.disjunction_max_query([_alternative(a, word_fields, gram_fields) for a in g.alternatives],
-                                             TIE_BREAKER)
+    def group(g, words=word_fields, grams=gram_fields):
+        return t.Query.disjunction_max_query([_alternative(a, words, grams) for a in g.alternatives], TIE_BREAKER)
 
     core = _should([group(g) for g in plan.required], plan.minimum)
-    ranking = [group(g) for g in plan.optional]
+    ranking = [group(g, in_title(word_fields), in_title(gram_fields)) for g in plan.optional]
     if plan.proximity and "title_words" in word_fields:
         ranking.append(t.Query.boost_query(_words("title_words", plan.proximity, PROXIMITY_SLOP), PROXIMITY_BOOST))
     return t.Query.boolean_query([(t.Occur.Must, core)] + [(t.Occur.Should, c) for c in ranking])

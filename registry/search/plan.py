@@ -50,6 +50,7 @@ class Alternative:
     prefix: str = ""
     parts: tuple[Alternative, ...] = ()
     boost: float = 1.0
+    recall: bool = True             # its bigrams are looked for beyond the title (synonyms: title only)
 
 
 @dataclass(frozen=True)
@@ -123,14 +124,21 @@ def _tiling(word: str) -> list[str] | None:
 
 
 def _alternative(term: str, boost: float = 1.0, parts: bool = True) -> Alternative:
-    """How ``term`` (folded; Chinese, or one or more other words) is looked for."""
+    """How ``term`` (folded; Chinese, or one or more other words) is looked for; a synonym
+    (``boost`` < 1) by its words everywhere but by its bigrams in the title only."""
     if not is_cjk(term):
         return Alternative(words=_key(term.split()), boost=boost)
     if len(term) == 1:
         return Alternative(prefix=term, boost=boost)
     pieces = _tiling(term) if parts and len(term) >= 3 else None
     return Alternative(words=(term,), grams=tuple(term[i:i + 2] for i in range(len(term) - 1)), boost=boost,
-                       parts=tuple(_alternative(p, parts=False) for p in pieces or ()))
+                       parts=tuple(_alternative(p, parts=False) for p in pieces or ()), recall=boost >= 1)
+
+
+def in_title(fields: dict[str, float]) -> dict[str, float]:
+    """The title's fields of ``fields``: where optional words and synonyms' bigrams are looked for
+    (a word like 信息 is in nearly every description: scoring it there costs much and ranks little)."""
+    return {name: weight for name, weight in fields.items() if name.startswith("title")}
 
 
 def read(text: str) -> Plan | None:

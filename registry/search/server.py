@@ -42,7 +42,7 @@ from registry.search.clients import ADAPTERS, Missing, error_summary, parse_urls
 from registry.search.analysis import analysis_version, prefix_token
 from registry.search.engine import KEYWORD_FIELDS, Progress, SearchUnavailable
 from registry.search.plan import (GRAM_FIELDS, PROXIMITY_BOOST, PROXIMITY_SLOP, TIE_BREAKER, TITLE_FIELDS, WORD_FIELDS,
-                                  Alternative, Plan, highlight, read)
+                                  Alternative, Plan, highlight, in_title, read)
 from registry.search.query import (CLASSIFICATION_COUNT_FIELD, FACETS_BY_NAME, Hit, SearchQuery, SearchResult,
                                    Visibility, decode_cursor, encode_cursor)
 
@@ -80,7 +80,8 @@ def _words(field: str, tokens: tuple[str, ...], boost: float, slop: int = 0) -> 
 def _alternative(alt: Alternative, word_fields: dict, gram_fields: dict) -> dict:
     """An alternative found in any field: its words, its bigrams in a row, its character, or all its parts."""
     clauses = [_words(f, alt.words, w) for f, w in word_fields.items() if alt.words]
-    clauses += [_words(f, alt.grams, w) for f, w in gram_fields.items() if alt.grams]
+    grams = gram_fields if alt.recall else in_title(gram_fields)
+    clauses += [_words(f, alt.grams, w) for f, w in grams.items() if alt.grams]
     clauses += [{"prefix": {f: {"value": alt.prefix, "boost": w}}} for f, w in gram_fields.items() if alt.prefix]
     if alt.parts:
         clauses.append({"bool": {"must": [_alternative(p, word_fields, gram_fields) for p in alt.parts]}})
@@ -89,11 +90,11 @@ def _alternative(alt: Alternative, word_fields: dict, gram_fields: dict) -> dict
 
 def plan_query(plan: Plan, word_fields: dict = WORD_FIELDS, gram_fields: dict = GRAM_FIELDS) -> dict:
     """The server query of a plan, clause for clause the embedded engine's (``embedded.plan_query``)."""
-    def group(g):
-        return {"dis_max": {"queries": [_alternative(a, word_fields, gram_fields) for a in g.alternatives],
+    def group(g, words=word_fields, grams=gram_fields):
+        return {"dis_max": {"queries": [_alternative(a, words, grams) for a in g.alternatives],
                             "tie_breaker": TIE_BREAKER}}
 
-    ranking = [group(g) for g in plan.optional]
+    ranking = [group(g, in_title(word_fields), in_title(gram_fields)) for g in plan.optional]
     if plan.proximity and "title_words" in word_fields:
         ranking.append(_words("title_words", plan.proximity, PROXIMITY_BOOST, PROXIMITY_SLOP))
     core = {"bool": {"should": [group(g) for g in plan.required], "minimum_should_match": plan.minimum}}
