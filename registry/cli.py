@@ -114,7 +114,12 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 def _bring_index_up_to_date(app) -> None:
     from registry.search import get_engine
     from registry.search.outbox import drain
+    from registry.search.services import reindex as rebuild
 
+    if get_engine(app).describe().get("analysis_current") is False:
+        # An index of an older text analysis would match nothing the queries ask for: build it anew.
+        report = rebuild(get_db(app), get_engine(app))
+        click.echo(f"search index rebuilt for the current text analysis: {report['indexed']} documents", err=True)
     indexed = drain(get_db(app), get_engine(app))
     if indexed:
         click.echo(f"indexed {indexed} resources for search", err=True)
@@ -303,6 +308,9 @@ def search_status(as_json: bool) -> None:
         return
     engine = report["engine"]
     click.echo(f"engine:    {engine['engine']}  " + "  ".join(f"{k}={v}" for k, v in engine.items() if k != "engine"))
+    if engine.get("analysis_current") is False:
+        click.echo(f"analysis:  STALE — the index was built with {engine.get('analysis') or 'an older analysis'}, "
+                   f"this govcat reads {report['analysis']}; run 'govcat reindex'")
     click.echo(f"database:  {report['database']['public']} public, {report['database']['working']} working copies")
     if report.get("available"):
         click.echo(f"index:     {report['index']['public']} public, {report['index']['working']} working copies")

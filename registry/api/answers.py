@@ -151,6 +151,12 @@ class ResourcePageSchema(Answer):
         "Pass as cursor for the next page (deep paging, export). 传入 cursor 以取下一页。"))
     degraded = fields.Boolean(metadata=described(
         "True when the search engine was unavailable and the database answered a plain listing."))
+    relaxed = fields.Boolean(metadata=described(
+        "True when no resource matched all the words of q and these match fewer of them (a looser match). "
+        "没有资源包含全部检索词时，为放宽条件后的结果。"))
+    did_you_mean = fields.List(fields.String(), metadata=described(
+        "When nothing or only a looser match was found: terms of the catalog (keywords, classification and "
+        "department names) close to q. 无结果或放宽匹配时，目录中与检索词相近的词。"))
 
 
 class SuggestionsSchema(Answer):

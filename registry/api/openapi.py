@@ -56,9 +56,10 @@ def _query_parameters(app: Flask) -> dict[str, dict]:
         "per_page": {"schema": {"type": "integer", "minimum": 1, "maximum": page_max, "default": min(50, page_max)},
                      "description": "每页条数。Items per page."},
         "q": {"schema": {"type": "string"}, "description":
-              "检索词：中文按双字匹配，英文词干化；资源代码、信用代码精确匹配；超过 "
-              f"{MAX_QUERY_CHARS} 个字符的部分被截去。Search text: Chinese by bigrams, English stemmed, resource and "
-              f"credit codes exactly. Any text is accepted; beyond {MAX_QUERY_CHARS} characters it is cut."},
+              "检索词：中文分词并辅以双字匹配，含同义词，英文词干化，全角/繁体折叠；资源代码、信用代码精确匹配；"
+              f"超过 {MAX_QUERY_CHARS} 个字符的部分被截去。Search text: Chinese by words and bigrams, with synonyms, "
+              "English stemmed, full-width and traditional forms folded; resource and credit codes exactly. "
+              f"Any text is accepted; beyond {MAX_QUERY_CHARS} characters it is cut."},
         "sort": {"schema": {"type": "string", "enum": sorted(SORTS)}, "description":
                  "排序：相关度（有 q 时默认）、更新时间（默认）、标题、元数据质量（得分高者在前）。"
                  "Relevance (default with q), modified, title, quality (most metadata-quality points first)."},

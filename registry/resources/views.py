@@ -28,7 +28,7 @@ def list_resources():
                          f"Unknown state {bad[0][:50]!r}; one of {', '.join(v.RESOURCE_STATES.keys)}.", "state")
     page, per_page = paging()
     query = parse_search_args(request.args, page=page, per_page=per_page)
-    return jsonify(search_resources(get_session(), get_engine(), current_actor(), query, states))
+    return jsonify(search_resources(get_session(), get_engine(), current_actor(), query, states, relax=True))
 
 
 def _metadata(body: dict) -> dict:

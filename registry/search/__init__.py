@@ -37,6 +37,10 @@ def index_after_commit() -> None:
 def init_app(app: Flask) -> None:
     app.extensions["govcat.search"] = make_engine(app.config)
     app.extensions["govcat.search.drainer"] = threading.Lock()
+    if not app.testing:
+        from registry.search.analysis import warm
+
+        threading.Thread(target=warm, name="govcat-search-warm", daemon=True).start()
     if app.config.get("GOVCAT_SEARCH_DRAIN_SECONDS", 0) and not app.testing:
         @app.before_request
         def _drain_in_the_background():

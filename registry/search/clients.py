@@ -50,6 +50,7 @@ class OpenSearchAdapter:
     def update_aliases(self, actions): self.client.indices.update_aliases(body={"actions": actions})
     def refresh(self, index): self.client.indices.refresh(index=index)
     def search(self, index, body): return self.client.search(index=index, body=body)
+    def mapping(self, index): return self.client.indices.get_mapping(index=index)
 
     def aliases(self, index):      # {} when nothing matches
         answer = self.client.indices.get_alias(index=index, ignore=404)
@@ -78,6 +79,7 @@ class ElasticsearchAdapter:
     def update_aliases(self, actions): self.client.indices.update_aliases(actions=actions)
     def refresh(self, index): self.client.indices.refresh(index=index)
     def search(self, index, body): return self.client.search(index=index, **body).body
+    def mapping(self, index): return self.client.indices.get_mapping(index=index).body
 
     def aliases(self, index):      # {} when nothing matches
         answer = self.client.options(ignore_status=404).indices.get_alias(index=index)

@@ -11,14 +11,16 @@ replaces ``CURRENT`` atomically, so searches never see a half-built index.  Any 
 search; one at a time may write (tantivy's lock), others wait briefly or report the engine busy,
 and their changes stay in the outbox for the next drain.
 
-Text: Chinese characters are indexed one by one and queried as two-character phrases (the bigram
-matching of the server engines' ``cjk`` analysis); other words are lower-cased and stemmed.
+Text: analysed in Python (:mod:`registry.search.analysis`); the index splits the documents' token
+fields at white space and nothing more, and queries are built from the same :class:`~registry.search.plan.Plan`
+as the server engine's.  Each generation records the analysis it was built with (the file
+``ANALYSIS``): a generation of another analysis is reported stale, never searched, until a reindex.
 """
 from __future__ import annotations
 
-import html
 import math
 import os
+import re
 import shutil
 import threading
 import time
@@ -29,13 +31,14 @@ from typing import Iterable
 import tantivy as t
 
 from registry.codes import RESOURCE_CODE_RE, is_valid_credit_code
-from registry.search.engine import (BOOSTS, CJK_RUN, KEYWORD_FIELDS, PREFIX_MAX, TITLE_BOOSTS, Progress,
-                                   SearchUnavailable, query_tokens)
+from registry.search.analysis import analysis_version, prefix_token
+from registry.search.engine import KEYWORD_FIELDS, Progress, SearchUnavailable
+from registry.search.plan import (GRAM_FIELDS, PROXIMITY_BOOST, PROXIMITY_SLOP, TIE_BREAKER, TITLE_FIELDS, WORD_FIELDS,
+                                  Alternative, Plan, highlight, in_title, read)
 from registry.search.query import (CLASSIFICATION_COUNT_FIELD, FACETS_BY_NAME, Hit, SearchQuery, SearchResult,
                                    Visibility, decode_cursor, encode_cursor)
 
-TEXT_ANALYSER = "govcat_text"
-PREFIX_ANALYSER = "govcat_prefix"
+TOKENS = "whitespace"                    # the documents' token fields are split at white space only
 WRITE_WAIT_SECONDS = 5.0
 EXACT_TERMS = 65_000                     # more distinct values than any facet field has
 SNIPPET_CHARS = {"title": 200, "description": 240}
@@ -50,21 +53,14 @@ def _schema() -> t.Schema:
     builder.add_integer_field("modified_ts", indexed=True, fast=True)
     builder.add_integer_field("quality_points", indexed=True, fast=True)
     builder.add_float_field("freshness", fast=True)
-    for name in BOOSTS:
-        builder.add_text_field(name, stored=name in SNIPPET_CHARS or name == "title", tokenizer_name=TEXT_ANALYSER)
-    builder.add_text_field("suggest", tokenizer_name=PREFIX_ANALYSER)
+    for name in [*WORD_FIELDS, *GRAM_FIELDS, "suggest"]:
+        builder.add_text_field(name, tokenizer_name=TOKENS)
+    for name in SNIPPET_CHARS:             # kept for display and highlights
+        builder.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
     return builder.build()
 
 
 SCHEMA = _schema()
-
-
-def _register_analysers(index: t.Index) -> None:
-    words = t.TextAnalyzerBuilder(t.Tokenizer.regex(r"\p{Han}|[\p{L}\p{N}]+")) \
-        .filter(t.Filter.lowercase()).filter(t.Filter.stemmer("english")).build()
-    prefixes = t.TextAnalyzerBuilder(t.Tokenizer.ngram(1, PREFIX_MAX, True)).filter(t.Filter.lowercase()).build()
-    index.register_tokenizer(TEXT_ANALYSER, words)
-    index.register_tokenizer(PREFIX_ANALYSER, prefixes)
 
 
 def freshness(modified: datetime, now: datetime | None = None) -> float:
@@ -76,49 +72,47 @@ def freshness(modified: datetime, now: datetime | None = None) -> float:
 def _tantivy_document(doc: dict) -> t.Document:
     modified = datetime.fromisoformat(doc["modified"])
     fields = {name: doc[name] for name in KEYWORD_FIELDS if doc.get(name) not in (None, "", [])}
-    fields.update({name: doc[name] for name in BOOSTS if doc.get(name)})
+    fields.update({name: doc[name] for name in [*WORD_FIELDS, *GRAM_FIELDS, "suggest", *SNIPPET_CHARS] if doc.get(name)})
     fields.update(resource_id=doc["resource_id"], department_id=doc["department_id"],
-                  modified_ts=int(modified.timestamp() * 1000), freshness=freshness(modified), suggest=doc["title"],
+                  modified_ts=int(modified.timestamp() * 1000), freshness=freshness(modified),
                   quality_points=doc.get("quality_points", -1))
     return t.Document(**fields)
 
 
-def _cjk(text: str) -> bool:
-    return bool(CJK_RUN.search(text))
+def _words(field: str, tokens: tuple[str, ...], slop: int = 0) -> t.Query:
+    if len(tokens) == 1:
+        return t.Query.term_query(SCHEMA, field, tokens[0])
+    return t.Query.phrase_query(SCHEMA, field, list(tokens), slop)
 
 
-def _mark(text: str, spans: list[tuple[int, int]]) -> str:
-    """HTML of ``text``: escaped, with the character ``spans`` (overlapping ones merged) in <mark>."""
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    out, position = [], 0
-    for start, end in merged:
-        out.append(html.escape(text[position:start]))
-        out.append("<mark>" + html.escape(text[start:end]) + "</mark>")
-        position = end
-    out.append(html.escape(text[position:]))
-    return "".join(out)
+def _should(clauses: list, minimum: int | None = None) -> t.Query:
+    return t.Query.boolean_query([(t.Occur.Should, c) for c in clauses], minimum)
 
 
-def highlight_spans(text: str, tokens: list[str], word_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Where the query matched ``text``: each Chinese token (a bigram) wherever it occurs, and the
-    engine's spans of other words (they are stemmed, so only the engine knows them).
+def _alternative(alt: Alternative, word_fields: dict, gram_fields: dict) -> t.Query:
+    """An alternative found in any field: its words, its bigrams in a row, its character, or all its parts."""
+    clauses = [t.Query.boost_query(_words(f, alt.words), w) for f, w in word_fields.items() if alt.words]
+    grams = gram_fields if alt.recall else in_title(gram_fields)
+    clauses += [t.Query.boost_query(_words(f, alt.grams), w) for f, w in grams.items() if alt.grams]
+    clauses += [t.Query.boost_query(t.Query.regex_query(SCHEMA, f, re.escape(alt.prefix) + ".*"), w)
+                for f, w in gram_fields.items() if alt.prefix]
+    if alt.parts:
+        clauses.append(t.Query.boolean_query([(t.Occur.Must, _alternative(p, word_fields, gram_fields))
+                                              for p in alt.parts]))
+    return t.Query.boost_query(_should(clauses), alt.boost)
 
-    The index holds Chinese one character at a time, so the engine alone would also mark a lone
-    character that merely belongs to a query bigram; marking the bigrams themselves marks what
-    the query asked for, as the server engines' bigram analysis does.
-    """
-    spans = [span for span in word_spans if not _cjk(text[span[0]:span[1]])]
-    for token in (t for t in tokens if _cjk(t)):
-        start = text.find(token)
-        while start >= 0:
-            spans.append((start, start + len(token)))
-            start = text.find(token, start + 1)
-    return spans
+
+def plan_query(plan: Plan, word_fields: dict = WORD_FIELDS, gram_fields: dict = GRAM_FIELDS) -> t.Query:
+    """The tantivy query of a plan: enough of its required words, the optional ones and the title
+    proximity of its words to rank."""
+    def group(g, words=word_fields, grams=gram_fields):
+        return t.Query.disjunction_max_query([_alternative(a, words, grams) for a in g.alternatives], TIE_BREAKER)
+
+    core = _should([group(g) for g in plan.required], plan.minimum)
+    ranking = [group(g, in_title(word_fields), in_title(gram_fields)) for g in plan.optional]
+    if plan.proximity and "title_words" in word_fields:
+        ranking.append(t.Query.boost_query(_words("title_words", plan.proximity, PROXIMITY_SLOP), PROXIMITY_BOOST))
+    return t.Query.boolean_query([(t.Occur.Must, core)] + [(t.Occur.Should, c) for c in ranking])
 
 
 class EmbeddedEngine:
@@ -147,14 +141,21 @@ class EmbeddedEngine:
 
     def _new_generation(self) -> str:
         name = f"gen-{time.time_ns()}"
-        index = t.Index(SCHEMA, path=str(self._make_folder(name)))
-        _register_analysers(index)
+        t.Index(SCHEMA, path=str(self._make_folder(name)))
         return name
 
     def _make_folder(self, name: str) -> Path:
         path = self.folder / name
         path.mkdir(parents=True)
+        (path / "ANALYSIS").write_text(analysis_version())
         return path
+
+    def analysis(self) -> str | None:
+        """The analysis the live generation was built with (None: before analysis was recorded)."""
+        try:
+            return (self.folder / self._live_generation() / "ANALYSIS").read_text().strip()
+        except OSError:
+            return None
 
     def _point_current_at(self, name: str) -> None:
         temporary = self.folder / f"CURRENT.{os.getpid()}.tmp"
@@ -164,8 +165,11 @@ class EmbeddedEngine:
     def _open(self) -> t.Index:
         generation = self._live_generation()
         if generation != self._generation:
+            built = self.analysis()
+            if built != analysis_version():
+                raise SearchUnavailable(f"the embedded index was built with analysis {built or 'before words'}, "
+                                        f"this govcat reads {analysis_version()}: run 'govcat reindex'")
             index = t.Index(SCHEMA, path=str(self.folder / generation), reuse=True)
-            _register_analysers(index)
             self._index, self._generation = index, generation
         return self._index
 
@@ -208,7 +212,6 @@ class EmbeddedEngine:
     def rebuild(self, batches: Iterable[list[dict]], progress: Progress | None = None) -> int:
         name = f"gen-{time.time_ns()}"
         index = t.Index(SCHEMA, path=str(self._make_folder(name)))
-        _register_analysers(index)
         writer = index.writer(400_000_000, 2)
         count = 0
         try:
@@ -245,12 +248,9 @@ class EmbeddedEngine:
             clauses.append(t.Query.term_set_query(SCHEMA, "state", sorted(visibility.states)))
         return clauses
 
-    def _text_query(self, index: t.Index, text: str, fields: dict[str, float] = BOOSTS):
-        tokens = query_tokens(text)
-        clauses = []
-        if tokens:
-            phrase = " AND ".join(f'"{token}"' for token in tokens)
-            clauses.append((t.Occur.Should, index.parse_query(phrase, list(fields), field_boosts=fields)))
+    @staticmethod
+    def _text_query(plan: Plan | None, text: str, word_fields: dict = WORD_FIELDS, gram_fields: dict = GRAM_FIELDS):
+        clauses = [(t.Occur.Should, plan_query(plan, word_fields, gram_fields))] if plan else []
         code = text.strip().upper()
         if RESOURCE_CODE_RE.match(code) or is_valid_credit_code(code):
             clauses.append((t.Occur.Should, t.Query.boost_query(t.Query.term_query(SCHEMA, "codes", code), 20.0)))
@@ -268,7 +268,10 @@ class EmbeddedEngine:
     def search(self, query: SearchQuery) -> SearchResult:
         index, searcher = self._searcher()
         base = self._visibility_clauses(query.visibility)
-        text_query = self._text_query(index, query.text) if query.text else None
+        plan = read(query.text) if query.text else None
+        if plan is not None and query.relaxed:
+            plan = plan.relax() or plan
+        text_query = self._text_query(plan, query.text) if query.text else None
         if query.text and text_query is None:
             return SearchResult([], 0, {name: [] for name in query.facets})
         if text_query is not None:
@@ -298,38 +301,20 @@ class EmbeddedEngine:
         addresses = [address for _, address in result.hits]
         ids = searcher.fast_field_values("resource_id", addresses) if addresses else []
         scores = [score if query.sort == "relevance" else None for score, _ in result.hits]
-        highlights = (self._highlights(searcher, text_query, addresses, query.text) if text_query is not None
-                      else [{}] * len(ids))
+        highlights = self._highlights(searcher, addresses, plan) if plan is not None else [{}] * len(ids)
         hits = [Hit(int(rid), score, hl) for rid, score, hl in zip(ids, scores, highlights)]
         more = offset + len(hits) < result.count
         return SearchResult(hits, result.count, self._facets(searcher, base, filters, query.facets),
-                            encode_cursor({"o": offset + len(hits)}) if more and hits else None)
+                            encode_cursor({"o": offset + len(hits)}) if more and hits else None, query.relaxed)
 
-    def _highlights(self, searcher: t.Searcher, text_query, addresses, text: str) -> list[dict]:
-        tokens = query_tokens(text)
-        generators = {}
-        for field, chars in SNIPPET_CHARS.items():
-            generator = t.SnippetGenerator.create(searcher, text_query, SCHEMA, field)
-            generator.set_max_num_chars(chars)
-            generators[field] = generator
+    @staticmethod
+    def _highlights(searcher: t.Searcher, addresses, plan: Plan) -> list[dict]:
         out = []
         for address in addresses:
             document = searcher.doc(address)
-            marks = {}
-            for field, generator in generators.items():
-                snippet = generator.snippet_from_doc(document)
-                fragment = snippet.fragment()
-                # A text that fits is shown whole (fragments lose their edges); a longer one by its best fragment.
-                stored = document.get_first(field) or ""
-                whole = stored if len(stored) <= SNIPPET_CHARS[field] else fragment
-                shift = max(whole.find(fragment), 0) if fragment else 0
-                data = fragment.encode("utf-8")
-                words = [(shift + len(data[:r.start].decode("utf-8", "ignore")),
-                          shift + len(data[:r.end].decode("utf-8", "ignore"))) for r in snippet.highlighted()]
-                spans = highlight_spans(whole, tokens, words)
-                if spans:
-                    marks[field] = _mark(whole, spans)
-            out.append(marks)
+            marks = {field: highlight(document.get_first(field) or "", plan, chars)
+                     for field, chars in SNIPPET_CHARS.items()}
+            out.append({field: html for field, html in marks.items() if html})
         return out
 
     def _facets(self, searcher: t.Searcher, base: list, filters: dict, wanted) -> dict:
@@ -354,15 +339,15 @@ class EmbeddedEngine:
 
     def suggest(self, prefix: str, visibility: Visibility, limit: int) -> list[tuple[int, str]]:
         index, searcher = self._searcher()
-        prefix = prefix.strip().lower()[:PREFIX_MAX]
-        if not prefix:
+        token = prefix_token(prefix)
+        if not token:
             return []
         visible = self._visibility_clauses(visibility)
-        found = searcher.search(self._query(visible + [t.Query.term_query(SCHEMA, "suggest", prefix)]), limit,
+        found = searcher.search(self._query(visible + [t.Query.term_query(SCHEMA, "suggest", token)]), limit,
                                 order_by_field="modified_ts")
         addresses = [a for _, a in found.hits]
         if len(addresses) < limit:
-            contains = self._text_query(index, prefix, TITLE_BOOSTS)
+            contains = self._text_query(read(prefix), prefix, *TITLE_FIELDS)
             if contains is not None:
                 more = searcher.search(self._query(visible + [contains]), limit, order_by_field="modified_ts")
                 seen = {(a.segment_ord, a.doc) for a in addresses}
@@ -388,8 +373,17 @@ class EmbeddedEngine:
         answer = searcher.aggregate(t.Query.all_query(), {"ids": {"terms": {"field": "id", "size": total}}})
         return {b["key"] for b in answer["ids"]["buckets"]}
 
+    def keyword_terms(self, limit: int) -> list[str]:
+        """The catalog's most used keywords (of public resources), for did-you-mean."""
+        _, searcher = self._searcher()
+        answer = searcher.aggregate(t.Query.term_query(SCHEMA, "kind", "public"),
+                                    {"k": {"terms": {"field": "keywords", "size": limit, "segment_size": EXACT_TERMS}}})
+        return [b["key"] for b in answer["k"]["buckets"]]
+
     def describe(self) -> dict:
-        return {"engine": self.name, "folder": str(self.folder), "generation": self._live_generation()}
+        built = self.analysis()
+        return {"engine": self.name, "folder": str(self.folder), "generation": self._live_generation(),
+                "analysis": built, "analysis_current": built == analysis_version()}
 
 
 __all__ = ["EmbeddedEngine", "freshness"]

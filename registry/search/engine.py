@@ -6,21 +6,18 @@ The contract tests (``tests/registry/search/test_contract.py``) run the same cas
 """
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 from typing import Callable, Iterable, Protocol
 
+from registry.search.plan import read
 from registry.search.query import SearchQuery, SearchResult, Visibility
 
 Progress = Callable[[int], None]
 
-# What both engines index and weigh the same way.
-BOOSTS = {"title": 5.0, "title_en": 5.0, "keywords_text": 2.0, "description": 1.0, "description_en": 1.0,
-          "department_name": 0.5}         # title over keywords over description
-TITLE_BOOSTS = {"title": 1.0, "title_en": 1.0}
+# The keyword fields both engines index as they are (the text fields: plan.WORD_FIELDS, plan.GRAM_FIELDS).
 KEYWORD_FIELDS = ("id", "kind", "state", "code", "codes", "department", "level", "classification_path",
                   "classification_item", "share_type", "open_type", "update_frequency", "format_class", "themes",
                   "keywords", "license", "title_sort", "quality_band")
-PREFIX_MAX = 16                            # longest prefix that suggestions complete
 
 
 class SearchUnavailable(Exception):
@@ -48,25 +45,22 @@ class SearchEngine(Protocol):
     def document_ids(self) -> set[str]:
         """Every document id in the live index (for comparing the index with the database)."""
 
+    def keyword_terms(self, limit: int) -> list[str]:
+        """The ``limit`` most used keywords of public resources (for did-you-mean)."""
+
     def describe(self) -> dict:
-        """What the engine is and where: for ``govcat search status``."""
+        """What the engine is and where, and whether its index has the current analysis
+        (``analysis``, ``analysis_current``): for ``govcat search status``."""
 
 
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
-_TOKEN = re.compile(rf"[{_CJK}]+|[^\W{_CJK}_]+", re.UNICODE)
-CJK_RUN = re.compile(rf"[{_CJK}]+")
-MAX_TOKENS = 32
-
-
-def query_tokens(text: str) -> list[str]:
-    """The query's words: Chinese runs as overlapping bigrams (a lone character alone), other words whole.
-
-    Both engines match Chinese by bigrams, so ``交通`` finds 交通运输 and 城市交通 alike.
-    """
-    tokens: list[str] = []
-    for run in _TOKEN.findall(text):
-        if CJK_RUN.fullmatch(run):
-            tokens.extend([run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)])
-        else:
-            tokens.append(run.lower())
-    return list(dict.fromkeys(tokens))[:MAX_TOKENS]
+def search_relaxing(engine: SearchEngine, query: SearchQuery) -> SearchResult:
+    """The engine's answer to ``query``; when its words found nothing, the answer with fewer words
+    required (``relaxed`` set), so nobody is left at an empty page that a looser match would fill."""
+    result = engine.search(query)
+    if result.total or not query.text or query.relaxed:
+        return result
+    plan = read(query.text)
+    if plan is None or plan.relax() is None:
+        return result
+    relaxed = engine.search(replace(query, relaxed=True))
+    return relaxed if relaxed.total else result

@@ -87,6 +87,7 @@ class SearchQuery:
     visibility: Visibility = Visibility()
     lang: str = "zh"
     modified_since: datetime | None = None     # only documents modified at or after this moment
+    relaxed: bool = False                      # fewer words required (see engine.search_relaxing)
 
     @property
     def offset(self) -> int:
@@ -106,6 +107,7 @@ class SearchResult:
     total: int
     facets: dict[str, list[tuple[str, int]]]
     next_cursor: str | None = None
+    relaxed: bool = False          # the strict query found nothing: these match fewer of its words
 
 
 def encode_cursor(payload: dict) -> str:

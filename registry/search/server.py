@@ -14,11 +14,14 @@ index ``<alias>-<timestamp>``, loads and refreshes it, then moves the alias in o
 request and deletes the old indices; searches never see a half-built index.  The first write to a
 server without the alias creates the first index.
 
-Text: one analyser for every text field — Chinese as bigrams (``cjk_bigram``; single characters
-are indexed too, so a one-character query finds them), other words lower-cased and stemmed — so
-that, as in the embedded engine, every query word must appear in some field (``cross_fields``
-with ``operator: and``).  Query text is never parsed as query syntax: it is cut into the words of
-:func:`~registry.search.engine.query_tokens` and matched as plain words.
+Text: analysed in Python (:mod:`registry.search.analysis`), so the index needs only core analysis
+— the prebuilt ``whitespace`` analyzer on the documents' token fields, ``keyword``, ``long`` and
+``date`` fields — and works on a cluster without the ``analysis-common`` module.  Queries come from
+the same :class:`~registry.search.plan.Plan` as the embedded engine's (terms, phrases, prefixes,
+``minimum_should_match``); query text is never parsed as query syntax.  Highlights are made in
+Python from the stored texts, as in the embedded engine.  Each index records its analysis in its
+mapping's ``_meta``; an index of another analysis is reported stale, never searched or written,
+until ``govcat reindex`` builds a new one.
 
 Failures: every transport error, timeout and refusal is :class:`SearchUnavailable`; after a server
 gave no answer at all, calls fail at once for a few seconds.  Credentials in ``GOVCAT_SEARCH_URL``
@@ -26,7 +29,6 @@ are sent as HTTP basic authentication and never shown.
 """
 from __future__ import annotations
 
-import html
 import logging
 import re
 import threading
@@ -37,8 +39,10 @@ from typing import Iterable
 
 from registry.codes import RESOURCE_CODE_RE, is_valid_credit_code
 from registry.search.clients import ADAPTERS, Missing, error_summary, parse_urls
-from registry.search.engine import (BOOSTS, KEYWORD_FIELDS, PREFIX_MAX, TITLE_BOOSTS, Progress, SearchUnavailable,
-                                   query_tokens)
+from registry.search.analysis import analysis_version, prefix_token
+from registry.search.engine import KEYWORD_FIELDS, Progress, SearchUnavailable
+from registry.search.plan import (GRAM_FIELDS, PROXIMITY_BOOST, PROXIMITY_SLOP, TIE_BREAKER, TITLE_FIELDS, WORD_FIELDS,
+                                  Alternative, Plan, highlight, in_title, read)
 from registry.search.query import (CLASSIFICATION_COUNT_FIELD, FACETS_BY_NAME, Hit, SearchQuery, SearchResult,
                                    Visibility, decode_cursor, encode_cursor)
 
@@ -47,58 +51,56 @@ log = logging.getLogger(__name__)
 KINDS = ("opensearch", "elasticsearch")
 PAUSE_SECONDS = 5.0              # after a transport failure, calls fail at once for this long (no pile-up)
 WINDOW = 10_000                  # the servers' index.max_result_window: deeper pages walk with search_after
-HIGHLIGHT = {"title": {"number_of_fragments": 0},
-             "description": {"fragment_size": 240, "number_of_fragments": 1}}
+SNIPPET_CHARS = {"title": 200, "description": 240}
 SORTS = {"relevance": [{"_score": "desc"}], "modified": [{"modified": "desc"}], "title": [{"title_sort": "asc"}],
          "quality": [{"quality_points": {"order": "desc", "missing": "_last", "unmapped_type": "integer"}}]}
 TIE_BREAK = [{"resource_id": "asc"}, {"id": "asc"}]
 ALIAS_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,200}$")
 
-_TEXT = {"type": "text", "analyzer": "govcat_text", "search_analyzer": "govcat_query"}
+_TOKENS = {"type": "text", "analyzer": "whitespace"}       # the prebuilt analyzer: core everywhere
 INDEX_BODY = {
-    "settings": {
-        "number_of_shards": 1,
-        "analysis": {
-            # Anything but letters and digits separates words, as in query_tokens.
-            "char_filter": {"govcat_words": {"type": "pattern_replace", "pattern": r"[^\p{L}\p{N}]+",
-                                             "replacement": " "}},
-            "filter": {"govcat_bigrams": {"type": "cjk_bigram", "output_unigrams": True},
-                       "govcat_stem": {"type": "stemmer", "language": "porter2"},
-                       "govcat_prefixes": {"type": "edge_ngram", "min_gram": 1, "max_gram": PREFIX_MAX}},
-            "analyzer": {
-                "govcat_text": {"type": "custom", "char_filter": ["govcat_words"], "tokenizer": "standard",
-                                "filter": ["cjk_width", "lowercase", "govcat_bigrams", "govcat_stem"]},
-                "govcat_query": {"type": "custom", "char_filter": ["govcat_words"], "tokenizer": "standard",
-                                 "filter": ["cjk_width", "lowercase", "cjk_bigram", "govcat_stem"]},
-                "govcat_prefix": {"type": "custom", "tokenizer": "keyword",
-                                  "filter": ["cjk_width", "lowercase", "govcat_prefixes"]},
-                "govcat_prefix_query": {"type": "custom", "tokenizer": "keyword", "filter": ["cjk_width", "lowercase"]},
-            },
-        },
-    },
+    "settings": {"number_of_shards": 1},
     "mappings": {
-        "dynamic": False,
+        "dynamic": False,                 # the texts kept for display are in _source, not indexed
+        "_meta": {"govcat_analysis": None},      # set when an index is created: analysis_version()
         "properties": {
             **{name: {"type": "keyword"} for name in KEYWORD_FIELDS},
             "resource_id": {"type": "long"}, "department_id": {"type": "long"}, "modified": {"type": "date"},
             "quality_points": {"type": "integer"},
-            **{name: dict(_TEXT) for name in BOOSTS},
-            "title": {**_TEXT, "index_options": "offsets",
-                      "fields": {"suggest": {"type": "text", "analyzer": "govcat_prefix",
-                                             "search_analyzer": "govcat_prefix_query"}}},
-            "description": {**_TEXT, "index_options": "offsets"},
+            **{name: dict(_TOKENS) for name in [*WORD_FIELDS, *GRAM_FIELDS, "suggest"]},
         },
     },
 }
 
 
-def _marked(fragment: str) -> str:
-    """A server highlight as the embedded engine writes it: html.escape'd text, adjacent marks merged."""
-    out = []
-    for i, piece in enumerate(re.split(r"</?mark>", fragment)):
-        text = html.escape(html.unescape(piece))
-        out.append(f"<mark>{text}</mark>" if i % 2 and text else text)
-    return "".join(out).replace("</mark><mark>", "")
+def _words(field: str, tokens: tuple[str, ...], boost: float, slop: int = 0) -> dict:
+    if len(tokens) == 1:
+        return {"term": {field: {"value": tokens[0], "boost": boost}}}
+    return {"match_phrase": {field: {"query": " ".join(tokens), "slop": slop, "boost": boost}}}
+
+
+def _alternative(alt: Alternative, word_fields: dict, gram_fields: dict) -> dict:
+    """An alternative found in any field: its words, its bigrams in a row, its character, or all its parts."""
+    clauses = [_words(f, alt.words, w) for f, w in word_fields.items() if alt.words]
+    grams = gram_fields if alt.recall else in_title(gram_fields)
+    clauses += [_words(f, alt.grams, w) for f, w in grams.items() if alt.grams]
+    clauses += [{"prefix": {f: {"value": alt.prefix, "boost": w}}} for f, w in gram_fields.items() if alt.prefix]
+    if alt.parts:
+        clauses.append({"bool": {"must": [_alternative(p, word_fields, gram_fields) for p in alt.parts]}})
+    return {"bool": {"should": clauses, "minimum_should_match": 1, "boost": alt.boost}}
+
+
+def plan_query(plan: Plan, word_fields: dict = WORD_FIELDS, gram_fields: dict = GRAM_FIELDS) -> dict:
+    """The server query of a plan, clause for clause the embedded engine's (``embedded.plan_query``)."""
+    def group(g, words=word_fields, grams=gram_fields):
+        return {"dis_max": {"queries": [_alternative(a, words, grams) for a in g.alternatives],
+                            "tie_breaker": TIE_BREAKER}}
+
+    ranking = [group(g, in_title(word_fields), in_title(gram_fields)) for g in plan.optional]
+    if plan.proximity and "title_words" in word_fields:
+        ranking.append(_words("title_words", plan.proximity, PROXIMITY_BOOST, PROXIMITY_SLOP))
+    core = {"bool": {"should": [group(g) for g in plan.required], "minimum_should_match": plan.minimum}}
+    return {"bool": {"must": [core], "should": ranking}}
 
 
 class ServerEngine:
@@ -117,6 +119,7 @@ class ServerEngine:
         self._lock = threading.Lock()
         self._server: dict = {}
         self._paused_until, self._last_failure = 0.0, ""
+        self._analysis_checked = False
         self.name = kind
         self._adapter = ADAPTERS[kind](hosts, auth, self._tls) if kind in KINDS else None
 
@@ -180,11 +183,31 @@ class ServerEngine:
 
     def _new_index(self, loading: bool = False, with_alias: bool = False) -> str:
         name = f"{self.alias}-{datetime.now(timezone.utc).strftime('%Y%m%d%H%M%S%f')}"
-        body = {**INDEX_BODY, "settings": {**INDEX_BODY["settings"], **({"refresh_interval": "-1"} if loading else {})}}
+        body = {"settings": {**INDEX_BODY["settings"], **({"refresh_interval": "-1"} if loading else {})},
+                "mappings": {**INDEX_BODY["mappings"], "_meta": {"govcat_analysis": analysis_version()}}}
         if with_alias:
             body["aliases"] = {self.alias: {}}
         self._call("index creation", "create_index", name, body)
         return name
+
+    def analysis(self) -> list[str | None]:
+        """The analysis of each index behind the alias (None: one built before analysis was recorded)."""
+        try:
+            answer = self._call("mapping", "mapping", self.alias)
+        except Missing:
+            return []
+        return [((m.get("mappings") or {}).get("_meta") or {}).get("govcat_analysis") for m in answer.values()]
+
+    def _check_analysis(self) -> None:
+        """Refuse an index built with another analysis: its tokens would silently not match the queries."""
+        if self._analysis_checked:
+            return
+        stale = [built for built in self.analysis() if built != analysis_version()]
+        if stale:
+            raise SearchUnavailable(f"{self.name}: the index {self.alias} was built with analysis "
+                                    f"{stale[0] or 'before words'}, this govcat reads {analysis_version()}: "
+                                    "run 'govcat reindex'")
+        self._analysis_checked = True
 
     def _ensure_alias(self) -> None:
         """Create the first index behind the alias; if several processes raced, the oldest stays."""
@@ -224,6 +247,7 @@ class ServerEngine:
         if not documents and not delete_ids:
             return
         operations = self._operations(documents, delete_ids)
+        self._check_analysis()
         try:   # require_alias: never let the server auto-create a plain index with guessed mappings
             self._bulk(self.alias, operations, refresh=True, require_alias=True)
         except Missing:
@@ -249,6 +273,7 @@ class ServerEngine:
             actions = [{"remove": {"index": old, "alias": self.alias}} for old in live]
             actions += [{"remove_index": {"index": self.alias}}] if plain else []
             self._call("alias swap", "update_aliases", actions + [{"add": {"index": name, "alias": self.alias}}])
+            self._analysis_checked = True
         except BaseException:
             self._delete_quietly([name])
             raise
@@ -287,14 +312,10 @@ class ServerEngine:
         return clauses
 
     @staticmethod
-    def _text_query(text: str, boosts: dict = BOOSTS) -> dict | None:
-        """All the query's words in some field (each a plain word), or the exact resource or credit code."""
-        clauses: list[dict] = []
-        tokens = query_tokens(text)
-        if tokens:
-            fields = [f"{name}^{boost}" for name, boost in boosts.items()]
-            clauses.append({"multi_match": {"query": " ".join(tokens), "type": "cross_fields", "fields": fields,
-                                            "operator": "and", "tie_breaker": 1.0}})
+    def _text_query(plan: Plan | None, text: str, word_fields: dict = WORD_FIELDS,
+                    gram_fields: dict = GRAM_FIELDS) -> dict | None:
+        """The plan's query, or the exact resource or credit code."""
+        clauses: list[dict] = [plan_query(plan, word_fields, gram_fields)] if plan else []
         code = text.strip().upper()
         if RESOURCE_CODE_RE.match(code) or is_valid_credit_code(code):
             clauses.append({"term": {"codes": {"value": code, "boost": 20.0}}})
@@ -308,10 +329,14 @@ class ServerEngine:
                                    "boost_mode": "multiply"}}
 
     def search(self, query: SearchQuery) -> SearchResult:
-        empty = SearchResult([], 0, {name: [] for name in query.facets})
+        empty = SearchResult([], 0, {name: [] for name in query.facets}, relaxed=query.relaxed)
+        self._check_analysis()
         must: list[dict] = []
+        plan = read(query.text) if query.text else None
+        if plan is not None and query.relaxed:
+            plan = plan.relax() or plan
         if query.text:
-            text_query = self._text_query(query.text)
+            text_query = self._text_query(plan, query.text)
             if text_query is None:
                 return empty
             must.append(text_query)
@@ -336,9 +361,9 @@ class ServerEngine:
             if after is None and offset + query.per_page > WINDOW:
                 after = self._skip(body, offset)
                 if after is None:         # fewer than `offset` hits: an empty page, with totals and facets
-                    return self._answer(query, {**body, "size": 0}, offset, filters)
+                    return self._answer(query, {**body, "size": 0}, offset, filters, plan)
             page = {**body, "size": query.per_page, **({"search_after": after} if after else {"from": offset})}
-            return self._answer(query, page, offset, filters)
+            return self._answer(query, page, offset, filters, plan)
         except Missing:
             return empty
 
@@ -355,20 +380,18 @@ class ServerEngine:
             after, left = hits[-1]["sort"], left - size
         return after
 
-    def _answer(self, query: SearchQuery, body: dict, offset: int, filters: dict) -> SearchResult:
+    def _answer(self, query: SearchQuery, body: dict, offset: int, filters: dict, plan: Plan | None) -> SearchResult:
         aggs = {}
         for name in query.facets:
             others = [clause for other, clause in filters.items() if other != name]
             field = CLASSIFICATION_COUNT_FIELD if name == "classification" else FACETS_BY_NAME[name].field
             aggs[name] = {"filter": {"bool": {"filter": others}},
                           "aggs": {"values": {"terms": {"field": field, "size": FACETS_BY_NAME[name].size}}}}
-        body = {**body, "track_total_hits": True, "_source": ["resource_id"], **({"aggs": aggs} if aggs else {})}
-        if query.text:
-            body["highlight"] = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
-                                 "no_match_size": 0, "fields": HIGHLIGHT}
+        source = ["resource_id", *SNIPPET_CHARS] if plan else ["resource_id"]
+        body = {**body, "track_total_hits": True, "_source": source, **({"aggs": aggs} if aggs else {})}
         answer = self._search(body)
         hits = [Hit(int(h["_source"]["resource_id"]), h["_score"] if query.sort == "relevance" else None,
-                    {field: _marked(parts[0]) for field, parts in h.get("highlight", {}).items() if parts})
+                    self._highlights(h["_source"], plan))
                 for h in answer["hits"]["hits"]]
         total = answer["hits"]["total"]["value"]
         facets = {name: [(b["key"], b["doc_count"]) for b in answer.get("aggregations", {})[name]["values"]["buckets"]]
@@ -376,18 +399,26 @@ class ServerEngine:
         end = offset + len(hits)
         cursor = encode_cursor({"o": end, "s": query.sort, "a": answer["hits"]["hits"][-1]["sort"]}) \
             if hits and end < total else None
-        return SearchResult(hits, total, facets, cursor)
+        return SearchResult(hits, total, facets, cursor, query.relaxed)
+
+    @staticmethod
+    def _highlights(source: dict, plan: Plan | None) -> dict[str, str]:
+        if plan is None:
+            return {}
+        marks = {field: highlight(source.get(field) or "", plan, chars) for field, chars in SNIPPET_CHARS.items()}
+        return {field: html for field, html in marks.items() if html}
 
     def suggest(self, prefix: str, visibility: Visibility, limit: int) -> list[tuple[int, str]]:
-        prefix = prefix.strip().lower()[:PREFIX_MAX]
-        if not prefix or limit <= 0:
+        token = prefix_token(prefix)
+        if not token or limit <= 0:
             return []
+        self._check_analysis()
         visible = self._visibility(visibility)
         body = {"size": limit, "sort": [{"modified": "desc"}, *TIE_BREAK], "_source": ["resource_id", "title"]}
         try:
             found = self._search({**body, "query": {"bool": {"filter": visible, "must": [
-                {"match": {"title.suggest": prefix}}]}}})["hits"]["hits"]
-            contains = self._text_query(prefix, TITLE_BOOSTS)
+                {"term": {"suggest": token}}]}}})["hits"]["hits"]
+            contains = self._text_query(read(prefix), prefix, *TITLE_FIELDS)
             if len(found) < limit and contains is not None:
                 seen = [h["_id"] for h in found]
                 found += self._search({**body, "size": limit - len(found), "query": {"bool": {
@@ -418,6 +449,16 @@ class ServerEngine:
         except Missing:
             return set()
 
+    def keyword_terms(self, limit: int) -> list[str]:
+        """The catalog's most used keywords (of public resources), for did-you-mean."""
+        self._check_analysis()
+        try:
+            answer = self._search({"size": 0, "query": {"term": {"kind": "public"}},
+                                   "aggs": {"k": {"terms": {"field": "keywords", "size": limit}}}})
+        except Missing:
+            return []
+        return [b["key"] for b in answer["aggregations"]["k"]["buckets"]]
+
     def describe(self) -> dict:
         """Engine, server version, nodes (without credentials), alias and the live index; never raises."""
         report = {"engine": self.name, "hosts": list(self.hosts), "alias": self.alias}
@@ -425,6 +466,9 @@ class ServerEngine:
             if not self._server:
                 self._server = self._call("GET /", "info").get("version", {})
             live, _ = self._alias_state()
+            built = self.analysis()
+            report.update(analysis=built[0] if len(built) == 1 else built or None,
+                          analysis_current=all(b == analysis_version() for b in built))
             report.update(engine=self.name, available=True, index=live[0] if len(live) == 1 else live or None,
                           version=self._server.get("number"),
                           distribution=self._server.get("distribution") or self.name)

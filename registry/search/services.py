@@ -6,7 +6,10 @@ engine never serves a resource the database no longer shows.
 """
 from __future__ import annotations
 
+import difflib
 import logging
+import threading
+import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -20,13 +23,20 @@ from registry.permissions import departments_readable, require_signed_in
 from registry.resources.models import Resource
 from registry.resources.services import list_resources, resource_representation
 from registry.search.documents import documents_for
-from registry.search.engine import SearchEngine, SearchUnavailable
+from registry.search.analysis import analysis_version, fold
+from registry.search.engine import SearchEngine, SearchUnavailable, search_relaxing
 from registry.search.models import SearchOutbox
 from registry.search.outbox import backlog, drain, queue_for_index
 from registry.search.query import FACETS_BY_NAME, SearchQuery, Visibility
 
 log = logging.getLogger(__name__)
 REBUILD_BATCH = 1000
+DID_YOU_MEAN = 5                 # terms offered when nothing, or only a looser match, was found
+DID_YOU_MEAN_MIN = 0.5           # how close a term must be (difflib's ratio, on folded text)
+KEYWORD_TERMS = 5000             # the catalog's most used keywords considered for did-you-mean
+TERMS_SECONDS = 300              # how long a process keeps the catalog's terms
+_terms_cache: dict[int, tuple[float, list[str]]] = {}
+_terms_lock = threading.Lock()
 
 
 class Unavailable(ServiceError):
@@ -59,16 +69,18 @@ def _labels(session: Session, facet: str, keys: list[str], lang: str) -> dict[st
 
 
 def search_resources(session: Session, engine: SearchEngine, actor, query: SearchQuery,
-                     states: tuple[str, ...] = (), rows_only: bool = False) -> dict:
+                     states: tuple[str, ...] = (), rows_only: bool = False, relax: bool = False) -> dict:
     """The API's answer to a search: the page of resources with highlights, the total and the facets.
 
     ``rows_only``: the items are the rows themselves, their documents not read (for callers that
-    keep what they make of a resource, such as the RDF pages).
+    keep what they make of a resource, such as the RDF pages).  ``relax``: when nothing matches
+    every word, answer a looser match (``relaxed``) and close terms (``did_you_mean``) — for people
+    and the JSON API, which say so; machine interfaces (CKAN, RDF) keep the strict answer.
     """
     query = replace(query, visibility=visibility_for(actor, states))
     revision = "published" if query.visibility.public else "working"
     try:
-        result = engine.search(query)
+        result = search_relaxing(engine, query) if relax else engine.search(query)
     except SearchUnavailable as error:
         log.warning("search engine unavailable: %s", error)
         return _database_listing(session, actor, query, states, revision, rows_only)
@@ -94,8 +106,54 @@ def search_resources(session: Session, engine: SearchEngine, actor, query: Searc
                         "buckets": [{"key": key, "label": labels.get(key, key), "count": count}
                                     for key, count in buckets]}
     pages = (result.total + query.per_page - 1) // query.per_page
-    return {"items": items, "total": result.total, "page": query.page, "per_page": query.per_page, "pages": pages,
-            "facets": facets, "next_cursor": result.next_cursor}
+    answer = {"items": items, "total": result.total, "page": query.page, "per_page": query.per_page, "pages": pages,
+              "facets": facets, "next_cursor": result.next_cursor, "relaxed": result.relaxed}
+    if relax and query.text and (result.relaxed or not result.total):
+        answer["did_you_mean"] = did_you_mean(query.text, catalog_terms(session, engine))
+    return answer
+
+
+def catalog_terms(session: Session, engine: SearchEngine) -> list[str]:
+    """What the catalog itself calls things: classification and department names (Chinese and
+    English) and its most used keywords; kept a few minutes per process."""
+    now = time.monotonic()
+    with _terms_lock:
+        cached = _terms_cache.get(id(engine))
+        if cached and now - cached[0] < TERMS_SECONDS:
+            return cached[1]
+    terms: list[str] = []
+    for model in (ClassificationNode, Department):
+        for name, name_en in session.execute(select(model.name, model.name_en)):
+            terms += [name, *([name_en] if name_en else [])]
+    try:
+        terms += engine.keyword_terms(KEYWORD_TERMS)
+    except SearchUnavailable as error:
+        log.warning("search engine unavailable for did-you-mean: %s", error)
+    terms = list(dict.fromkeys(terms))
+    with _terms_lock:
+        _terms_cache[id(engine)] = (now, terms)
+    return terms
+
+
+def did_you_mean(text: str, terms: list[str], limit: int = DID_YOU_MEAN) -> list[str]:
+    """The catalog's terms closest to ``text`` or to one of its words (folded: width, traditional
+    forms and case do not count), best first; never a word the query has already."""
+    asked = fold(" ".join(text.split()))
+    words = [asked, *asked.split()]
+    scored = []
+    for term in terms:
+        folded = fold(term)
+        if folded in words:
+            continue
+        matcher = difflib.SequenceMatcher(None, folded)
+        best = 0.0
+        for word in words:
+            matcher.set_seq2(word)
+            if matcher.real_quick_ratio() >= DID_YOU_MEAN_MIN and matcher.quick_ratio() >= DID_YOU_MEAN_MIN:
+                best = max(best, matcher.ratio())
+        if best >= DID_YOU_MEAN_MIN:
+            scored.append((-best, len(term), term))
+    return [term for _, _, term in sorted(scored)[:limit]]
 
 
 def _database_listing(session, actor, query: SearchQuery, states, revision, rows_only: bool = False) -> dict:
@@ -173,7 +231,7 @@ def status(database: Database, engine: SearchEngine) -> dict:
         queued = backlog(session)
         wanted = {f"p{i}" for i in session.scalars(select(Resource.id).where(Resource.is_public.is_(True)))} | \
                  {f"w{i}" for i in session.scalars(select(Resource.id))}
-    report = {"engine": engine.describe(), "database": expected, "backlog": queued}
+    report = {"engine": engine.describe(), "database": expected, "backlog": queued, "analysis": analysis_version()}
     try:
         report["index"] = engine.counts()
         present = engine.document_ids()

@@ -44,7 +44,7 @@ def search():
     try:
         query = parse_search_args(request.args, page=int_arg("page", 1, maximum=10**4), per_page=PER_PAGE)
         query = replace(query, lang=current_language())
-        answer = search_resources(get_session(), get_engine(), None, query)
+        answer = search_resources(get_session(), get_engine(), None, query, relax=True)
     except ServiceError as problem:        # shown on the page, beside the search box
         status, error = problem.status, in_language(problem.zh, problem.en)
     facets, chosen_filters = [], []
@@ -83,6 +83,8 @@ def search():
         sort=query.sort if query else "relevance", sorts=sorted(SORTS),
         clear=_link({"q": args.get("q", ""), "sort": args.get("sort")}) if chosen_filters else None,
         everything=_link({}) if answer and not answer["total"] and (args.get("q") or chosen_filters) else None,
+        relaxed=bool(answer and answer.get("relaxed") and answer["total"]),
+        did_you_mean=[(term, _link({**args, "q": term, "page": None})) for term in (answer or {}).get("did_you_mean", [])],
         numbers=[(n, _link(args, page=n)) if n else (None, None) for n in _page_numbers(page, pages)] if pages > 1 else [],
         previous=_link(args, page=page - 1) if page > 1 else None,
         next=_link(args, page=page + 1) if page < pages else None, page=page, pages=pages,

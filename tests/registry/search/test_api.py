@@ -126,3 +126,18 @@ def test_status_shows_differences_and_reindex_repairs_them(app, client, world, d
     assert report["in_step"] is False and report["missing_sample"] == ["p1"]
     assert reindex(db, engine)["indexed"] == 2
     assert status(db, engine)["in_step"] is True
+
+
+def test_a_looser_match_says_so_and_nothing_found_offers_terms_of_the_catalog(client, world):
+    publish(client, world, title="杭州市交通运输统计")
+    publish(client, world, title="教育经费年报")
+    strict = client.get("/api/v1/resources?q=交通运输").get_json()
+    assert strict["total"] == 1 and strict["relaxed"] is False and "did_you_mean" not in strict
+    looser = client.get("/api/v1/resources?q=交通经费").get_json()
+    assert looser["total"] == 2 and looser["relaxed"] is True and isinstance(looser["did_you_mean"], list)
+    nothing = client.get("/api/v1/resources?q=公共信用").get_json()
+    assert nothing["total"] == 0 and nothing["relaxed"] is False
+    assert "社会信用" in nothing["did_you_mean"]                 # a classification label of the catalog
+    # Machine interfaces keep the strict answer: CKAN's package_search finds nothing for the looser query.
+    ckan = client.get("/api/3/action/package_search?q=交通经费").get_json()
+    assert ckan["result"]["count"] == 0

@@ -25,7 +25,8 @@ import urllib3
 from registry.search.engine import SearchUnavailable
 from registry.search.query import SearchQuery, Visibility, decode_cursor
 from registry.search.clients import ADAPTERS, TIMEOUT, parse_urls
-from registry.search.server import ServerEngine, _marked
+from registry.search.documents import analysed
+from registry.search.server import ServerEngine
 from tests.registry.search.conftest import require_opensearch
 
 SECRET = "s3cr3t-p@ss"
@@ -197,25 +198,20 @@ def test_auto_asks_the_server_what_it_is(root, headers, expected):
         server.server_close()
 
 
-def test_server_highlights_are_escaped_like_the_embedded_engine():
-    assert _marked("&lt;b&gt;<mark>交</mark><mark>通</mark>&lt;&#x2F;b&gt; &amp; &quot;x&quot;") == \
-        "&lt;b&gt;<mark>交通</mark>&lt;/b&gt; &amp; &quot;x&quot;"
-    assert _marked("plain") == "plain"
-
-
 # -- against a real node ---------------------------------------------------------------------
 
 
 def document(rid: int, title: str, *, kind: str = "public", days_ago: int = 1, **fields) -> dict:
     modified = f"2026-01-{31 - days_ago % 30:02d}T00:00:00+00:00"
-    return {"id": f"{'p' if kind == 'public' else 'w'}{rid}", "resource_id": rid, "kind": kind,
+    doc = {"id": f"{'p' if kind == 'public' else 'w'}{rid}", "resource_id": rid, "kind": kind,
             "state": "published" if kind == "public" else "draft", "code": f"201/{rid:06d}",
             "codes": [f"201/{rid:06d}", "11330000002482002M"], "department": "11330000002482002M",
             "department_id": 1, "department_name": "浙江省数据管理局", "level": "provincial",
             "classification_path": ["2", "201"], "classification_item": "201", "share_type": "unconditional",
             "open_type": "unconditional", "update_frequency": "monthly", "format_class": "dataset", "themes": [],
-            "keywords": [], "keywords_text": "", "license": "", "title": title, "title_en": "", "title_sort": title,
+            "keywords": [], "license": "", "title": title, "title_en": "", "title_sort": title,
             "description": "", "description_en": "", "modified": modified, **fields}
+    return {**doc, **analysed(doc)}            # the token fields, as documents.build_document adds them
 
 
 def _engine(url: str, kind: str, alias: str) -> ServerEngine:

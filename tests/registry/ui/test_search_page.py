@@ -26,3 +26,13 @@ def test_facet_labels_follow_the_page_language(client, demo):
     english = client.get("/search?lang=en").get_data(as_text=True)
     assert "<h2>共享类型</h2>" in chinese and "<h2>Sharing type</h2>" in english
     assert ">无条件共享</a>" in chinese and ">Unconditional sharing</a>" in english
+
+
+def test_a_looser_match_is_said_to_be_one_and_close_terms_are_offered(client, demo):
+    page = client.get("/search?q=公交线路空气质量").get_data(as_text=True)
+    assert "没有资源包含全部检索词，以下为放宽条件后的结果。" in page
+    assert "公交线路" in page and "空气质量" in page
+    strict = client.get("/search?q=企业信用").get_data(as_text=True)
+    assert "放宽条件" not in strict and "杭州市<mark>企业</mark>公共<mark>信用</mark>评价结果" in strict
+    typo = client.get("/search?q=社会信誉&lang=en").get_data(as_text=True)
+    assert "Did you mean:" in typo and re.search(r'<a href="/search\?q=[^"]+">社会信用</a>', typo)
