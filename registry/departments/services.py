@@ -7,7 +7,7 @@ so resources can be classified under it at once.
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry import vocabularies as v

@@ -8,7 +8,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from marshmallow import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 
 from registry.api.common import int_arg
 from registry.auth import current_actor

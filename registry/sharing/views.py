@@ -4,7 +4,7 @@ Thin views: :mod:`registry.sharing.services` checks permissions and rules and wr
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, url_for
 from marshmallow import fields
 
 from registry.api.answers import Answer, described

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from sqlalchemy import select, update
 
 from registry.accounts.models import User

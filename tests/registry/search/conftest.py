@@ -1,7 +1,8 @@
-"""Engines for the contract suite: the embedded one always; OpenSearch, and the Elasticsearch client
-through a test shim, when a real node is given (``GOVCAT_TEST_OPENSEARCH_URL``, started by scripts/test).
+"""Engines for the contract suite: the embedded one always; OpenSearch and Elasticsearch when a real node
+of each is given (``GOVCAT_TEST_OPENSEARCH_URL``, ``GOVCAT_TEST_ELASTICSEARCH_URL``, both started by
+scripts/test). OpenSearch is spoken to with ``opensearch-py``, Elasticsearch with ``elasticsearch``.
 
-Without the node the server engines' runs are skipped loudly; with ``GOVCAT_REQUIRE_ENGINES=1`` they fail.
+Without a node that engine's runs are skipped loudly; with ``GOVCAT_REQUIRE_ENGINES=1`` they fail.
 """
 from __future__ import annotations
 
@@ -13,22 +14,17 @@ import pytest
 from registry.search.embedded import EmbeddedEngine
 from tests.conftest import require_engine
 
-OPENSEARCH_URL = os.environ.get("GOVCAT_TEST_OPENSEARCH_URL")
+SERVER_URLS = {"opensearch": os.environ.get("GOVCAT_TEST_OPENSEARCH_URL"),
+               "elasticsearch": os.environ.get("GOVCAT_TEST_ELASTICSEARCH_URL")}
+SERVER_NAMES = {"opensearch": "OpenSearch", "elasticsearch": "Elasticsearch"}
 
 
-def require_opensearch() -> str:
-    require_engine(("opensearch", "elasticsearch client"), bool(OPENSEARCH_URL),
-                   "OpenSearch engine tests skipped: GOVCAT_TEST_OPENSEARCH_URL is not set (scripts/test sets it)")
-    return OPENSEARCH_URL
-
-
-@pytest.fixture(scope="session")
-def elasticsearch_shim_url():
-    from tests.registry.search.es_shim import start_shim
-
-    url, stop = start_shim(require_opensearch())
-    yield url
-    stop()
+def require_server(kind: str) -> str:
+    """The URL of the real ``kind`` node (``opensearch`` or ``elasticsearch``); skips or fails without one."""
+    variable = f"GOVCAT_TEST_{kind.upper()}_URL"
+    require_engine((kind,), bool(SERVER_URLS[kind]),
+                   f"{SERVER_NAMES[kind]} engine tests skipped: {variable} is not set (scripts/test sets it)")
+    return SERVER_URLS[kind]
 
 
 def _server_engine(url: str, kind: str):
@@ -45,8 +41,7 @@ def engine(request, tmp_path):
     if request.param == "embedded":
         yield EmbeddedEngine(tmp_path / "search")
         return
-    url = require_opensearch() if request.param == "opensearch" else request.getfixturevalue("elasticsearch_shim_url")
-    engine = _server_engine(url, request.param)
+    engine = _server_engine(require_server(request.param), request.param)
     yield engine
     drop = getattr(engine, "drop", None)   # remove this test's indices from the shared node
     if drop:

@@ -4,10 +4,10 @@ Without a node: reading ``GOVCAT_SEARCH_URL`` (several nodes, credentials, https
 client's configuration, ``auto`` detection against a stand-in root endpoint, credentials kept out
 of ``describe()``, errors and logs, and an unreachable server failing fast as ``SearchUnavailable``.
 
-With a real OpenSearch node (``GOVCAT_TEST_OPENSEARCH_URL``; skipped loudly without it, failing
-when ``GOVCAT_REQUIRE_ENGINES=1``): an end-to-end run on both clients — the ``elasticsearch``
-client through the test shim of :mod:`tests.registry.search.es_shim` — the alias swap of
-``rebuild``, first-write index creation, and paging past the servers' 10,000-hit window.
+With real nodes (``GOVCAT_TEST_OPENSEARCH_URL``, ``GOVCAT_TEST_ELASTICSEARCH_URL``; skipped loudly
+without them, failing when ``GOVCAT_REQUIRE_ENGINES=1``): an end-to-end run on OpenSearch with
+``opensearch-py`` and on Elasticsearch with ``elasticsearch``, ``auto`` detection of each, the
+alias swap of ``rebuild``, first-write index creation, and paging past the servers' 10,000-hit window.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from registry.search.query import SearchQuery, Visibility, decode_cursor
 from registry.search.clients import ADAPTERS, TIMEOUT, parse_urls
 from registry.search.documents import analysed
 from registry.search.server import ServerEngine
-from tests.registry.search.conftest import require_opensearch
+from tests.registry.search.conftest import require_server
 
 SECRET = "s3cr3t-p@ss"
 QUOTED_SECRET = "s3cr3t-p%40ss"
@@ -221,8 +221,7 @@ def _engine(url: str, kind: str, alias: str) -> ServerEngine:
 @pytest.fixture(params=["opensearch", "elasticsearch"])
 def server(request):
     """A server engine of each client on the real node, with an alias of its own, dropped afterwards."""
-    url = require_opensearch() if request.param == "opensearch" else request.getfixturevalue("elasticsearch_shim_url")
-    engine = _engine(url, request.param, f"govcat-server-test-{request.param}-{time.time_ns()}")
+    engine = _engine(require_server(request.param), request.param, f"govcat-server-test-{request.param}-{time.time_ns()}")
     yield engine
     engine.drop()
 
@@ -251,9 +250,8 @@ def test_end_to_end(server):
 
 
 @pytest.mark.parametrize("kind", ["opensearch", "elasticsearch"])
-def test_auto_detects_the_real_node_and_the_shim(kind, request):
-    url = require_opensearch() if kind == "opensearch" else request.getfixturevalue("elasticsearch_shim_url")
-    engine = _engine(url, "auto", f"govcat-server-test-auto-{time.time_ns()}")
+def test_auto_detects_each_real_node(kind):
+    engine = _engine(require_server(kind), "auto", f"govcat-server-test-auto-{time.time_ns()}")
     assert engine.counts() == {"public": 0, "working": 0}
     assert engine.name == kind
 
@@ -297,7 +295,7 @@ def test_rebuild_replaces_a_plain_index_with_the_alias_name(server):
 
 
 def test_paging_past_ten_thousand_hits():
-    engine = _engine(require_opensearch(), "opensearch", f"govcat-server-test-deep-{time.time_ns()}")
+    engine = _engine(require_server("opensearch"), "opensearch", f"govcat-server-test-deep-{time.time_ns()}")
     try:
         count = 10_050
         started = time.monotonic()
