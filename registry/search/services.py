@@ -27,6 +27,7 @@ from registry.search.analysis import analysis_version, fold
 from registry.search.engine import SearchEngine, SearchUnavailable, search_relaxing
 from registry.search.models import SearchOutbox
 from registry.search.outbox import backlog, drain, queue_for_index
+from registry.search.spelling import correct
 from registry.search.query import FACETS_BY_NAME, SearchQuery, Visibility
 
 log = logging.getLogger(__name__)
@@ -79,8 +80,11 @@ def search_resources(session: Session, engine: SearchEngine, actor, query: Searc
     """
     query = replace(query, visibility=visibility_for(actor, states))
     revision = "published" if query.visibility.public else "working"
+    corrected = None
     try:
         result = search_relaxing(engine, query) if relax else engine.search(query)
+        if relax and query.text and not result.total:
+            corrected, result = _corrected(session, engine, query, result)
     except SearchUnavailable as error:
         log.warning("search engine unavailable: %s", error)
         return _database_listing(session, actor, query, states, revision, rows_only)
@@ -107,10 +111,21 @@ def search_resources(session: Session, engine: SearchEngine, actor, query: Searc
                                     for key, count in buckets]}
     pages = (result.total + query.per_page - 1) // query.per_page
     answer = {"items": items, "total": result.total, "page": query.page, "per_page": query.per_page, "pages": pages,
-              "facets": facets, "next_cursor": result.next_cursor, "relaxed": result.relaxed}
+              "facets": facets, "next_cursor": result.next_cursor, "relaxed": result.relaxed,
+              "corrected_to": corrected}
     if relax and query.text and (result.relaxed or not result.total):
         answer["did_you_mean"] = did_you_mean(query.text, catalog_terms(session, engine))
     return answer
+
+
+def _corrected(session: Session, engine: SearchEngine, query: SearchQuery, result):
+    """When neither the query nor a looser match found anything: the answer to the query with its
+    misspelt words corrected against the catalog's words, and that correction — or (None, result)."""
+    fixed = correct(query.text, tuple(catalog_terms(session, engine)))
+    if not fixed:
+        return None, result
+    answer = search_relaxing(engine, replace(query, text=fixed))
+    return (fixed, answer) if answer.total else (None, result)
 
 
 def catalog_terms(session: Session, engine: SearchEngine) -> list[str]:
