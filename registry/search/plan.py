@@ -26,7 +26,7 @@ from registry.search.analysis import (CJK_RUN, TOKEN, fold, has_word, is_cjk, se
 WORD_FIELDS = {"title_words": 5.0, "keyword_words": 3.0, "text_words": 0.8, "department_words": 0.5}
 GRAM_FIELDS = {"title_grams": 2.5, "text_grams": 0.5}
 TITLE_FIELDS = ({"title_words": 1.0}, {"title_grams": 1.0})
-SYNONYM_BOOST = 0.7
+SYNONYM_BOOST = 0.4
 TIE_BREAKER = 0.1                  # a word counts once: its best alternative, a little of the others
 PROXIMITY_BOOST = 3.0              # the query's words close together in the title
 PROXIMITY_SLOP = 3
