@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Callable, Iterable, Protocol
 
 from registry.search.plan import read
+from registry.search.spelling import correct
 from registry.search.query import SearchQuery, SearchResult, Visibility
 
 Progress = Callable[[int], None]
@@ -64,3 +65,18 @@ def search_relaxing(engine: SearchEngine, query: SearchQuery) -> SearchResult:
         return result
     relaxed = engine.search(replace(query, relaxed=True))
     return relaxed if relaxed.total else result
+
+
+def search_correcting(engine: SearchEngine, query: SearchQuery,
+                      terms: Callable[[], tuple[str, ...]]) -> tuple[SearchResult, str | None]:
+    """:func:`search_relaxing`; when that finds nothing either, the answer to the query with its
+    misspelt words corrected against the catalog's terms (``terms()``, asked only then; see
+    :mod:`registry.search.spelling`) and the corrected text — else the empty answer and None."""
+    result = search_relaxing(engine, query)
+    if result.total or not query.text:
+        return result, None
+    fixed = correct(query.text, terms())
+    if not fixed:
+        return result, None
+    answer = search_relaxing(engine, replace(query, text=fixed))
+    return (answer, fixed) if answer.total else (result, None)

@@ -24,10 +24,9 @@ from registry.resources.models import Resource
 from registry.resources.services import list_resources, resource_representation
 from registry.search.documents import documents_for
 from registry.search.analysis import analysis_version, fold
-from registry.search.engine import SearchEngine, SearchUnavailable, search_relaxing
+from registry.search.engine import SearchEngine, SearchUnavailable, search_correcting
 from registry.search.models import SearchOutbox
 from registry.search.outbox import backlog, drain, queue_for_index
-from registry.search.spelling import correct
 from registry.search.query import FACETS_BY_NAME, SearchQuery, Visibility
 
 log = logging.getLogger(__name__)
@@ -82,9 +81,10 @@ def search_resources(session: Session, engine: SearchEngine, actor, query: Searc
     revision = "published" if query.visibility.public else "working"
     corrected = None
     try:
-        result = search_relaxing(engine, query) if relax else engine.search(query)
-        if relax and query.text and not result.total:
-            corrected, result = _corrected(session, engine, query, result)
+        if relax:
+            result, corrected = search_correcting(engine, query, lambda: tuple(catalog_terms(session, engine)))
+        else:
+            result = engine.search(query)
     except SearchUnavailable as error:
         log.warning("search engine unavailable: %s", error)
         return _database_listing(session, actor, query, states, revision, rows_only)
@@ -116,16 +116,6 @@ def search_resources(session: Session, engine: SearchEngine, actor, query: Searc
     if relax and query.text and (result.relaxed or not result.total):
         answer["did_you_mean"] = did_you_mean(query.text, catalog_terms(session, engine))
     return answer
-
-
-def _corrected(session: Session, engine: SearchEngine, query: SearchQuery, result):
-    """When neither the query nor a looser match found anything: the answer to the query with its
-    misspelt words corrected against the catalog's words, and that correction — or (None, result)."""
-    fixed = correct(query.text, tuple(catalog_terms(session, engine)))
-    if not fixed:
-        return None, result
-    answer = search_relaxing(engine, replace(query, text=fixed))
-    return (fixed, answer) if answer.total else (None, result)
 
 
 def catalog_terms(session: Session, engine: SearchEngine) -> list[str]:
