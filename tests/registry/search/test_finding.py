@@ -1,11 +1,12 @@
 """Finding what people mean, on the demo catalog, run the same on every engine: the searches of the
 issue that asked for words instead of bigrams — several words run together, synonyms, English,
-full-width and traditional forms — and a looser match when the strict one finds nothing."""
+full-width and traditional forms — a looser match when the strict one finds nothing, and a corrected
+query when that finds nothing either."""
 from __future__ import annotations
 
 import pytest
 
-from registry.search.engine import search_relaxing
+from registry.search.engine import search_correcting, search_relaxing
 from registry.search.query import SearchQuery
 from tests.registry.search.demo_documents import demo_documents
 
@@ -67,3 +68,24 @@ def test_a_query_no_resource_fully_matches_gets_a_looser_match_said_to_be_one(de
 def test_the_catalog_has_no_budget_and_says_so_rather_than_showing_that_years_resources(demo):
     result, titles = find(demo, "2023年财政预算")
     assert result.total == 0 and not result.relaxed and titles == []
+
+
+def corrected(engine, text):
+    result, to = search_correcting(engine, SearchQuery(text=text, sort="relevance"), lambda: ("Kindergartens",))
+    return result, to, [engine.titles[hit.resource_id] for hit in result.hits]
+
+
+def test_a_misspelt_query_that_finds_nothing_is_searched_corrected_and_says_so(demo):
+    for typo, meant, title in [("幼儿圆", "幼儿园", "幼儿园"), ("kindergarden", "kindergarten", "幼儿园"),
+                               ("hospitels", "hospital", "医疗"), ("pollusion", "pollution", "污")]:
+        assert demo.search(SearchQuery(text=typo)).total == 0
+        result, to, titles = corrected(demo, typo)
+        assert to == meant, typo
+        assert result.total and all(title in found for found in titles[:3]), (typo, titles)
+
+
+def test_a_query_that_finds_something_or_is_no_slip_is_never_corrected(demo):
+    result, to, titles = corrected(demo, "kindergarten")        # found as typed
+    assert to is None and "幼儿园" in titles[0]
+    result, to, titles = corrected(demo, "2023年财政预算")          # nothing close: still nothing
+    assert to is None and result.total == 0
