@@ -154,6 +154,10 @@ class ResourcePageSchema(Answer):
     relaxed = fields.Boolean(metadata=described(
         "True when no resource matched all the words of q and these match fewer of them (a looser match). "
         "没有资源包含全部检索词时，为放宽条件后的结果。"))
+    corrected_to = fields.String(allow_none=True, metadata=described(
+        "When neither q nor a looser match found anything: q with its misspelt words corrected against the "
+        "catalog's words, which these results are for; otherwise null. 检索词及放宽条件均无结果时，"
+        "按目录词汇纠正拼写后的检索词（结果即按它检索）；否则为 null。"))
     did_you_mean = fields.List(fields.String(), metadata=described(
         "When nothing or only a looser match was found: terms of the catalog (keywords, classification and "
         "department names) close to q. 无结果或放宽匹配时，目录中与检索词相近的词。"))

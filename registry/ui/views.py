@@ -84,6 +84,7 @@ def search():
         clear=_link({"q": args.get("q", ""), "sort": args.get("sort")}) if chosen_filters else None,
         everything=_link({}) if answer and not answer["total"] and (args.get("q") or chosen_filters) else None,
         relaxed=bool(answer and answer.get("relaxed") and answer["total"]),
+        corrected_to=(answer or {}).get("corrected_to"),
         did_you_mean=[(term, _link({**args, "q": term, "page": None})) for term in (answer or {}).get("did_you_mean", [])],
         numbers=[(n, _link(args, page=n)) if n else (None, None) for n in _page_numbers(page, pages)] if pages > 1 else [],
         previous=_link(args, page=page - 1) if page > 1 else None,

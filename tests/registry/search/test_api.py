@@ -141,3 +141,14 @@ def test_a_looser_match_says_so_and_nothing_found_offers_terms_of_the_catalog(cl
     # Machine interfaces keep the strict answer: CKAN's package_search finds nothing for the looser query.
     ckan = client.get("/api/3/action/package_search?q=交通经费").get_json()
     assert ckan["result"]["count"] == 0
+
+
+def test_a_misspelt_query_that_finds_nothing_answers_for_its_correction_and_says_so(client, world):
+    publish(client, world, title="西湖区幼儿园名录")
+    asked = client.get("/api/v1/resources?q=kindergarden").get_json()
+    assert asked["total"] == 1 and asked["corrected_to"] == "kindergarten"
+    assert asked["items"][0]["title"] == "西湖区幼儿园名录"
+    plain = client.get("/api/v1/resources?q=幼儿园").get_json()
+    assert plain["total"] == 1 and plain["corrected_to"] is None
+    ckan = client.get("/api/3/action/package_search?q=kindergarden").get_json()
+    assert ckan["result"]["count"] == 0                     # machine interfaces keep the strict answer

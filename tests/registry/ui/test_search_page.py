@@ -36,3 +36,12 @@ def test_a_looser_match_is_said_to_be_one_and_close_terms_are_offered(client, de
     assert "放宽条件" not in strict and "杭州市<mark>企业</mark>公共<mark>信用</mark>评价结果" in strict
     typo = client.get("/search?q=社会信誉&lang=en").get_data(as_text=True)
     assert "Did you mean:" in typo and re.search(r'<a href="/search\?q=[^"]+">社会信用</a>', typo)
+
+
+def test_a_misspelt_query_shows_the_results_of_its_correction_and_says_so(client, demo):
+    page = client.get("/search?q=幼儿圆").get_data(as_text=True)
+    assert "没有找到“幼儿圆”的结果，以下为“幼儿园”的结果。" in page
+    assert "<mark>幼儿园</mark>" in page
+    english = client.get("/search?q=kindergarden&lang=en").get_data(as_text=True)
+    assert "Nothing was found for kindergarden: showing results for kindergarten." in english
+    assert "showing results for" not in client.get("/search?q=幼儿园&lang=en").get_data(as_text=True)
