@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.load_and_list import load  # noqa: E402
 from registry import create_app  # noqa: E402
-from registry import vocabularies as v  # noqa: E402
+from vocab import enumerations as v  # noqa: E402
 from registry.cli import init_database  # noqa: E402
 from registry.db import get_db  # noqa: E402
 from registry.demo.catalog import load_departments, load_tables  # noqa: E402

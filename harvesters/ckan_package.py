@@ -27,7 +27,7 @@ from harvesters.ckan_values import (
     Reading, as_list, byte_size, checksum_algorithm, choose_language, first_object, frequency, full_date, is_http,
     language, licence, localized, open_type, text, theme,
 )
-from registry import vocabularies as v
+from vocab import enumerations as v
 from vocab import iris
 
 # govcat's extras that carry a metadata field under the same name, as text.

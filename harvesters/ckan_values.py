@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from vocab.dates import frequency_from_text
 from vocab.namespaces import EU_LANGUAGE
 from vocab.schemes import LICENCE_CODES

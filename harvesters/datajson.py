@@ -35,8 +35,8 @@ from harvesters.base import JobFailure, Listed, RecordFailure, RemoteHarvester
 from harvesters.datajson_fields import (Notes, address, contact_point, distribution, full_day, identifiers,
                                         label, publisher, tagged, temporal, text, texts, update_frequency)
 from harvesters.http import FetchError
-from registry import vocabularies as v
-from registry.codes import parse_resource_code
+from vocab import enumerations as v
+from vocab.codes import parse_resource_code
 from vocab.schemes import LICENCE_CODES
 
 __all__ = ["DataJsonHarvester", "licence", "temporal", "update_frequency"]

@@ -36,7 +36,7 @@ from lxml import etree
 
 from harvesters.datajson import licence as known_licence
 from harvesters.iso19139 import DOWNLOAD_PROTOCOL, SERVICE_PROTOCOL, language_tag
-from registry.codes import parse_resource_code
+from vocab.codes import parse_resource_code
 
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC = "http://purl.org/dc/elements/1.1/"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 
 # Guide fields a catalog centre can answer once for every record of a source (`--default FIELD=VALUE`).
 DEFAULTABLE = ("classification", "format_class", "format_type", "share_type", "share_conditions", "share_basis",

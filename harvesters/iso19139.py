@@ -42,7 +42,7 @@ import re
 from lxml import etree
 
 from harvesters.datajson import licence as known_licence
-from registry.codes import parse_resource_code
+from vocab.codes import parse_resource_code
 
 GMD = "http://www.isotc211.org/2005/gmd"
 NS = {"gmd": GMD, "gco": "http://www.isotc211.org/2005/gco", "gmx": "http://www.isotc211.org/2005/gmx",

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from harvesters.models import HarvestJob, HarvestRecord, HarvestSource
 from harvesters.records import Known, Mapped, _message
 from registry.audit.services import diff_documents, record, record_many
-from registry.codes import parse_resource_code
+from vocab.codes import parse_resource_code
 from registry.db import utcnow
 from registry.errors import ServiceError
 from registry.resources.models import Resource

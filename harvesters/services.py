@@ -25,7 +25,7 @@ from harvesters.models import PUBLISH_POLICIES, HarvestError, HarvestJob, Harves
 from registry.db import Database, utcnow
 from registry.departments.models import Department
 from registry.departments.schemas import CreditCode
-from registry.codes import is_valid_credit_code
+from vocab.codes import is_valid_credit_code
 from registry.errors import BadRequest, Invalid, NotFound
 from registry.permissions import Action, departments_for, require, require_anywhere
 from registry.resources.schemas import ResourceSchema

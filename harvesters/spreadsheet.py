@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from harvesters.base import JobFailure, Listed, RecordFailure, RemoteHarvester
 from harvesters.http import FetchError
-from registry.codes import parse_resource_code
+from vocab.codes import parse_resource_code
 from registry.resources import sheets
 
 ACCEPT = f"{sheets.XLSX_MEDIA_TYPE}, text/csv;q=0.9, */*;q=0.1"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from registry import create_app
 from registry.config import SettingError
 from registry.db import get_db
-from registry import vocabularies as v
+from vocab import enumerations as v
 
 
 def _app():

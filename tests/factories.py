@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import factory
 
-from registry.codes import make_credit_code
+from vocab.codes import make_credit_code
 
 
 class DepartmentDataFactory(factory.DictFactory):

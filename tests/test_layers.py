@@ -1,4 +1,4 @@
-"""Dependencies run one way: registry ← harvesters. Only the two places where the parts meet — the app
+"""Dependencies run one way: vocab ← registry ← harvesters. Only the two places where the parts meet — the app
 factory (registry/__init__.py) and the command line (registry/cli.py) — may name harvesting."""
 from __future__ import annotations
 
@@ -30,3 +30,7 @@ def offenders(package: str, higher: set[str], allowed: set[str] = frozenset()) -
 
 def test_the_registry_never_imports_harvesting_outside_the_composition_points():
     assert offenders("registry", {"harvesters"}, COMPOSITION) == []
+
+
+def test_the_vocabulary_imports_neither_the_registry_nor_harvesting():
+    assert offenders("vocab", {"registry", "harvesters"}) == []

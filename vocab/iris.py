@@ -35,11 +35,11 @@ from functools import lru_cache
 
 from rdflib import URIRef
 
-from registry.codes import parse_resource_code
+from vocab.codes import parse_resource_code
 from vocab.namespaces import GOVCAT_BASE
 from vocab.terms import is_clean_iri, segment, unsegment
 
-# Enumeration name (registry.vocabularies) → path segment of its concept scheme.
+# Enumeration name (vocab.enumerations) → path segment of its concept scheme.
 GOVCAT_SCHEMES = {
     "share_type": "share-type",
     "share_method": "share-method",

@@ -14,7 +14,7 @@ from functools import lru_cache
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
-from registry.codes import format_resource_code
+from vocab.codes import format_resource_code
 from vocab.mapping import resource_triples
 from vocab.shacl_components import COMPONENTS, Constraint, ProfileCompileError
 from vocab.validation import GOVCAT_PROFILE, Finding, shapes_graph

@@ -20,7 +20,7 @@ import re
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF, RDF, RDFS, XSD
 
-from registry.codes import parse_resource_code
+from vocab.codes import parse_resource_code
 from vocab.dates import date_problem, iso_date
 from vocab.iris import code_from_iri
 from vocab.namespaces import ADMS, CSVW, DCAT, DCT, GOVCAT, SKOS, SPDX, VCARD, Terms

@@ -7,7 +7,7 @@ catalog publishes that graph beside its datasets, and validation reads it with t
 range shapes want ``dct:accrualPeriodicity`` to be a ``dct:Frequency``, a theme to be a
 ``skos:Concept`` with a label, and so on.
 
-The schemes come from :mod:`registry.vocabularies` (the one definition of every enumeration),
+The schemes come from :mod:`vocab.enumerations` (the one definition of every enumeration),
 branch 3 of the classification tree from the departments, and the EU subsets from the tables
 below, which also drive the value mappings in :mod:`vocab.values`.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from vocab import iris
 from vocab.namespaces import (
     DCT, EU_ACCESS_RIGHT, EU_AUTHORITY, EU_DATA_THEME, EU_FILE_TYPE, EU_FREQUENCY, EU_LANGUAGE, EU_LICENCE,

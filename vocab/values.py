@@ -13,7 +13,7 @@ import re
 from rdflib import URIRef
 from rdflib.namespace import XSD
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from vocab import iris
 from vocab.dates import frequency_from_text
 from vocab.namespaces import (

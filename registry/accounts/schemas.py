@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.departments.schemas import CreditCode
 from registry.schema_base import BaseSchema, Text, at_least, between, bilingual, limit, matches, one_of
 

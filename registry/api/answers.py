@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.accounts.schemas import TokenSchema, UserSchema, UserUpdateSchema
 from registry.accounts.services import TOKEN_PREFIX
 from registry.departments.schemas import DepartmentSchema, DepartmentUpdateSchema

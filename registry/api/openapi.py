@@ -23,7 +23,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.accounts.services import TOKEN_PREFIX
 from registry.api import API_PREFIX
 from registry.api.answers import ERROR_EXAMPLE, SCHEMA_DESCRIPTIONS, SCHEMAS

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.db import get_session
 from registry.departments.services import classification_tree
 from registry.errors import NotFound

@@ -17,8 +17,8 @@ import json
 import uuid
 from datetime import datetime, timezone
 
-from registry import vocabularies as v
-from registry.codes import parse_resource_code
+from vocab import enumerations as v
+from vocab.codes import parse_resource_code
 from registry.departments.models import Department
 from registry.search.documents import classification_path
 

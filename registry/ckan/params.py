@@ -18,9 +18,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.api.common import INT_MAX
-from registry.codes import is_valid_classification_code, is_valid_credit_code
+from vocab.codes import is_valid_classification_code, is_valid_credit_code
 from registry.errors import Invalid, ServiceError
 
 MAX_ROWS = 1000            # CKAN's ckan.search.rows_max

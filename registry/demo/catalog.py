@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources as importlib_resources
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 
 PACKAGE = "registry.demo"
 DATA_HOST = "https://data.example.gov.cn"

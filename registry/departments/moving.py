@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from registry.audit.services import diff_documents, record_many
-from registry.codes import is_valid_classification_code
+from vocab.codes import is_valid_classification_code
 from registry.db import utcnow
 from registry.departments.models import ClassificationNode, Department
 from registry.errors import Conflict, Invalid

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields
 
-from registry import vocabularies as v
-from registry.codes import credit_code_problem
+from vocab import enumerations as v
+from vocab.codes import credit_code_problem
 from registry.schema_base import BaseSchema, Text, bilingual, limit, matches, one_of
 
 _CREDIT_PROBLEMS = {

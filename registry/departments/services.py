@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry import vocabularies as v
-from registry.codes import is_valid_credit_code
+from vocab import enumerations as v
+from vocab.codes import is_valid_credit_code
 from registry.audit.services import diff_documents, events_for_department, record
 from registry.db import utcnow
 from registry.departments.models import ClassificationNode, Department

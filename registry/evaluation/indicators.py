@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.db import utcnow
 from registry.resources.models import Resource
 

@@ -5,7 +5,7 @@ schema and the RDF value tables.
 """
 from __future__ import annotations
 
-from registry.vocabularies import Enumeration, Term
+from vocab.enumerations import Enumeration, Term
 
 MAX_POINTS = 405
 # (band, lowest points): domain.md's bands, best first.

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.quality.bands import MAX_POINTS, band_of
 from registry.resources.schemas import ResourceSchema
 from vocab.namespaces import EU_LICENCE

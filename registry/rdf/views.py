@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, redirect, render_template, request, stream_with_context, url_for
 from sqlalchemy import select
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.api.common import int_arg
 from registry.auth import current_actor
 from registry.db import get_db, get_session

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validates, validates_schema
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.departments.schemas import CreditCode
-from registry.codes import is_valid_classification_code, parse_resource_code
+from vocab.codes import is_valid_classification_code, parse_resource_code
 from registry.schema_base import BaseSchema, IsoDate, Text, at_least, bilingual, limit, matches, one_of
 
 URL_SCHEMES = {"http", "https", "ftp", "ftps"}

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from registry.audit.services import diff_documents, events_for, record, record_many
-from registry.codes import format_resource_code
+from vocab.codes import format_resource_code
 from registry.db import utcnow
 from registry.departments.models import ClassificationNode, Department
 from registry.errors import BadRequest, Conflict, Invalid, NotFound

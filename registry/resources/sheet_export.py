@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.departments.models import Department
 from registry.resources.models import Resource
 from registry.resources.services import resource_representation

@@ -12,9 +12,9 @@ import tempfile
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_file, stream_with_context
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.api.common import query_args
-from registry.codes import is_valid_classification_code, is_valid_credit_code
+from vocab.codes import is_valid_classification_code, is_valid_credit_code
 from registry.db import get_db, get_session
 from registry.errors import BadRequest
 from registry.auth import current_actor

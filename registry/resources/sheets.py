@@ -39,7 +39,7 @@ from marshmallow import ValidationError
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.resources.schemas import normalize_metadata
 from registry.schema_base import split_message
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.api.common import expected_version, json_body, paging, query_args, with_etag
 from registry.audit.services import event_representation
 from registry.auth import current_actor

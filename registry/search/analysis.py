@@ -27,7 +27,7 @@ import json
 import re
 from importlib import resources
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
 TOKEN = re.compile(rf"[{_CJK}]+|[^\W{_CJK}_]+", re.UNICODE)

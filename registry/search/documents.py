@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.quality.models import search_fields as quality_fields
 from registry.resources.models import Resource
 from registry.search.analysis import grams, joined, prefixes, words

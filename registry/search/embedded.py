@@ -30,7 +30,7 @@ from typing import Iterable
 
 import tantivy as t
 
-from registry.codes import RESOURCE_CODE_RE, is_valid_credit_code
+from vocab.codes import RESOURCE_CODE_RE, is_valid_credit_code
 from registry.search.analysis import analysis_version, prefix_token
 from registry.search.engine import KEYWORD_FIELDS, Progress, SearchUnavailable
 from registry.search.plan import (GRAM_FIELDS, PROXIMITY_BOOST, PROXIMITY_SLOP, TIE_BREAKER, TITLE_FIELDS, WORD_FIELDS,

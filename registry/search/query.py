@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from registry import vocabularies as v
-from registry.codes import is_valid_classification_code, is_valid_credit_code
+from vocab import enumerations as v
+from vocab.codes import is_valid_classification_code, is_valid_credit_code
 from registry.errors import BadRequest
 from registry.quality.bands import QUALITY_BANDS
 

@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Iterable
 
-from registry.codes import RESOURCE_CODE_RE, is_valid_credit_code
+from vocab.codes import RESOURCE_CODE_RE, is_valid_credit_code
 from registry.search.clients import ADAPTERS, Missing, error_summary, parse_urls
 from registry.search.analysis import analysis_version, prefix_token
 from registry.search.engine import KEYWORD_FIELDS, Progress, SearchUnavailable

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.search.analysis import CJK_RUN, TOKEN, dictionary_words, fold, stem, synonym_groups
 
 ENGLISH_MIN = 4                  # shorter English words are left as typed

@@ -8,7 +8,7 @@ from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.accounts import services as accounts
 from registry.auth import current_actor
 from registry.db import get_session

@@ -7,7 +7,7 @@ from typing import Callable
 from flask import redirect, request, url_for
 from marshmallow import ValidationError
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.auth import current_actor
 from registry.errors import flatten_messages
 from registry.i18n import in_language

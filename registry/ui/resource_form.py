@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 
 TEXTS = ("title", "title_en", "description", "description_en", "classification", "provider", "provider_unit",
          "format_class", "format_type", "share_type", "share_conditions", "share_basis", "share_method",

@@ -11,7 +11,7 @@ from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.api.common import int_arg
 from registry.audit.services import events_for
 from registry.auth import current_actor

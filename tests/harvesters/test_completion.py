@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from harvesters.completion import NotKeepable, complete_record, derive_format_class
-from registry.codes import make_credit_code
+from vocab.codes import make_credit_code
 
 SOURCE = {"credit_code": make_credit_code("330000", "000000001"), "branch_code": "301"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.codes import (CREDIT_CODE_ALPHABET, credit_code_check_character, credit_code_problem,
+from vocab.codes import (CREDIT_CODE_ALPHABET, credit_code_check_character, credit_code_problem,
                             format_resource_code, is_valid_credit_code, make_credit_code, parse_resource_code)
 
 bodies = st.text(alphabet=CREDIT_CODE_ALPHABET, min_size=9, max_size=9)

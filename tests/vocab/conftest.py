@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.codes import format_resource_code
+from vocab.codes import format_resource_code
 from registry.demo.catalog import generate_resources, load_departments
 from registry.resources.schemas import normalize_metadata
 

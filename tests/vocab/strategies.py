@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from marshmallow import ValidationError, fields
 from marshmallow import validate as mv
 
-from registry import vocabularies as v
-from registry.codes import CLASSIFICATION_CODE_RE, RESOURCE_CODE_RE, make_credit_code
+from vocab import enumerations as v
+from vocab.codes import CLASSIFICATION_CODE_RE, RESOURCE_CODE_RE, make_credit_code
 from registry.departments.schemas import CreditCode
 from registry.resources.schemas import LANGUAGE_TAG, ResourceSchema, normalize_metadata
 from registry.schema_base import IsoDate

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Literal, URIRef
 
-from registry.codes import format_resource_code
+from vocab.codes import format_resource_code
 from tests.factories import DataItemFactory, DepartmentDataFactory, ResourceDataFactory
 from tests.vocab.conftest import BASE, MODIFIED
 from tests.vocab.strategies import CREDIT_CODES, metadata_documents

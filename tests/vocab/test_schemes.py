@@ -7,7 +7,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from tests.vocab.conftest import BASE
 from vocab import iris
 from vocab import namespaces as ns

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from tests.vocab.conftest import BASE
 from vocab import values
 from vocab import namespaces as ns

@@ -1,7 +1,7 @@
 """The vocabularies API: every enumeration with Chinese and English labels, and the classification tree."""
 from __future__ import annotations
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 
 
 def test_every_enumeration_is_served_with_both_labels(client):

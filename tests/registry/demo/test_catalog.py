@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from registry import vocabularies as v
-from registry.codes import is_valid_credit_code, is_valid_region_code
+from vocab import enumerations as v
+from vocab.codes import is_valid_credit_code, is_valid_region_code
 from registry.demo.catalog import generate_resources, load_departments, load_tables
 from registry.resources.schemas import normalize_metadata
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.demo.loader import DEMO_PASSWORD, load_demo
 from registry.search import get_engine
 from registry.search.outbox import drain

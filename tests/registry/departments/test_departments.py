@@ -1,7 +1,7 @@
 """Departments: the tree across levels, credit codes checked, a classification branch each."""
 from __future__ import annotations
 
-from registry.codes import make_credit_code
+from vocab.codes import make_credit_code
 from tests.factories import DepartmentDataFactory
 
 

@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from registry.codes import format_resource_code
+from vocab.codes import format_resource_code
 from registry.demo.catalog import generate_resources
 from registry.quality.criteria import dcat_ap_compliant, schema_errors
 from registry.resources.schemas import normalize_metadata

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from registry import vocabularies as v
+from vocab import enumerations as v
 from registry.errors import flatten_messages
 from registry.resources.schemas import normalize_metadata
 from tests.factories import ResourceDataFactory

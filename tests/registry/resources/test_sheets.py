@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
 from registry.cli import main
-from registry.codes import make_credit_code
+from vocab.codes import make_credit_code
 from registry.resources import sheet_export, sheets
 from registry.resources.schemas import normalize_metadata
 from registry.resources.services import prepare_registration, register_resources
