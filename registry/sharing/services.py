@@ -194,12 +194,18 @@ def _check_version(request: ShareRequest, expected: int | None) -> None:
                        "read it again.", "version")
 
 
-def answer_request(session: Session, actor, request_id: int, data: dict, *, expected_version: int | None = None,
-                   now: datetime | None = None) -> ShareRequest:
+def _provider_acts(session: Session, actor, request_id: int, action: Action) -> ShareRequest:
+    """The request, locked, once ``actor`` may see it and do ``action`` for its provider department."""
     require_signed_in(actor)
     request = _locked(session, request_id)
     _require_visible(actor, request)
-    require(actor, Action.SHARE_ANSWER, request.provider_department_id)
+    require(actor, action, request.provider_department_id)
+    return request
+
+
+def answer_request(session: Session, actor, request_id: int, data: dict, *, expected_version: int | None = None,
+                   now: datetime | None = None) -> ShareRequest:
+    request = _provider_acts(session, actor, request_id, Action.SHARE_ANSWER)
     body = ShareAnswerSchema().load(data)
     version = body.get("version", expected_version)
     _check_version(request, version)
@@ -243,10 +249,7 @@ def answer_request(session: Session, actor, request_id: int, data: dict, *, expe
 
 def revoke_grant(session: Session, actor, request_id: int, data: dict, *, expected_version: int | None = None,
                  now: datetime | None = None) -> ShareRequest:
-    require_signed_in(actor)
-    request = _locked(session, request_id)
-    _require_visible(actor, request)
-    require(actor, Action.SHARE_REVOKE, request.provider_department_id)
+    request = _provider_acts(session, actor, request_id, Action.SHARE_REVOKE)
     body = ShareRevokeSchema().load(data)
     _check_version(request, body.get("version", expected_version))
     now = now or utcnow()
