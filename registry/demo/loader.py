@@ -3,12 +3,9 @@
 Everything goes through the same services as real registrations: departments get their
 classification branches, resources are validated and coded, and the audit trail records it.
 Most resources are published directly; those of the first department are spread over the review
-states, moved there by real transitions of its demo editor and reviewer and the centre admin, and its
-editor has asked three other departments for a resource each (granted, refused, waiting).
+states, moved there by real transitions of its demo editor and reviewer and the centre admin.
 """
 from __future__ import annotations
-
-from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -17,9 +14,7 @@ from registry.db import Database
 from registry.demo.catalog import generate_resources, load_departments
 from registry.departments.models import Department
 from registry.departments.services import create_department
-from registry.resources.models import Resource
 from registry.resources.services import create_resource, prepare_registration, register_resources, transition
-from registry.sharing.services import create_request, data_items
 
 DEMO_PASSWORD = "govcat-demo"
 COMMENT = "演示目录 demo catalog"
@@ -74,39 +69,9 @@ def load_demo(database: Database, progress=_noop_progress) -> dict:
                                comment="请补充信息项说明。" if name == "return" else None)
                 in_review += 1
         register_resources(session, None, trusted, publish=True, comment=COMMENT)
-        _share_requests(session, actors["editor"], first)
         summary.update(loaded=True, departments=len(departments), resources=len(resources),
                        users=_demo_users(session))
     return summary
-
-
-# The demo editor's department asks three others for a resource each, one of every sharing type: the
-# unconditional one is granted at once, the one not shared is refused with its basis, the conditional one
-# waits for its provider (the outbox, the centre's overview, and after ten working days an overdue flag).
-SHARE_REQUESTS = {
-    "unconditional": "编制年度统计分析报告。",
-    "conditional": "办理行政许可时核验申请人信息。",
-    "none": "开展专项调查研究。",
-}
-
-
-def _share_requests(session, editor, first: Department) -> None:
-    found = {}
-    for resource in session.scalars(select(Resource).where(Resource.is_public.is_(True),
-                                                           Resource.department_id != first.id).order_by(Resource.id)):
-        found.setdefault(resource.doc.get("share_type"), resource)
-        if len(found) == len(SHARE_REQUESTS):
-            break
-    for share_type, purpose in SHARE_REQUESTS.items():
-        resource = found.get(share_type)
-        if resource is None:
-            continue
-        request = {"resource": resource.id, "purpose": purpose, "legal_basis": "《政务信息资源共享管理暂行办法》",
-                   "period_end": (date.today() + timedelta(days=365)).isoformat()}
-        items = data_items(resource.doc)[:3]
-        if items:
-            request["items"] = items
-        create_request(session, editor, request)
 
 
 def _demo_users(session) -> list[tuple[str, str, str | None]]:

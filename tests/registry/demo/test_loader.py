@@ -44,11 +44,3 @@ def test_loading_twice_changes_nothing(db, demo, client):
     total = client.get("/api/v1/resources").get_json()["total"]
     assert load_demo(db)["loaded"] is False
     assert client.get("/api/v1/resources").get_json()["total"] == total
-
-
-def test_the_demo_editor_has_sharing_requests_of_every_outcome(client, demo):
-    sign_in(client, "editor", DEMO_PASSWORD)
-    outbox = client.get("/api/v1/share-requests?box=outbox").get_json()["items"]
-    assert sorted(r["share_type"] for r in outbox) == ["conditional", "none", "unconditional"]
-    assert {r["share_type"]: r["status"] for r in outbox} == {
-        "unconditional": "granted", "none": "refused", "conditional": "pending"}
