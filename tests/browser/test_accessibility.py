@@ -11,7 +11,8 @@ from tests.browser.test_workspace import sign_in
 
 PAGES = ("/", "/search?q=交通", "/search?q=没有这样的资源zzz", "/departments", "/classification", "/developers",
          "/resources/1", "/workspace", "/workspace/new", "/workspace/tokens", "/workspace/upload", "/review",
-         "/admin/departments", "/admin/users", "/admin/harvest", "/admin/harvest/new", "/no/such/page")
+         "/admin/departments", "/admin/users", "/admin/harvest", "/admin/harvest/new", "/evaluation",
+         "/sharing/outbox", "/sharing/overview", "/notifications", "/no/such/page")
 
 # Problems an audit finds on the open page, in words; an empty list when there are none.
 AUDIT = """

@@ -156,7 +156,8 @@ def test_every_page_fits_a_phone(browser):
         wide = {}
         for path in ("/", "/search?q=交通", "/departments", "/classification", "/developers", "/resources/1",
                      "/workspace", "/workspace/new", "/workspace/tokens", "/workspace/upload", "/review",
-                     "/admin/departments", "/admin/users", "/admin/harvest", "/admin/harvest/new", "/api/v1/docs"):
+                     "/admin/departments", "/admin/users", "/admin/harvest", "/admin/harvest/new", "/api/v1/docs",
+                     "/evaluation", "/sharing/outbox", "/sharing/overview", "/notifications"):
             browser.open(path)
             width = browser.driver.execute_script("return window.innerWidth")
             scrolled = browser.driver.execute_script("return document.documentElement.scrollWidth")
